@@ -1,0 +1,1 @@
+"""Command-line interface: ``ocr-studio recognize|synth|train|eval|convert|gui``."""

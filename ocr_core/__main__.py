@@ -1,0 +1,7 @@
+"""``python -m ocr_core`` runs the ``ocr-studio`` command line."""
+
+import sys
+
+from ocr_core.cli.main import main
+
+sys.exit(main())

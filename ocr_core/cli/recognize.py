@@ -1,0 +1,162 @@
+"""``ocr-studio recognize``: read the words of images (or of pre-cropped word images with ``--crops``)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any, TextIO
+
+import numpy as np
+
+from ocr_core.document import Page, Word
+from ocr_core.errors import OcrError
+
+__all__ = ["add_parser", "run", "page_to_json", "page_to_icdar_lines"]
+
+OUTPUT_FORMATS = ("json", "text", "icdar2015", "hocr")
+
+
+def add_parser(subparsers: Any) -> None:
+    p = subparsers.add_parser(
+        "recognize",
+        help="detect and read the words of images",
+        description="Detect and read words. One JSON object per image per line by default.",
+    )
+    p.add_argument("images", nargs="+", metavar="IMAGE", help="image files (JPEG, PNG, TIFF, WebP, BMP) or URLs")
+    p.add_argument("--format", choices=OUTPUT_FORMATS, default="json", help="output format (default json)")
+    p.add_argument("--crops", action="store_true",
+                   help="each image is one pre-cropped word or line: recognizer only, no detection")
+    p.add_argument("--detector", default=None, metavar="NAME|PATH", help="detector model name, folder or file")
+    p.add_argument("--recognizer", default=None, metavar="NAME|PATH", help="recognizer model name, folder or file")
+    p.add_argument("--scale", type=float, default=None, help="upscaling before detection (default: the model's)")
+    p.add_argument("--max-size", type=int, default=2048, help="cap on the long side after scaling")
+    p.add_argument("--batch-size", type=int, default=64, help="word crops per recognizer batch")
+    p.add_argument("--beam-width", type=int, default=0, help="CTC beam search width (0 = greedy)")
+    p.add_argument("--out", type=Path, default=None, metavar="DIR",
+                   help="write one file per image into DIR instead of printing")
+    p.set_defaults(func=run)
+
+
+def page_to_json(page: Page, image: str) -> dict[str, Any]:
+    words = []
+    for line_index, word in page.iter_words():
+        words.append({
+            "text": word.text,
+            "box": np.round(word.quad, 2).tolist(),
+            "confidence": None if word.confidence is None else round(float(word.confidence), 4),
+            "line": line_index,
+        })
+    return {"image": image, "width": page.width, "height": page.height, "words": words}
+
+
+def page_to_icdar_lines(page: Page) -> list[str]:
+    lines = []
+    for word in page.words:
+        coords = ",".join(str(int(round(v))) for v in word.quad.reshape(-1))
+        lines.append(f"{coords},{word.label}")
+    return lines
+
+
+def _page_to_hocr(page: Page) -> str:
+    from ocr_core.formats import write_annotations
+
+    with tempfile.TemporaryDirectory() as tmp:
+        files = write_annotations([page], Path(tmp) / "page.hocr", "hocr")
+        return Path(files[0]).read_text(encoding="utf-8")
+
+
+def _render(page: Page, image: str, fmt: str) -> str:
+    if fmt == "json":
+        return json.dumps(page_to_json(page, image), ensure_ascii=False)
+    if fmt == "text":
+        return page.text
+    if fmt == "icdar2015":
+        return "\n".join(page_to_icdar_lines(page))
+    return _page_to_hocr(page)
+
+
+_SUFFIX = {"json": ".json", "text": ".txt", "icdar2015": ".txt", "hocr": ".hocr"}
+
+
+def _emit(page: Page, image: str, args: argparse.Namespace, stream: TextIO, many: bool) -> None:
+    text = _render(page, image, args.format)
+    if args.out is not None:
+        from ocr_core.atomic import atomic_write_text
+
+        stem = Path(image).stem or "image"
+        name = f"gt_{stem}.txt" if args.format == "icdar2015" else stem + _SUFFIX[args.format]
+        atomic_write_text(args.out / name, text + "\n")
+        return
+    if many and args.format != "json":
+        stream.write(f"==> {image} <==\n")
+    stream.write(text + "\n")
+    stream.flush()
+
+
+def _crop_page(image: np.ndarray, text: str, confidence: float) -> Page:
+    h, w = image.shape[:2]
+    word = Word(quad=[[0, 0], [w, 0], [w, h], [0, h]], text=text, confidence=confidence)
+    return Page.from_words([word], width=w, height=h)
+
+
+def run(args: argparse.Namespace, stream: TextIO | None = None) -> int:
+    from ocr_core.cli.progress import ProgressBar
+
+    stream = stream or sys.stdout
+    failures = 0
+    many = len(args.images) > 1
+    try:
+        if args.crops:
+            from ocr_core.recognition import Recognizer
+
+            engine: Any = Recognizer(weights=args.recognizer or "default")
+        else:
+            from ocr_core.detection import Detector
+            from ocr_core.pipeline import Pipeline
+            from ocr_core.recognition import Recognizer
+
+            engine = Pipeline(
+                detector=Detector(weights=args.detector or "default", optimizer=None),
+                recognizer=Recognizer(weights=args.recognizer or "default"),
+                scale=args.scale,
+                max_size=args.max_size,
+            )
+    except OcrError as exc:
+        print(f"ocr-studio recognize: {exc}", file=sys.stderr)
+        return 2
+
+    with ProgressBar(len(args.images), "images", enabled=None if many else False) as bar:
+        def report(source: Any, exc: Exception) -> None:
+            nonlocal failures
+            failures += 1
+            bar.write(f"ocr-studio recognize: {source}: {exc}")
+
+        if args.crops:
+            from ocr_core.imageio import read_image
+
+            for source in args.images:
+                try:
+                    image = read_image(source)
+                    text, conf = engine.recognize_crops([image], beam_width=args.beam_width,
+                                                        batch_size=args.batch_size)[0]
+                    _emit(_crop_page(image, text, conf), source, args, stream, many)
+                except OcrError as exc:
+                    report(source, exc)
+                bar.update()
+        else:
+            recognition_kwargs = {"beam_width": args.beam_width, "batch_size": args.batch_size}
+            for source, page in engine.iter_pages(args.images, recognition_kwargs=recognition_kwargs,
+                                                  on_error=report, batch_size=1):
+                if page is not None:
+                    try:
+                        _emit(page, source, args, stream, many)
+                    except OSError as exc:
+                        report(source, exc)
+                bar.update()
+    if failures:
+        print(f"ocr-studio recognize: {failures} of {len(args.images)} images failed", file=sys.stderr)
+        return 1
+    return 0

@@ -1,0 +1,161 @@
+"""Text detection: a CRAFT model plus post-processing, under keras-ocr's ``Detector`` name.
+
+>>> detector = Detector()                       # the bundled default (lite) detector  # doctest: +SKIP
+>>> boxes = detector.detect([image])[0]         # (N, 4, 2) word quads in image pixels  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
+
+import numpy as np
+
+from ocr_core.errors import WeightsError
+from ocr_core.weights import DEFAULT_DETECTOR, ModelSpec, resolve_model
+
+__all__ = ["Detector", "bucket_size", "pad_batch", "DEFAULT_SCALE"]
+
+#: Side lengths are padded up to a multiple of this, so new image sizes reuse compiled graphs.
+BUCKET = 128
+#: Upscaling applied by the pipeline when the model spec does not say otherwise (keras-ocr's default).
+DEFAULT_SCALE = 2.0
+
+
+def bucket_size(height: int, width: int, bucket: int = BUCKET) -> tuple[int, int]:
+    """Round a size up to the bucket grid (a multiple of 32, as CRAFT needs)."""
+    return (max(bucket, math.ceil(height / bucket) * bucket), max(bucket, math.ceil(width / bucket) * bucket))
+
+
+def pad_batch(images: Sequence[np.ndarray], bucket: int = BUCKET) -> np.ndarray:
+    """Pad images (top-left aligned, zeros) to one bucketed size: returns (B, H, W, 3) uint8."""
+    height = max(im.shape[0] for im in images)
+    width = max(im.shape[1] for im in images)
+    height, width = bucket_size(height, width, bucket)
+    batch = np.zeros((len(images), height, width, 3), dtype=np.uint8)
+    for i, im in enumerate(images):
+        batch[i, : im.shape[0], : im.shape[1]] = im
+    return batch
+
+
+class Detector:
+    """CRAFT text detector.
+
+    Args:
+        weights: a model name (``"default"`` = the bundled lite model, ``"clovaai_general"`` = keras-ocr's published
+            file, placed by hand), a model folder or a weights file; ``None`` builds an untrained model.
+        load_from_torch: read ``weights`` as the original PyTorch checkpoint (``craft_mlt_25k.pth``).
+        optimizer: compiled into ``model`` for training (keras-ocr compatibility).
+        backbone_name: only ``"vgg"`` exists (kept for compatibility).
+        variant: ``"lite"`` or ``"full"`` when ``weights`` is None (default ``"full"``, as keras-ocr).
+    """
+
+    def __init__(
+        self,
+        weights: str | None = "default",
+        load_from_torch: bool = False,
+        optimizer: Any = "adam",
+        backbone_name: str = "vgg",
+        *,
+        variant: str | None = None,
+    ) -> None:
+        from ocr_core.models.craft import build_craft
+
+        if backbone_name != "vgg":
+            raise WeightsError(f"unknown backbone {backbone_name!r}: only 'vgg' is available")
+        self.spec: ModelSpec | None = None
+        self.weights_path = None
+        if weights is not None:
+            name = DEFAULT_DETECTOR if weights == "default" else weights
+            if load_from_torch and name == "clovaai_general":
+                name = "clovaai_general_torch"
+            self.spec, self.weights_path = resolve_model(name, kind="detector")
+            variant = "full" if self.spec.architecture == "craft" else "lite"
+        self.variant = variant or "full"
+        self.model = build_craft(self.variant, **(self.spec.build_params if self.spec else {}))
+        if self.weights_path is not None:
+            if load_from_torch or str(self.weights_path).endswith(".pth"):
+                from ocr_core.models.torch_import import load_craft_from_torch
+
+                load_craft_from_torch(self.model, self.weights_path)
+            else:
+                from ocr_core.models.loading import load_weights_checked
+
+                load_weights_checked(self.model, self.weights_path)
+        if optimizer is not None:
+            self.model.compile(loss="mse", optimizer=optimizer)
+
+    @property
+    def name(self) -> str:
+        return self.spec.name if self.spec else f"craft_{self.variant}(untrained)"
+
+    @property
+    def recommended_scale(self) -> float:
+        """The upscaling this model was trained for (``input_spec['scale']``), else keras-ocr's 2."""
+        if self.spec and "scale" in self.spec.input_spec:
+            return float(self.spec.input_spec["scale"])
+        return DEFAULT_SCALE
+
+    @staticmethod
+    def compute_input(images: np.ndarray | Sequence[np.ndarray]) -> np.ndarray:
+        """Normalise RGB images for the model (ImageNet mean/std), keras-ocr's ``compute_input``."""
+        from ocr_core.models.craft import craft_preprocess
+
+        return craft_preprocess(np.asarray(images))
+
+    def predict_maps(self, images: Sequence[np.ndarray], batch_size: int = 4) -> Iterator[np.ndarray]:
+        """Yield each image's score map ``(h/2, w/2, 2)`` cropped to the image (padding removed)."""
+        images = list(images)
+        for start in range(0, len(images), batch_size):
+            chunk = images[start : start + batch_size]
+            batch = self.compute_input(pad_batch(chunk))
+            maps = np.asarray(self.model.predict_on_batch(batch))
+            for im, score in zip(chunk, maps):
+                yield score[: math.ceil(im.shape[0] / 2), : math.ceil(im.shape[1] / 2)]
+
+    def detect(
+        self,
+        images: Iterable[np.ndarray],
+        detection_threshold: float = 0.7,
+        text_threshold: float = 0.4,
+        link_threshold: float = 0.4,
+        size_threshold: int = 10,
+        batch_size: int = 4,
+        **kwargs: Any,
+    ) -> list[np.ndarray]:
+        """Detect words: returns one ``(N, 4, 2)`` float32 array of quads per image (image pixels)."""
+        from ocr_core.imageio import read_image
+        from ocr_core.postprocess.detection import score_maps_to_boxes
+
+        arrays = [read_image(im) for im in images]
+        results = []
+        for score in self.predict_maps(arrays, batch_size=batch_size):
+            boxes = score_maps_to_boxes(
+                score[..., 0],
+                score[..., 1],
+                detection_threshold=detection_threshold,
+                text_threshold=text_threshold,
+                link_threshold=link_threshold,
+                size_threshold=size_threshold,
+                scale=2.0,
+            )
+            results.append(np.asarray(boxes, dtype=np.float32).reshape(-1, 4, 2))
+        return results
+
+    def get_batch_generator(
+        self,
+        image_generator: Iterator[tuple[np.ndarray, list]],
+        batch_size: int = 8,
+        heatmap_size: int = 512,
+        heatmap_distance_ratio: float = 1.5,
+    ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """keras-ocr's training batches: ``(X, y)`` with y of shape ``(B, H/2, W/2, 2)``; use with ``model.fit``."""
+        from ocr_core.training.batches import detector_batches
+
+        return detector_batches(
+            image_generator,
+            batch_size=batch_size,
+            heatmap_size=heatmap_size,
+            heatmap_distance_ratio=heatmap_distance_ratio,
+        )

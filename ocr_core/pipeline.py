@@ -1,0 +1,156 @@
+"""Detect -> crop -> recognize, under keras-ocr's ``Pipeline`` name.
+
+>>> pipeline = Pipeline()                                  # bundled default models  # doctest: +SKIP
+>>> [(text, box.shape) for text, box in pipeline.recognize(["photo.jpg"])[0]]  # doctest: +SKIP
+[('hello', (4, 2)), ...]
+>>> page = pipeline.recognize_pages(["photo.jpg"])[0]      # a Page with lines, confidences  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Any
+
+import cv2
+import numpy as np
+
+from ocr_core.cancel import CancelToken
+from ocr_core.document import Page, Word
+
+__all__ = ["Pipeline", "scale_for"]
+
+
+def scale_for(height: int, width: int, scale: float, max_size: int) -> float:
+    """The factor applied to an image: ``scale``, reduced so the long side stays <= ``max_size``."""
+    long_side = max(height, width)
+    if long_side * scale > max_size:
+        scale = max_size / long_side
+    return float(scale)
+
+
+class Pipeline:
+    """A detector and a recognizer chained together.
+
+    Args:
+        detector: a :class:`~ocr_core.detection.Detector` (default: the bundled lite detector).
+        recognizer: a :class:`~ocr_core.recognition.Recognizer` (default: the bundled lite recognizer).
+        scale: upscaling before detection; ``None`` uses the detector's recommended scale (keras-ocr used 2).
+        max_size: the long side is capped to this after scaling (larger images are scaled down: documented limit).
+    """
+
+    def __init__(self, detector: Any = None, recognizer: Any = None, scale: float | None = None,
+                 max_size: int = 2048) -> None:
+        if detector is None:
+            from ocr_core.detection import Detector
+
+            detector = Detector()
+        if recognizer is None:
+            from ocr_core.recognition import Recognizer
+
+            recognizer = Recognizer()
+        self.detector = detector
+        self.recognizer = recognizer
+        self.scale = scale
+        self.max_size = max_size
+
+    @property
+    def effective_scale(self) -> float:
+        if self.scale is not None:
+            return float(self.scale)
+        return float(getattr(self.detector, "recommended_scale", 2.0))
+
+    def _prepare(self, image: Any) -> tuple[np.ndarray, np.ndarray, float]:
+        from ocr_core.imageio import read_image
+
+        original = read_image(image)
+        factor = scale_for(original.shape[0], original.shape[1], self.effective_scale, self.max_size)
+        if abs(factor - 1.0) > 1e-6:
+            interp = cv2.INTER_CUBIC if factor > 1 else cv2.INTER_AREA
+            scaled = cv2.resize(original, None, fx=factor, fy=factor, interpolation=interp)
+        else:
+            scaled = original
+        return original, scaled, factor
+
+    def iter_pages(
+        self,
+        images: Iterable[Any],
+        *,
+        detection_kwargs: dict[str, Any] | None = None,
+        recognition_kwargs: dict[str, Any] | None = None,
+        batch_size: int = 2,
+        cancel: CancelToken | None = None,
+        on_error: Callable[[Any, Exception], None] | None = None,
+    ) -> Iterator[tuple[Any, Page | None]]:
+        """Recognize a stream of images in small batches, yielding ``(source, Page)`` as they finish.
+
+        Memory stays flat: only ``batch_size`` images are held at once. With ``on_error``, an image that cannot
+        be read is reported and yields ``(source, None)``; otherwise the error is raised.
+        """
+        batch: list[Any] = []
+        for source in images:
+            batch.append(source)
+            if len(batch) >= batch_size:
+                yield from self._run_batch(batch, detection_kwargs, recognition_kwargs, cancel, on_error)
+                batch = []
+        if batch:
+            yield from self._run_batch(batch, detection_kwargs, recognition_kwargs, cancel, on_error)
+
+    def _run_batch(self, sources, detection_kwargs, recognition_kwargs, cancel, on_error):
+        from ocr_core.errors import OcrError
+
+        prepared, ok_sources = [], []
+        results: dict[int, Page | None] = {}
+        for i, src in enumerate(sources):
+            if cancel is not None:
+                cancel.raise_if_cancelled()
+            try:
+                prepared.append(self._prepare(src))
+                ok_sources.append(i)
+            except OcrError as exc:
+                if on_error is None:
+                    raise
+                on_error(src, exc)
+                results[i] = None
+        if prepared:
+            pages = self._recognize_prepared(prepared, detection_kwargs or {}, recognition_kwargs or {}, cancel)
+            for i, page in zip(ok_sources, pages):
+                results[i] = page
+        for i, src in enumerate(sources):
+            page = results.get(i)
+            if page is not None and isinstance(src, str | os.PathLike) and not str(src).startswith(("http:", "https:")):
+                page.image_path = str(src)
+            yield src, page
+
+    def _recognize_prepared(self, prepared, detection_kwargs, recognition_kwargs, cancel) -> list[Page]:
+        scaled_images = [s for _, s, _ in prepared]
+        box_groups = self.detector.detect(scaled_images, **detection_kwargs)
+        if cancel is not None:
+            cancel.raise_if_cancelled()
+        # crop from the original image: boxes scaled back first (sharper crops than the upscaled image)
+        original_boxes = [np.asarray(b, dtype=np.float64).reshape(-1, 4, 2) / f for b, (_, _, f) in
+                          zip(box_groups, prepared)]
+        readings = self.recognizer.recognize_boxes_with_confidence(
+            [o for o, _, _ in prepared], original_boxes, **recognition_kwargs
+        )
+        pages = []
+        for (original, _, _), boxes, group in zip(prepared, original_boxes, readings):
+            words = [Word(quad=box, text=text, confidence=float(conf)) for box, (text, conf) in zip(boxes, group)]
+            pages.append(Page.from_words(words, width=original.shape[1], height=original.shape[0]))
+        return pages
+
+    def recognize_pages(self, images: Sequence[Any], **kwargs: Any) -> list[Page]:
+        """Recognize images into :class:`~ocr_core.document.Page` objects (lines in reading order)."""
+        return [page for _, page in self.iter_pages(images, **kwargs) if page is not None]
+
+    def recognize(
+        self,
+        images: Sequence[Any],
+        detection_kwargs: dict[str, Any] | None = None,
+        recognition_kwargs: dict[str, Any] | None = None,
+    ) -> list[list[tuple[str, np.ndarray]]]:
+        """keras-ocr's API: per image a list of ``(text, box)``, box ``(4, 2)`` in original image pixels."""
+        pages = self.recognize_pages(
+            list(images), detection_kwargs=detection_kwargs, recognition_kwargs=recognition_kwargs
+        )
+        return [[(w.text, w.quad.astype(np.float32)) for w in page.words] for page in pages]

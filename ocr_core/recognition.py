@@ -1,0 +1,201 @@
+"""Text recognition: a CRNN model plus CTC decoding, under keras-ocr's ``Recognizer`` name.
+
+>>> recognizer = Recognizer()                        # the bundled default (lite) model  # doctest: +SKIP
+>>> recognizer.recognize(word_crop)                  # doctest: +SKIP
+'hello'
+"""
+
+from __future__ import annotations
+
+import string
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+import numpy as np
+
+from ocr_core.errors import AlphabetError, WeightsError
+from ocr_core.weights import DEFAULT_RECOGNIZER, ModelSpec, resolve_model
+
+__all__ = ["Recognizer", "DEFAULT_ALPHABET", "prepare_crops"]
+
+#: Case-sensitive letters, digits, punctuation and space.
+DEFAULT_ALPHABET = string.digits + string.ascii_letters + string.punctuation + " "
+
+
+def prepare_crops(crops: Sequence[np.ndarray], height: int, width: int, channels: int) -> np.ndarray:
+    """Resize crops aspect-preserving, paste top-left on black, scale to [0, 1]: ``(B, H, W, C)`` float32."""
+    import cv2
+
+    from ocr_core.geometry import resize_and_pad
+
+    batch = np.zeros((len(crops), height, width, channels), dtype=np.float32)
+    for i, crop in enumerate(crops):
+        crop = np.asarray(crop)
+        if crop.ndim == 3 and crop.shape[2] == 1:
+            crop = crop[..., 0]
+        if channels == 1 and crop.ndim == 3:
+            crop = cv2.cvtColor(crop[..., :3].astype(np.uint8), cv2.COLOR_RGB2GRAY)
+        elif channels == 3 and crop.ndim == 2:
+            crop = np.repeat(crop[..., None], 3, axis=2)
+        resized = resize_and_pad(crop.astype(np.uint8), height, width)
+        batch[i] = resized.reshape(height, width, channels).astype(np.float32) / 255.0
+    return batch
+
+
+class Recognizer:
+    """CRNN word recognizer.
+
+    Args:
+        alphabet: characters the model reads; ``None`` uses the weights' alphabet (or :data:`DEFAULT_ALPHABET`).
+            An alphabet different from the weights' keeps the backbone and builds a new (untrained) top.
+        weights: ``"default"`` (bundled lite model), a model name (``"kurapan"`` = keras-ocr's published file,
+            placed by hand), a model folder or weights file, or ``None`` for an untrained model.
+        build_params: overrides for the architecture (height, width, filters, ...).
+        variant: ``"lite"`` or ``"kurapan"`` when ``weights`` is None (default ``"kurapan"``, as keras-ocr).
+    """
+
+    def __init__(
+        self,
+        alphabet: str | None = None,
+        weights: str | None = "default",
+        build_params: dict[str, Any] | None = None,
+        *,
+        variant: str | None = None,
+    ) -> None:
+        from ocr_core.models.crnn import build_crnn, crnn_input_shape
+
+        self.spec: ModelSpec | None = None
+        self.weights_path = None
+        if weights is not None:
+            name = DEFAULT_RECOGNIZER if weights == "default" else weights
+            self.spec, self.weights_path = resolve_model(name, kind="recognizer")
+            variant = "kurapan" if self.spec.architecture == "crnn_kurapan" else "lite"
+        self.variant = variant or "kurapan"
+        params = dict(self.spec.build_params if self.spec else {})
+        params.update(build_params or {})
+        weights_alphabet = self.spec.alphabet if self.spec else None
+        self.alphabet = alphabet or weights_alphabet or (
+            "0123456789abcdefghijklmnopqrstuvwxyz" if self.variant == "kurapan" else DEFAULT_ALPHABET
+        )
+        if not self.alphabet:
+            raise AlphabetError("the alphabet is empty")
+        if len(set(self.alphabet)) != len(self.alphabet):
+            raise AlphabetError("the alphabet repeats characters")
+        self.build_params = params
+        self.blank_label_idx = len(self.alphabet)
+        self.backbone, self.model, self.training_model, self.prediction_model = build_crnn(
+            len(self.alphabet), self.variant, **params
+        )
+        self.input_height, self.input_width, self.input_channels = crnn_input_shape(self.variant, **params)
+        if self.weights_path is not None:
+            from ocr_core.models.loading import load_backbone_weights, load_weights_checked
+
+            same_alphabet = weights_alphabet is not None and weights_alphabet == self.alphabet
+            if self.spec is not None and self.spec.include_top and same_alphabet:
+                load_weights_checked(self.model, self.weights_path)
+            elif self.spec is not None and (not self.spec.include_top or not same_alphabet):
+                load_backbone_weights(self.backbone, self.weights_path)
+            else:  # pragma: no cover - spec is always set with weights
+                raise WeightsError("weights without a spec")
+        self.has_trained_top = self.weights_path is not None and bool(
+            self.spec and self.spec.include_top and weights_alphabet == self.alphabet
+        )
+
+    @property
+    def name(self) -> str:
+        return self.spec.name if self.spec else f"crnn_{self.variant}(untrained)"
+
+    # -- inference -------------------------------------------------------------------------------------------
+    def predict_probabilities(self, crops: Sequence[np.ndarray], batch_size: int = 64) -> np.ndarray:
+        """Per-timestep probabilities ``(N, T, len(alphabet)+1)`` for word crops (any size, RGB or gray)."""
+        outputs = []
+        for start in range(0, len(crops), batch_size):
+            chunk = crops[start : start + batch_size]
+            batch = prepare_crops(chunk, self.input_height, self.input_width, self.input_channels)
+            if len(chunk) < batch_size and len(crops) > batch_size:
+                # keep one batch shape so the compiled graph is reused
+                padded = np.zeros((batch_size, *batch.shape[1:]), dtype=batch.dtype)
+                padded[: len(chunk)] = batch
+                outputs.append(np.asarray(self.model.predict_on_batch(padded))[: len(chunk)])
+            else:
+                outputs.append(np.asarray(self.model.predict_on_batch(batch)))
+        if not outputs:
+            return np.zeros((0, 0, len(self.alphabet) + 1), dtype=np.float32)
+        return np.concatenate(outputs, axis=0)
+
+    def recognize_crops(
+        self, crops: Sequence[np.ndarray], *, beam_width: int = 0, batch_size: int = 64
+    ) -> list[tuple[str, float]]:
+        """Read word crops: ``(text, confidence)`` per crop. ``beam_width > 1`` uses beam search."""
+        from ocr_core.postprocess.ctc import ctc_beam_search_decode, ctc_greedy_decode
+
+        if len(crops) == 0:
+            return []
+        probs = self.predict_probabilities(crops, batch_size=batch_size)
+        if beam_width and beam_width > 1:
+            return ctc_beam_search_decode(probs, self.alphabet, beam_width=beam_width)
+        return ctc_greedy_decode(probs, self.alphabet)
+
+    def recognize(self, image: Any) -> str:
+        """Read one pre-cropped word image (path, array, ...)."""
+        from ocr_core.imageio import read_image
+
+        return self.recognize_crops([read_image(image)])[0][0]
+
+    def crop_boxes(self, image: np.ndarray, boxes: Sequence[np.ndarray]) -> list[np.ndarray]:
+        from ocr_core.geometry import crop_quad
+
+        return [crop_quad(image, np.asarray(box), height=self.input_height * 2) for box in boxes]
+
+    def recognize_from_boxes(
+        self, images: Sequence[Any], box_groups: Sequence[Sequence[np.ndarray]], **kwargs: Any
+    ) -> list[list[str]]:
+        """keras-ocr's API: the text of every box of every image (all crops go through the model in batches)."""
+        return [[t for t, _ in group] for group in self.recognize_boxes_with_confidence(images, box_groups, **kwargs)]
+
+    def recognize_boxes_with_confidence(
+        self, images: Sequence[Any], box_groups: Sequence[Sequence[np.ndarray]], *, beam_width: int = 0,
+        batch_size: int = 64,
+    ) -> list[list[tuple[str, float]]]:
+        from ocr_core.imageio import read_image
+
+        crops: list[np.ndarray] = []
+        counts = []
+        for image, boxes in zip(images, box_groups):
+            arr = read_image(image)
+            group = self.crop_boxes(arr, boxes)
+            crops.extend(group)
+            counts.append(len(group))
+        results = self.recognize_crops(crops, beam_width=beam_width, batch_size=batch_size)
+        out, pos = [], 0
+        for n in counts:
+            out.append(results[pos : pos + n])
+            pos += n
+        return out
+
+    # -- training (keras-ocr compatibility) -------------------------------------------------------------------
+    def compile(self, *args: Any, **kwargs: Any) -> None:
+        """Compile ``training_model`` with the CTC loss (its output *is* the loss)."""
+        if "optimizer" not in kwargs and not args:
+            import keras
+
+            kwargs["optimizer"] = keras.optimizers.RMSprop()
+        kwargs.setdefault("loss", lambda _, y_pred: y_pred)
+        self.training_model.compile(*args, **kwargs)
+
+    def get_batch_generator(
+        self, image_generator: Iterator[tuple[np.ndarray, str]], batch_size: int = 8, lowercase: bool = False
+    ) -> Iterator[tuple[tuple[np.ndarray, ...], np.ndarray]]:
+        """keras-ocr's training batches from ``(crop, text)`` pairs, for ``training_model.fit``."""
+        from ocr_core.training.batches import recognizer_batches
+
+        return recognizer_batches(
+            image_generator,
+            alphabet=self.alphabet,
+            batch_size=batch_size,
+            lowercase=lowercase,
+            height=self.input_height,
+            width=self.input_width,
+            channels=self.input_channels,
+            max_length=int(self.training_model.inputs[1].shape[1]),
+        )

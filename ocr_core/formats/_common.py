@@ -1,0 +1,227 @@
+"""Helpers shared by the annotation codecs: errors that name the file, text/JSON reading, image lookup,
+quad helpers and page naming. No Qt, no TensorFlow."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from pathlib import Path
+from typing import Any, Iterable, Sequence
+
+import numpy as np
+
+from ocr_core.atomic import atomic_write_text
+from ocr_core.document import Line, Page, Word
+from ocr_core.errors import AnnotationFormatError
+
+__all__ = [
+    "IMAGE_EXTENSIONS",
+    "format_error",
+    "read_text",
+    "read_json",
+    "write_json",
+    "image_size",
+    "find_image",
+    "first_existing",
+    "build_page",
+    "size_from_words",
+    "page_name",
+    "rect_quad",
+    "polygon_to_quad",
+    "is_axis_aligned",
+    "number",
+    "format_number",
+    "relative_posix",
+    "namespace",
+    "check_unique",
+]
+
+#: Image file extensions looked for next to annotation files (lower case; upper case is tried too).
+IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".tif", ".tiff", ".bmp", ".webp", ".gif")
+
+
+def format_error(path: str | os.PathLike[str], message: str, line: int | None = None) -> AnnotationFormatError:
+    """``AnnotationFormatError("<path>:<line>: <message>")``; the line is 1-based."""
+    where = f"{path}:{line}" if line is not None else f"{path}"
+    return AnnotationFormatError(f"{where}: {message}")
+
+
+def read_text(path: Path) -> str:
+    """Read a UTF-8 file (a leading BOM is dropped) with universal newlines."""
+    try:
+        with open(path, encoding="utf-8-sig") as fh:
+            return fh.read()
+    except UnicodeDecodeError as exc:
+        raise format_error(path, f"not UTF-8 text (byte {exc.start})") from exc
+    except IsADirectoryError as exc:
+        raise format_error(path, "is a folder, expected a file") from exc
+    except OSError as exc:
+        raise format_error(path, f"cannot read: {exc.strerror or exc}") from exc
+
+
+def read_json(path: Path) -> Any:
+    """Parse a JSON file; broken JSON becomes an ``AnnotationFormatError`` with the line number."""
+    text = read_text(path)
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise format_error(path, f"broken JSON: {exc.msg} (column {exc.colno})", exc.lineno) from exc
+    except RecursionError as exc:
+        raise format_error(path, "JSON nested too deeply") from exc
+
+
+def write_json(path: Path, data: Any, *, indent: int | None = 2) -> Path:
+    """Write ``data`` as UTF-8 JSON (non-ASCII kept as is) atomically; returns ``path``."""
+    atomic_write_text(path, json.dumps(data, ensure_ascii=False, indent=indent) + "\n")
+    return path
+
+
+def image_size(path: Path) -> tuple[int, int] | None:
+    """``(width, height)`` of an image as displayed (EXIF rotation applied), or ``None`` if unreadable."""
+    try:
+        from ocr_core import imageio
+
+        size_fn = getattr(imageio, "image_size", None)
+    except ImportError:
+        size_fn = None
+    if size_fn is not None:
+        try:
+            w, h = size_fn(path)
+            return int(w), int(h)
+        except Exception:  # noqa: BLE001 - an unreadable image only means "size unknown"
+            return None
+    try:
+        from PIL import Image
+
+        with Image.open(path) as img:
+            w, h = img.size
+            orientation = img.getexif().get(0x0112, 1)
+    except Exception:  # noqa: BLE001
+        return None
+    return (h, w) if orientation in (5, 6, 7, 8) else (w, h)
+
+
+def find_image(stem: str, folders: Iterable[Path | None]) -> Path | None:
+    """The first ``<folder>/<stem><ext>`` that exists, trying every image extension."""
+    for folder in folders:
+        if folder is None:
+            continue
+        for ext in IMAGE_EXTENSIONS:
+            for candidate in (folder / f"{stem}{ext}", folder / f"{stem}{ext.upper()}"):
+                if candidate.is_file():
+                    return candidate
+    return None
+
+
+def first_existing(candidates: Iterable[Path | None]) -> Path | None:
+    return next((c for c in candidates if c is not None and c.is_file()), None)
+
+
+def size_from_words(words: Sequence[Word]) -> tuple[int, int]:
+    """A page size that encloses every word (used when the image cannot be found)."""
+    if not words:
+        return 0, 0
+    pts = np.concatenate([w.quad for w in words])
+    return max(0, math.ceil(float(pts[:, 0].max()))), max(0, math.ceil(float(pts[:, 1].max())))
+
+
+def build_page(words: list[Word], width: int | None, height: int | None, **kwargs: Any) -> Page:
+    """A page from loose words, grouped into lines in reading order.
+
+    The size falls back to the words' extent when unknown. When ``ocr_core.reading_order`` is not
+    available, each word becomes its own line in file order.
+    """
+    if width is None or height is None:
+        width, height = size_from_words(words)
+    try:
+        import ocr_core.reading_order  # noqa: F401
+    except ImportError:
+        return Page(width=int(width), height=int(height), lines=[Line(words=[w]) for w in words], **kwargs)
+    return Page.from_words(words, int(width), int(height), **kwargs)
+
+
+def page_name(page: Page, index: int) -> str:
+    """The stem used to name per-page output files: the image's stem, else ``extra["name"]``."""
+    if page.image_path:
+        return Path(str(page.image_path).replace("\\", "/")).stem
+    name = page.extra.get("name")
+    return str(name) if name else f"page_{index + 1:04d}"
+
+
+def rect_quad(x0: float, y0: float, x1: float, y1: float) -> np.ndarray:
+    """Axis-aligned quad, clockwise from the top-left, from two opposite corners (any order)."""
+    xa, xb = sorted((float(x0), float(x1)))
+    ya, yb = sorted((float(y0), float(y1)))
+    return np.array([[xa, ya], [xb, ya], [xb, yb], [xa, yb]], dtype=np.float64)
+
+
+def _order_clockwise(points: np.ndarray) -> np.ndarray:
+    center = points.mean(axis=0)
+    angles = np.arctan2(points[:, 1] - center[1], points[:, 0] - center[0])  # y down: increasing = clockwise
+    pts = points[np.argsort(angles)]
+    start = int(np.argmin(pts.sum(axis=1)))
+    return np.roll(pts, -start, axis=0)
+
+
+def polygon_to_quad(points: Any) -> np.ndarray:
+    """A quad for any polygon: itself if it has 4 points, else its minimum-area rotated rectangle."""
+    pts = np.asarray(points, dtype=np.float64).reshape(-1, 2)
+    if len(pts) == 4:
+        return pts.copy()
+    if len(pts) < 3:
+        raise ValueError(f"a polygon needs at least 3 points, got {len(pts)}")
+    import cv2
+
+    box = cv2.boxPoints(cv2.minAreaRect(pts.astype(np.float32))).astype(np.float64)
+    return _order_clockwise(box)
+
+
+def is_axis_aligned(quad: np.ndarray, tol: float = 1e-6) -> bool:
+    """True if ``quad`` is an upright rectangle in our clockwise-from-top-left order."""
+    x0, y0 = quad.min(axis=0)
+    x1, y1 = quad.max(axis=0)
+    return bool(np.allclose(quad, rect_quad(x0, y0, x1, y1), atol=tol))
+
+
+def number(value: Any) -> float:
+    """A finite float from a JSON value or a string; ``ValueError`` otherwise (booleans too)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        raise ValueError(f"expected a number, got {value!r}")
+    result = float(value)
+    if not math.isfinite(result):
+        raise ValueError(f"expected a finite number, got {value!r}")
+    return result
+
+
+def format_number(value: float, digits: int = 2) -> str:
+    """``12`` for integral values, else rounded to ``digits`` decimals without trailing zeros."""
+    rounded = round(float(value), digits)
+    if rounded == int(rounded):
+        return str(int(rounded))
+    return f"{rounded:.{digits}f}".rstrip("0").rstrip(".")
+
+
+def relative_posix(target: str | os.PathLike[str], start: Path) -> str:
+    """``target`` relative to the folder ``start`` with ``/`` separators (absolute on another drive)."""
+    try:
+        rel = os.path.relpath(os.path.abspath(target), os.path.abspath(start))
+    except ValueError:  # different drives on Windows
+        return Path(target).as_posix()
+    return Path(rel).as_posix()
+
+
+def namespace(extra: dict[str, Any], key: str) -> dict[str, Any]:
+    """The format-specific sub-dictionary ``extra[key]`` (empty if absent or not a dict)."""
+    value = extra.get(key)
+    return value if isinstance(value, dict) else {}
+
+
+def check_unique(paths: Sequence[Path]) -> None:
+    """Refuse to write two pages to the same file (e.g. two images with the same stem)."""
+    seen: set[Path] = set()
+    for p in paths:
+        key = Path(os.path.abspath(p))
+        if key in seen:
+            raise AnnotationFormatError(f"{p}: two pages would be written to this file (same image name)")
+        seen.add(key)

@@ -25,8 +25,8 @@ import numpy as np
 from PySide6.QtGui import QUndoCommand
 
 from app.document_model import DocumentModel, Layout, Removal
-from app.quads import rotate_quad
 from ocr_core.document import IGNORE_TEXT, Page, Word
+from ocr_core.geometry import rotate_quad
 
 __all__ = [
     "AddWords",
@@ -174,7 +174,8 @@ class RotateWords(UpdateWords):
 
     def __init__(self, model: DocumentModel, word_ids: Sequence[str], degrees: float, *,
                  keyboard: bool = True, parent: QUndoCommand | None = None) -> None:
-        changes = {wid: {"quad": rotate_quad(model.word(wid).quad, degrees)} for wid in word_ids}
+        # geometry.rotate_quad turns counter-clockwise for positive angles
+        changes = {wid: {"quad": rotate_quad(model.word(wid).quad, -degrees)} for wid in word_ids}
         super().__init__(model, changes, f"Rotate {_plural(len(changes), 'box')}",
                          parent, mergeable=keyboard)
 

@@ -150,7 +150,10 @@ def crop_quad(image: np.ndarray, quad: Any, *, height: int | None = None, margin
     dst = np.array([[0, 0], [out_w, 0], [out_w, out_h], [0, out_h]], dtype=np.float32) - 0.5
     matrix = cv2.getPerspectiveTransform(src, dst)
     return cv2.warpPerspective(
-        np.ascontiguousarray(image), matrix, (out_w, out_h), flags=cv2.INTER_LINEAR,
+        np.ascontiguousarray(image),
+        matrix,
+        (out_w, out_h),
+        flags=cv2.INTER_LINEAR,
         borderMode=cv2.BORDER_REPLICATE,
     )
 

@@ -6,8 +6,9 @@ from __future__ import annotations
 import json
 import math
 import os
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -31,6 +32,7 @@ __all__ = [
     "polygon_to_quad",
     "is_axis_aligned",
     "number",
+    "json_number",
     "format_number",
     "relative_posix",
     "namespace",
@@ -188,10 +190,19 @@ def number(value: Any) -> float:
     """A finite float from a JSON value or a string; ``ValueError`` otherwise (booleans too)."""
     if isinstance(value, bool) or not isinstance(value, (int, float, str)):
         raise ValueError(f"expected a number, got {value!r}")
-    result = float(value)
+    try:
+        result = float(value)
+    except ValueError:
+        raise ValueError(f"expected a number, got {value!r}") from None
     if not math.isfinite(result):
         raise ValueError(f"expected a finite number, got {value!r}")
     return result
+
+
+def json_number(value: float, digits: int = 2) -> int | float:
+    """A coordinate for JSON output: an ``int`` when integral, else rounded to ``digits`` decimals."""
+    rounded = round(float(value), digits)
+    return int(rounded) if rounded == int(rounded) else rounded
 
 
 def format_number(value: float, digits: int = 2) -> str:

@@ -20,6 +20,8 @@ from typing import Any
 import keras
 import numpy as np
 
+from ocr_core.models.layers import BilinearUpsample2x
+
 __all__ = [
     "CRAFT_MEAN",
     "CRAFT_STD",
@@ -128,7 +130,7 @@ class CraftNet(keras.Model):
         for n, skip in enumerate((s3, s2, s1, None), start=1):
             y = self._upconv(y, n, upconv_filters[n - 1])
             if skip is not None:
-                y = keras.layers.UpSampling2D(2, interpolation="bilinear", name=f"upsample_{n}")(y)
+                y = BilinearUpsample2x(name=f"upsample_{n}")(y)
                 y = keras.layers.Concatenate(name=f"concat_{n + 1}")([y, skip])
         for i, (filters, kernel) in enumerate(zip((*head_filters, 2), (3, 3, 3, 1, 1))):
             y = keras.layers.Conv2D(filters, kernel, padding="same", name=f"conv_cls.{2 * i}")(y)

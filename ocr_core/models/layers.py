@@ -17,6 +17,7 @@ import numpy as np
 from keras import ops
 
 __all__ = [
+    "BilinearUpsample2x",
     "ReverseAxis",
     "DropTimesteps",
     "SpatialTransformer",
@@ -27,6 +28,36 @@ __all__ = [
 ]
 
 _register = keras.saving.register_keras_serializable(package="ocr_core")
+
+
+def _upsample_axis(x: Any, axis: int) -> Any:
+    """Exact 2x bilinear upsampling (half-pixel centres, edge clamp) along ``axis`` of a 4-D tensor."""
+    size = ops.shape(x)[axis]
+    before = ops.concatenate([ops.take(x, [0], axis=axis), ops.take(x, ops.arange(size - 1), axis=axis)], axis)
+    after = ops.concatenate([ops.take(x, ops.arange(1, size), axis=axis), ops.take(x, [size - 1], axis=axis)], axis)
+    even = 0.75 * x + 0.25 * before  # output 2k samples source k - 0.25
+    odd = 0.75 * x + 0.25 * after  # output 2k+1 samples source k + 0.25
+    stacked = ops.stack([even, odd], axis=axis + 1)
+    shape = list(ops.shape(x))
+    shape[axis] = size * 2
+    shape[0] = -1
+    return ops.reshape(stacked, shape)
+
+
+@_register
+class BilinearUpsample2x(keras.layers.Layer):
+    """2x bilinear upsampling of (B, H, W, C) with half-pixel centres, for dynamic H and W.
+
+    Identical to ``tf.image.resize`` / PyTorch ``interpolate(align_corners=False)`` to twice the
+    size; unlike ``UpSampling2D`` it works in graphs whose spatial size is unknown.
+    """
+
+    def call(self, inputs: Any) -> Any:
+        return _upsample_axis(_upsample_axis(inputs, 1), 2)
+
+    def compute_output_shape(self, input_shape: tuple) -> tuple:
+        b, h, w, c = input_shape
+        return (b, None if h is None else 2 * h, None if w is None else 2 * w, c)
 
 
 @_register
@@ -229,5 +260,6 @@ class CtcGreedyDecode(keras.layers.Layer):
 
 
 CUSTOM_OBJECTS: dict[str, type] = {
-    cls.__name__: cls for cls in (ReverseAxis, DropTimesteps, SpatialTransformer, CtcLoss, CtcGreedyDecode)
+    cls.__name__: cls
+    for cls in (BilinearUpsample2x, ReverseAxis, DropTimesteps, SpatialTransformer, CtcLoss, CtcGreedyDecode)
 }

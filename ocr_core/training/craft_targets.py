@@ -14,7 +14,8 @@ into every affinity quad between neighbouring characters of a word (affinity map
 from __future__ import annotations
 
 import functools
-from typing import Any, Iterable, Sequence
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 import cv2
 import numpy as np

@@ -12,7 +12,8 @@ weighted by the length confidence ``(l - min(l, |l - l_found|)) / l`` (below 0.5
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import cv2
 import numpy as np

@@ -1,0 +1,113 @@
+"""Modal questions the window asks (file choosers, import/export target).
+
+Each is a plain function so tests can replace it (``monkeypatch.setattr(dialogs, "ask_export", ...)``).
+"""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QWidget,
+)
+
+from app.transfer import export_choices, import_choices
+from ocr_core.imageio import SUPPORTED_SUFFIXES
+
+__all__ = ["ask_open_images", "ask_open_folder", "ask_import", "ask_export", "TransferDialog"]
+
+_AUTO = "auto"
+
+
+def image_filter() -> str:
+    patterns = " ".join(f"*{s}" for s in SUPPORTED_SUFFIXES)
+    return f"Images ({patterns});;All files (*)"
+
+
+def ask_open_images(parent: QWidget | None, start_dir: str = "") -> list[str]:
+    files, _ = QFileDialog.getOpenFileNames(parent, "Open images", start_dir, image_filter())
+    return list(files)
+
+
+def ask_open_folder(parent: QWidget | None, start_dir: str = "") -> str | None:
+    folder = QFileDialog.getExistingDirectory(parent, "Open a folder of images", start_dir)
+    return folder or None
+
+
+class TransferDialog(QDialog):
+    """Pick an annotation format and a file or folder (import) or an output folder (export)."""
+
+    def __init__(self, parent: QWidget | None, export: bool, start_dir: str = "") -> None:
+        super().__init__(parent)
+        self.export = export
+        self.setWindowTitle("Export annotations" if export else "Import annotations")
+        self.setMinimumWidth(560)
+        self.format = QComboBox()
+        if not export:
+            self.format.addItem("Detect from the file", _AUTO)
+        for name, description in (export_choices() if export else import_choices()):
+            self.format.addItem(f"{name} \u2014 {description}", name)
+        self.path = QLineEdit(start_dir)
+        self.path.setPlaceholderText("Output folder" if export else "Annotation file or folder")
+        browse_row = QHBoxLayout()
+        browse_row.addWidget(self.path, 1)
+        folder_button = QPushButton("Folder\u2026")
+        folder_button.clicked.connect(self._browse_folder)
+        browse_row.addWidget(folder_button)
+        if not export:
+            file_button = QPushButton("File\u2026")
+            file_button.clicked.connect(self._browse_file)
+            browse_row.addWidget(file_button)
+        form = QFormLayout(self)
+        form.addRow("Format", self.format)
+        form.addRow("Folder" if export else "From", browse_row)
+        hint = ("Exports every image of the open folder that has boxes; the current page as edited."
+                if export else "Pages are matched to the open images by file name.")
+        note = QLabel(hint)
+        note.setWordWrap(True)
+        note.setStyleSheet("color: palette(mid);")
+        form.addRow(note)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+
+    def _browse_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, self.windowTitle(), self.path.text())
+        if folder:
+            self.path.setText(folder)
+
+    def _browse_file(self) -> None:
+        file, _ = QFileDialog.getOpenFileName(self, self.windowTitle(), self.path.text(),
+                                              "Annotations (*.txt *.json *.hocr *.html *.xml);;All files (*)")
+        if file:
+            self.path.setText(file)
+
+    def choice(self) -> tuple[str, str | None]:
+        fmt = self.format.currentData()
+        return self.path.text().strip(), (None if fmt == _AUTO else str(fmt))
+
+
+def ask_import(parent: QWidget | None, start_dir: str = "") -> tuple[str, str | None] | None:
+    """``(path, format or None to detect)``, or ``None`` when cancelled."""
+    dialog = TransferDialog(parent, export=False, start_dir=start_dir)
+    if dialog.exec() != QDialog.DialogCode.Accepted:
+        return None
+    path, fmt = dialog.choice()
+    return (path, fmt) if path else None
+
+
+def ask_export(parent: QWidget | None, start_dir: str = "") -> tuple[str, str] | None:
+    """``(output folder, format)``, or ``None`` when cancelled."""
+    dialog = TransferDialog(parent, export=True, start_dir=start_dir)
+    if dialog.exec() != QDialog.DialogCode.Accepted:
+        return None
+    path, fmt = dialog.choice()
+    return (path, fmt or "icdar2015") if path else None

@@ -1,0 +1,189 @@
+"""Editing operations on the open page: each one pushes an undo command.
+
+The canvas and the word list emit requests; the main window routes them here.
+
+>>> from PySide6.QtGui import QUndoStack
+>>> from ocr_core.document import Page
+>>> from app.document_model import DocumentModel
+>>> from app.selection import SelectionModel
+>>> model = DocumentModel(Page(width=100, height=50))
+>>> editor = Editor(model, SelectionModel(model), QUndoStack())
+>>> word_id = editor.add_box([[0, 0], [9, 0], [9, 5], [0, 5]], "hi")
+>>> editor.stack.undo(); len(model)
+0
+"""
+
+from __future__ import annotations
+
+from typing import Any, Mapping, Sequence
+
+import numpy as np
+from PySide6.QtCore import QObject
+from PySide6.QtGui import QUndoStack
+
+from app import commands
+from app.document_model import DocumentModel
+from app.selection import SelectionModel
+from ocr_core.document import Page, Word, new_id
+from ocr_core.geometry import order_quad
+
+__all__ = ["Editor", "NUDGE_PX", "BIG_NUDGE_PX"]
+
+NUDGE_PX = 1.0
+BIG_NUDGE_PX = 10.0
+
+
+class Editor(QObject):
+    """Box and text editing for one :class:`DocumentModel` through a ``QUndoStack``."""
+
+    def __init__(self, model: DocumentModel, selection: SelectionModel, stack: QUndoStack,
+                 parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.model = model
+        self.selection = selection
+        self.stack = stack
+
+    # -- boxes --------------------------------------------------------------------------------
+    def add_box(self, quad: Any, text: str = "") -> str:
+        """Add a box (drawn rectangle or 4-point quad, re-ordered clockwise); select it."""
+        word = Word(quad=order_quad(quad), text=text, confidence=None)
+        self.stack.push(commands.AddWords(self.model, [word]))
+        self.selection.select([word.id])
+        return word.id
+
+    def delete_selected(self) -> None:
+        ids = self.selection.ids()
+        if ids:
+            self.stack.push(commands.RemoveWords(self.model, ids))
+
+    def duplicate_selected(self, offset: float = 10.0) -> list[str]:
+        """Copy the selected boxes, shifted by ``offset`` pixels; select the copies."""
+        copies = []
+        for wid in self.selection.ids():
+            word = self.model.word(wid).copy(new_identity=True)
+            word.quad = word.quad + offset
+            copies.append(word)
+        if copies:
+            self.stack.push(commands.AddWords(self.model, copies, f"Duplicate {len(copies)} box(es)"))
+            self.selection.select([w.id for w in copies])
+        return [w.id for w in copies]
+
+    def move_words(self, ids: Sequence[str], dx: float, dy: float, *, keyboard: bool = False) -> None:
+        ids = [i for i in ids if self.model.has_word(i)]
+        if ids and (dx or dy):
+            self.stack.push(commands.MoveWords(self.model, ids, dx, dy, keyboard=keyboard))
+
+    def move_vertex(self, word_id: str, index: int, x: float, y: float, *, keyboard: bool = False) -> None:
+        if self.model.has_word(word_id):
+            self.stack.push(commands.MoveVertex(self.model, word_id, index, x, y, keyboard=keyboard))
+
+    def nudge(self, dx: float, dy: float) -> None:
+        """Arrow keys: move the active vertex if there is one, else the selected boxes."""
+        vertex = self.selection.vertex
+        if vertex is not None and self.model.has_word(vertex[0]):
+            wid, index = vertex
+            x, y = self.model.word(wid).quad[index]
+            self.move_vertex(wid, index, x + dx, y + dy, keyboard=True)
+        else:
+            self.move_words(self.selection.ids(), dx, dy, keyboard=True)
+
+    def rotate_selected(self, degrees: float) -> None:
+        ids = self.selection.ids()
+        if ids and degrees:
+            self.stack.push(commands.RotateWords(self.model, ids, degrees))
+
+    # -- text ---------------------------------------------------------------------------------
+    def set_text(self, word_id: str, text: str) -> None:
+        """Edit a word's text (``###`` marks it illegible); no-op when nothing changes."""
+        if not self.model.has_word(word_id):
+            return
+        word = self.model.word(word_id)
+        if text == word.label:
+            return
+        self.stack.push(commands.EditText(self.model, word_id, text))
+
+    def set_ignore(self, ids: Sequence[str], ignore: bool) -> None:
+        ids = [i for i in ids if self.model.has_word(i) and self.model.word(i).ignore != ignore]
+        if ids:
+            self.stack.push(commands.SetIgnore(self.model, ids, ignore))
+
+    def toggle_ignore_selected(self) -> None:
+        """Mark the selection illegible (``###``), or legible again if all of it already is."""
+        ids = self.selection.ids()
+        if ids:
+            all_ignored = all(self.model.word(i).ignore for i in ids)
+            self.set_ignore(ids, not all_ignored)
+
+    def apply_recognized(self, results: Mapping[str, tuple[str, float]], label: str | None = None) -> None:
+        """Set text and confidence of words read again by the recognizer (one undo step)."""
+        results = {wid: r for wid, r in results.items() if self.model.has_word(wid)}
+        if results:
+            self.stack.push(commands.SetConfidenceText(self.model, results, label))
+
+    # -- page ---------------------------------------------------------------------------------
+    def replace_page(self, page: Page, label: str = "Recognize") -> None:
+        self.stack.push(commands.ReplacePage(self.model, page, label))
+
+    def set_checked(self, checked: bool) -> None:
+        if self.model.page.checked != checked:
+            self.stack.push(commands.SetChecked(self.model, checked))
+
+    def sort_reading_order(self) -> None:
+        """Regroup the words into lines in reading order (undoable)."""
+        from ocr_core.reading_order import group_into_lines
+
+        words = self.model.words()
+        if not words:
+            return
+        layout = [(new_id(), [w.id for w in group]) for group in group_into_lines(words)]
+        if [ids for _, ids in layout] != [ids for _, ids in self.model.layout()]:
+            self.stack.push(commands.ReorderWords(self.model, layout))
+
+    def move_in_order(self, step: int) -> None:
+        """Move the current word one place earlier (-1) or later (+1) in reading order."""
+        current = self.selection.current
+        if current is None:
+            return
+        order = self.model.word_ids()
+        i = order.index(current)
+        j = i + step
+        if not 0 <= j < len(order):
+            return
+        layout = self.model.layout()
+        flat = [(li, k) for li, (_, ids) in enumerate(layout) for k in range(len(ids))]
+        (la, ka), (lb, kb) = flat[i], flat[j]
+        layout[la][1][ka], layout[lb][1][kb] = layout[lb][1][kb], layout[la][1][ka]
+        self.stack.push(commands.ReorderWords(self.model, layout, "Reorder box"))
+
+    # -- navigation ---------------------------------------------------------------------------
+    def select_step(self, step: int) -> str | None:
+        """Select the next (+1) or previous (-1) word in reading order, wrapping around."""
+        order = self.model.word_ids()
+        if not order:
+            return None
+        current = self.selection.current
+        i = order.index(current) + step if current in order else (0 if step > 0 else -1)
+        target = order[i % len(order)]
+        self.selection.select([target])
+        return target
+
+    def select_next_low_confidence(self, threshold: float) -> str | None:
+        """Select the next word (after the current one, wrapping) with confidence below ``threshold``."""
+        words = self.model.words()
+        if not words:
+            return None
+        order = [w.id for w in words]
+        start = order.index(self.selection.current) + 1 if self.selection.current in order else 0
+        for k in range(len(words)):
+            word = words[(start + k) % len(words)]
+            if word.confidence is not None and word.confidence < threshold and not word.ignore:
+                self.selection.select([word.id])
+                return word.id
+        return None
+
+    def select_all(self) -> None:
+        self.selection.select(self.model.word_ids())
+
+    def selected_quads(self) -> tuple[list[str], list[np.ndarray]]:
+        ids = self.selection.ids()
+        return ids, [self.model.word(i).quad.copy() for i in ids]

@@ -1,0 +1,260 @@
+"""The main window: builds the models, controllers and widgets and wires them together.
+
+>>> window = MainWindow(settings, service_factory)   # doctest: +SKIP
+>>> window.open_paths(["/data/scans"])               # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Sequence
+
+from PySide6.QtCore import QTimer
+from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QImage, QUndoStack
+from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QTabWidget, QWidget
+
+from app import dialogs
+from app.actions import ShortcutGuard
+from app.document_model import DocumentModel
+from app.editor import Editor
+from app.menus import build_actions, build_menus
+from app.recognition import RecognitionController
+from app.selection import SelectionModel
+from app.session import Session
+from app.settings import Settings
+from app.transfer import Transfer
+from app.widgets.annotate_page import AnnotatePage
+from app.widgets.status import EngineIndicator, JobProgress, Legend
+from app.widgets.theme import ConfidenceScale, icon
+from app.widgets.train_tab import TrainTab
+from app.workers import EngineWorker, ServiceFactory, ThumbnailLoader, default_service_factory
+
+__all__ = ["MainWindow", "APP_TITLE"]
+
+APP_TITLE = "OCR Studio"
+
+
+class MainWindow(QMainWindow):
+    """Tabs "Annotate" and "Train", menus, status bar; engine models load in the background."""
+
+    def __init__(self, settings: Settings | None = None, service_factory: ServiceFactory | None = None,
+                 *, load_models: bool = True, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.settings = settings or Settings()
+        self.scale = ConfidenceScale(self.settings.low_confidence, self.settings.high_confidence)
+        self.model = DocumentModel(parent=self)
+        self.selection = SelectionModel(self.model, self)
+        self.stack = QUndoStack(self)
+        self.editor = Editor(self.model, self.selection, self.stack, self)
+        self.session = Session(self.model, self.stack, self.settings, self)
+        factory = service_factory or default_service_factory(self.settings.detector, self.settings.recognizer)
+        self.engine = EngineWorker(factory, self)
+        self.recognition = RecognitionController(self.engine, self.session, self.editor, self)
+        self.transfer = Transfer(self.session, self.editor, self)
+        self.thumbnails = ThumbnailLoader(parent=self)
+
+        self.page = AnnotatePage(self.model, self.selection, self.scale)
+        self.page.canvas.set_show_labels(self.settings.show_labels)
+        self.page.canvas.set_show_numbers(self.settings.show_numbers)
+        self.train_tab = TrainTab()
+        self.tabs = QTabWidget()
+        self.tabs.setDocumentMode(True)
+        self.tabs.addTab(self.page, icon("text"), "Annotate")
+        self.tabs.addTab(self.train_tab, icon("train"), "Train")
+        self.setCentralWidget(self.tabs)
+
+        self.engine_status = EngineIndicator()
+        self.job_progress = JobProgress()
+        self.zoom_label = QLabel("100%")
+        self.legend = Legend(self.scale)
+        status = self.statusBar()
+        status.addWidget(self.engine_status)
+        status.addWidget(self.job_progress)
+        status.addPermanentWidget(self.legend)
+        status.addPermanentWidget(self.zoom_label)
+
+        self.actions = build_actions(self)
+        self.recent_menu = build_menus(self, self.actions)
+        self.guard = ShortcutGuard(self.actions.shortcuts(), self)
+        self._connect()
+        self._update_recent_menu()
+        self._update_title()
+        self._update_enabled()
+        self.setAcceptDrops(True)
+        self.resize(1440, 900)
+        geometry, state = self.settings.window_state()
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        if state is not None:
+            self.page.restoreState(state)
+        if load_models:
+            QTimer.singleShot(0, self.engine.load)
+
+    # -- wiring -------------------------------------------------------------------------------
+    def _connect(self) -> None:
+        canvas, files, words = self.page.canvas, self.page.file_list, self.page.word_list
+        ed, ses, rec = self.editor, self.session, self.recognition
+        canvas.moveRequested.connect(lambda ids, dx, dy: ed.move_words(ids, dx, dy))
+        canvas.vertexMoveRequested.connect(lambda wid, i, x, y: ed.move_vertex(wid, i, x, y))
+        canvas.nudgeRequested.connect(ed.nudge)
+        canvas.boxDrawn.connect(self._on_box_drawn)
+        canvas.textCommitted.connect(ed.set_text)
+        canvas.zoomChanged.connect(lambda z: self.zoom_label.setText(f"{z:.0%}"))
+        canvas.modeChanged.connect(self._on_mode)
+        words.table_model.textEdited.connect(ed.set_text)
+        words.table_model.ignoreToggled.connect(lambda wid, flag: ed.set_ignore([wid], flag))
+
+        ses.imagesChanged.connect(lambda paths: files.set_images(paths, [ses.done.get(p, False) for p in paths]))
+        ses.currentChanged.connect(lambda row, _path: files.set_current(row))
+        ses.currentChanged.connect(lambda *_: self._update_title())
+        ses.imageShown.connect(self._on_image)
+        ses.doneChanged.connect(files.set_done)
+        ses.message.connect(self.show_message)
+        ses.problem.connect(self.page.show_problem)
+        files.activated.connect(ses.go_to)
+        files.thumbnailsWanted.connect(lambda paths: [self.thumbnails.request(p) for p in paths])
+        self.thumbnails.loaded.connect(files.set_thumbnail)
+
+        self.stack.cleanChanged.connect(lambda _clean: self._update_title())
+        self.stack.indexChanged.connect(lambda _i: self._update_title())
+        self.selection.changed.connect(self._update_enabled)
+        self.model.pageReset.connect(self._update_enabled)
+
+        self.engine.stateChanged.connect(self.engine_status.set_state)
+        rec.progress.connect(self.job_progress.set_progress)
+        rec.message.connect(self.show_message)
+        rec.busyChanged.connect(lambda _busy: self._update_enabled())
+        rec.batchFinished.connect(lambda ok, bad: self.show_message(
+            f"Recognized {ok} image{'s' if ok != 1 else ''}" + (f", {bad} failed" if bad else "")))
+        self.job_progress.cancelRequested.connect(rec.cancel)
+        self.transfer.message.connect(self.show_message)
+
+    def _on_image(self, image: QImage | None) -> None:
+        self.page.canvas.set_image(image)
+        self._update_enabled()
+
+    def _on_box_drawn(self, quad: object) -> None:
+        word_id = self.editor.add_box(quad)
+        self.page.canvas.edit_text(word_id)
+
+    def _on_mode(self, mode: str) -> None:
+        hints = {"rect": "Drag a rectangle on the image (Esc cancels)",
+                 "quad": "Click the four corners of the box (Esc cancels)"}
+        if mode in hints:
+            self.show_message(hints[mode])
+
+    def _update_title(self) -> None:
+        path = self.session.current_path
+        name = f"{path.name} \u2014 " if path else ""
+        position = f" ({self.session.index + 1}/{len(self.session.images)})" if path else ""
+        self.setWindowTitle(f"{name}[*]{APP_TITLE}{position}")
+        self.setWindowModified(not self.stack.isClean())
+
+    def _update_enabled(self) -> None:
+        has_image = self.session.current_path is not None
+        has_selection = len(self.selection) > 0
+        for name in ("save", "recognize", "draw_rect", "draw_quad", "check", "rerecognize_all", "export"):
+            self.actions[name].setEnabled(has_image)
+        for name in ("delete", "duplicate", "illegible", "rotate_ccw", "rotate_cw", "rerecognize", "edit_text"):
+            self.actions[name].setEnabled(has_selection)
+        self.actions["recognize_folder"].setEnabled(len(self.session.images) > 1)
+        self.actions["cancel"].setEnabled(self.recognition.is_busy)
+
+    def _update_recent_menu(self) -> None:
+        self.recent_menu.clear()
+        for path in self.settings.recent_paths():
+            action = self.recent_menu.addAction(path)
+            action.triggered.connect(lambda _c=False, p=path: self.open_paths([p]))
+        self.recent_menu.setEnabled(bool(self.settings.recent_paths()))
+
+    # -- commands -----------------------------------------------------------------------------
+    def show_message(self, text: str, timeout_ms: int = 6000) -> None:
+        self.statusBar().showMessage(text, timeout_ms)
+
+    def open_paths(self, paths: Sequence[str | Path]) -> bool:
+        opened = self.session.open([str(p) for p in paths])
+        if opened:
+            self.settings.last_dir = str(self.session.root)
+            self._update_recent_menu()
+            self.tabs.setCurrentWidget(self.page)
+        return opened
+
+    def open_images_dialog(self) -> None:
+        files = dialogs.ask_open_images(self, self.settings.last_dir)
+        if files:
+            self.open_paths(files)
+
+    def open_folder_dialog(self) -> None:
+        folder = dialogs.ask_open_folder(self, self.settings.last_dir)
+        if folder:
+            self.open_paths([folder])
+
+    def save(self) -> bool:
+        return self.session.save()
+
+    def import_dialog(self) -> None:
+        choice = dialogs.ask_import(self, str(self.session.root or self.settings.last_dir))
+        if choice is not None:
+            self.transfer.import_annotations(*choice)
+
+    def export_dialog(self) -> None:
+        choice = dialogs.ask_export(self, str(self.session.root or self.settings.last_dir))
+        if choice is not None:
+            self.transfer.export_annotations(*choice)
+
+    def edit_current_text(self) -> None:
+        if self.selection.current is not None:
+            self.page.canvas.edit_text(self.selection.current)
+
+    def check_image(self) -> None:
+        """Space: toggle the done mark, save, and go on to the next image when marked done."""
+        if self.session.current_path is None:
+            return
+        checked = not self.model.page.checked
+        self.editor.set_checked(checked)
+        if self.session.save() and checked:
+            self.session.next_image(1)
+
+    def show_shortcuts(self) -> None:
+        rows = "".join(f"<tr><td><b>{keys}</b></td><td>{text}</td></tr>"
+                       for keys, text in self.actions.shortcut_table())
+        extra = ("<tr><td><b>Arrows / Shift+Arrows</b></td><td>Move boxes or the active corner 1 / 10 px</td></tr>"
+                 "<tr><td><b>Ctrl+wheel</b></td><td>Zoom</td></tr>"
+                 "<tr><td><b>Middle drag</b></td><td>Pan</td></tr>"
+                 "<tr><td><b>Double-click, Enter</b></td><td>Edit a box's text in place</td></tr>")
+        box = QMessageBox(QMessageBox.Icon.NoIcon, "Keyboard shortcuts",
+                          f"<table cellspacing=4>{rows}{extra}</table>", parent=self)
+        box.setModal(False)
+        box.show()
+
+    def show_about(self) -> None:
+        QMessageBox.about(self, f"About {APP_TITLE}",
+                          f"<b>{APP_TITLE}</b><br>Read text in images with CRAFT + CRNN, correct it, "
+                          "and teach the models new text.")
+
+    # -- idle state (screenshots, benchmarks) -------------------------------------------------
+    def is_idle(self) -> bool:
+        """True when no engine job, folder scan or visible thumbnail is pending."""
+        return (not self.engine.is_busy and not self.recognition.is_busy and not self.session.io_busy
+                and self.thumbnails.pending_count == 0 and not self.page.file_list.wanted_pending)
+
+    # -- Qt events ----------------------------------------------------------------------------
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if event.mimeData().hasUrls():
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        paths = [url.toLocalFile() for url in event.mimeData().urls() if url.isLocalFile()]
+        if paths and self.open_paths(paths):
+            event.acceptProposedAction()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.session.shutdown()
+        self.recognition.cancel()
+        self.engine.shutdown(wait=False)
+        self.thumbnails.shutdown()
+        self.settings.set_window_state(self.saveGeometry(), self.page.saveState())
+        self.settings.show_labels = self.actions["labels"].isChecked()
+        self.settings.show_numbers = self.actions["numbers"].isChecked()
+        self.settings.sync()
+        super().closeEvent(event)

@@ -1,0 +1,154 @@
+"""Recognition requests from the window: the current image, the unchecked images of the folder,
+or only some boxes again. Engine work runs in :class:`app.workers.EngineWorker`; results come
+back as signals and become undo commands (current image) or saved annotations (other images).
+
+>>> controller = RecognitionController(engine, session, editor)  # doctest: +SKIP
+>>> controller.recognize_unchecked()                              # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Signal
+
+from app.editor import Editor
+from app.session import Session
+from app.workers import EngineWorker, Job
+from ocr_core.document import Page
+from ocr_core.errors import AnnotationFormatError, Cancelled, OcrError
+
+__all__ = ["RecognitionController"]
+
+
+class RecognitionController(QObject):
+    """Starts recognition jobs and applies their results; one batch at a time."""
+
+    busyChanged = Signal(bool)
+    progress = Signal(int, int, str)  # done, total (0 = unknown), message
+    message = Signal(str)
+    batchFinished = Signal(int, int)  # images recognized, images that failed
+
+    def __init__(self, engine: EngineWorker, session: Session, editor: Editor,
+                 parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.engine = engine
+        self.session = session
+        self.editor = editor
+        self._jobs: list[Job] = []
+        self._batch_counts = [0, 0]
+
+    @property
+    def is_busy(self) -> bool:
+        return bool(self._jobs)
+
+    @property
+    def jobs(self) -> list[Job]:
+        return list(self._jobs)
+
+    def cancel(self) -> None:
+        """Cancel every running or queued recognition job."""
+        for job in self._jobs:
+            job.cancel()
+
+    # -- requests -----------------------------------------------------------------------------
+    def recognize_current(self) -> Job | None:
+        """Detect and read the current image; the result replaces its boxes (undoable)."""
+        path = self.session.current_path
+        if path is None:
+            self.message.emit("Open an image first")
+            return None
+        job = self.engine.recognize(path)
+        job.succeeded.connect(lambda page: self._deliver(path, page, explicit=True))
+        return self._track(job, f"Recognizing {path.name}\u2026")
+
+    def recognize_unchecked(self) -> Job | None:
+        """Recognize every image of the session without a done mark (progress, cancel)."""
+        images = [p for p in self.session.images if not self.session.done.get(str(p))]
+        if not images:
+            self.message.emit("Every image is done: nothing to recognize")
+            return None
+        self._batch_counts = [0, 0]
+        job = self.engine.recognize_batch(images)
+        job.partial.connect(self._on_batch_page)
+        job.finished.connect(lambda: self.batchFinished.emit(*self._batch_counts))
+        return self._track(job, f"Recognizing {len(images)} images\u2026")
+
+    def rerecognize_selected(self) -> Job | None:
+        """Read the selected boxes again without detecting (Ctrl+R)."""
+        return self._rerecognize(self.editor.selection.ids(), "selected")
+
+    def rerecognize_all(self) -> Job | None:
+        """Read every box of the page again without detecting (Ctrl+Shift+R)."""
+        return self._rerecognize(self.editor.model.word_ids(), "all")
+
+    def _rerecognize(self, ids: list[str], which: str) -> Job | None:
+        path = self.session.current_path
+        if path is None or not ids:
+            self.message.emit("Select boxes to re-recognize" if which == "selected" else "No boxes to re-recognize")
+            return None
+        page = self.editor.model.page
+        quads = [self.editor.model.word(i).quad for i in ids]
+        job = self.engine.recognize_quads(path, quads)
+
+        def apply(results: list[tuple[str, float]]) -> None:
+            if self.editor.model.page is not page:
+                self.message.emit("The page changed meanwhile: re-recognition results dropped")
+                return
+            self.editor.apply_recognized(dict(zip(ids, results)))
+            self.message.emit(f"Re-recognized {len(ids)} box{'es' if len(ids) != 1 else ''}")
+
+        job.succeeded.connect(apply)
+        return self._track(job, f"Re-recognizing {len(ids)} boxes\u2026")
+
+    # -- results ------------------------------------------------------------------------------
+    def _on_batch_page(self, value: tuple[str, Page | OcrError]) -> None:
+        path, result = value
+        if isinstance(result, Page):
+            self._batch_counts[0] += 1
+            self._deliver(Path(path), result, explicit=False)
+        else:
+            self._batch_counts[1] += 1
+            self.message.emit(f"{Path(path).name}: {result}")
+
+    def _deliver(self, path: Path, page: Page, *, explicit: bool) -> None:
+        """Current image: an undoable page replacement. Another image: save it unless it is done."""
+        page.image_path = str(path)
+        if path == self.session.current_path:
+            if not explicit and self.editor.model.page.checked:
+                return
+            self.editor.replace_page(page, "Recognize")
+            return
+        if self.session.done.get(str(path)):
+            return
+        try:
+            existing = self.session.load_other(path)
+        except AnnotationFormatError as exc:
+            self.message.emit(f"Not saved: {exc}")
+            return
+        if existing is not None:
+            page.id, page.extra = existing.id, {**existing.extra, **page.extra}
+        self.session.save_other(page)
+
+    def _track(self, job: Job, text: str) -> Job:
+        self._jobs.append(job)
+        if len(self._jobs) == 1:
+            self.busyChanged.emit(True)
+        self.progress.emit(0, 0, text)
+        job.progress.connect(self.progress)
+        job.failed.connect(lambda err: self._on_failed(job, err))
+        job.finished.connect(lambda: self._untrack(job))
+        return job
+
+    def _on_failed(self, job: Job, error: BaseException) -> None:
+        if isinstance(error, Cancelled):
+            self.message.emit(f"Cancelled: {job.name}")
+        else:
+            self.message.emit(f"{job.name} failed: {error}")
+
+    def _untrack(self, job: Job) -> None:
+        if job in self._jobs:
+            self._jobs.remove(job)
+        if not self._jobs:
+            self.busyChanged.emit(False)
+            self.progress.emit(0, -1, "")

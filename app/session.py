@@ -1,0 +1,271 @@
+"""The open images, the page under edit, and keeping the user's work on disk.
+
+Annotations go through :class:`ocr_core.project.AnnotationStore`: saved atomically next to the
+images (or in a project folder), autosaved shortly after every edit, recovered after a crash, and
+a malformed annotation file is reported and never overwritten. Moving to another image saves
+the current one when it has unsaved changes.
+
+>>> session = Session(model, stack, settings)   # doctest: +SKIP
+>>> session.open(["/data/scans"])                # doctest: +SKIP
+>>> session.next_image(+1)                       # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Sequence
+
+from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtGui import QImage, QImageReader, QUndoStack
+
+from app.commands import ReplacePage
+from app.document_model import DocumentModel
+from app.settings import Settings
+from app.workers import JobRunner
+from ocr_core.document import Page
+from ocr_core.errors import AnnotationFormatError, OcrError
+from ocr_core.imageio import SUPPORTED_SUFFIXES
+from ocr_core.project import AnnotationStore, list_images
+
+__all__ = ["Session", "collect_images"]
+
+
+def collect_images(paths: Sequence[str | os.PathLike[str]]) -> list[Path]:
+    """Image files named by ``paths`` (files, or folders whose images are listed), without duplicates."""
+    images: list[Path] = []
+    for raw in paths:
+        path = Path(raw).expanduser()
+        if path.is_dir():
+            images.extend(p for p in list_images(path) if p.suffix.lower() in SUPPORTED_SUFFIXES)
+        elif path.is_file() and path.suffix.lower() in SUPPORTED_SUFFIXES:
+            images.append(path)
+    return list(dict.fromkeys(Path(os.path.abspath(p)) for p in images))
+
+
+class Session(QObject):
+    """Images of the session, the current one, and its annotation file."""
+
+    imagesChanged = Signal(list)  # [str]
+    currentChanged = Signal(int, str)  # row, path
+    imageShown = Signal(object)  # QImage | None
+    doneChanged = Signal(str, bool)  # path, done
+    message = Signal(str)  # a transient status message
+    problem = Signal(str)  # a persistent warning about the current image ("" clears it)
+
+    def __init__(self, model: DocumentModel, stack: QUndoStack, settings: Settings,
+                 parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.model = model
+        self.stack = stack
+        self.settings = settings
+        self.images: list[Path] = []
+        self.index = -1
+        self.root: Path | None = None
+        self.store: AnnotationStore | None = None
+        self.done: dict[str, bool] = {}
+        self._io = JobRunner("ocr-io", self)
+        self._autosave = QTimer(self)
+        self._autosave.setSingleShot(True)
+        self._autosave.setInterval(settings.autosave_ms)
+        self._autosave.timeout.connect(self.autosave_now)
+        stack.indexChanged.connect(lambda _i: self._autosave.start())
+
+    # -- state --------------------------------------------------------------------------------
+    @property
+    def current_path(self) -> Path | None:
+        return self.images[self.index] if 0 <= self.index < len(self.images) else None
+
+    @property
+    def is_modified(self) -> bool:
+        return not self.stack.isClean()
+
+    @property
+    def is_blocked(self) -> bool:
+        """True when the current image's annotation file is malformed (saving is refused)."""
+        path = self.current_path
+        return bool(path and self.store and self.store.is_blocked(path))
+
+    @property
+    def io_busy(self) -> bool:
+        return self._io.is_busy
+
+    def make_store(self, root: Path) -> AnnotationStore:
+        project = self.settings.project_dir
+        return AnnotationStore(root, project_dir=project or None)
+
+    # -- opening ------------------------------------------------------------------------------
+    def open(self, paths: Sequence[str | os.PathLike[str]]) -> bool:
+        """Open images and/or folders; show the first image. False if none was found."""
+        images = collect_images(paths)
+        if not images:
+            self.message.emit("No images found in " + ", ".join(str(p) for p in paths))
+            return False
+        self.leave_current()
+        self.images = images
+        folders = {p.parent for p in images}
+        self.root = Path(os.path.commonpath([str(f) for f in folders]))
+        self.store = self.make_store(self.root)
+        self.done = {str(p): False for p in images}
+        self.index = -1
+        for raw in paths:
+            self.settings.add_recent(str(Path(raw).expanduser().resolve()))
+        self.imagesChanged.emit([str(p) for p in images])
+        self._scan_done_marks()
+        self.go_to(0)
+        return True
+
+    def _scan_done_marks(self) -> None:
+        """Read done marks in the background (a second store instance: no shared state)."""
+        assert self.root is not None
+        scanner = self.make_store(self.root)
+        images = list(self.images)
+        job = self._io.submit("read done marks", lambda ctx: scanner.checked_images(list(images)))
+        job.succeeded.connect(self._on_done_marks)
+
+    def _on_done_marks(self, marks: dict[Path, bool]) -> None:
+        for path, done in marks.items():
+            key = str(path)
+            if key in self.done and key != str(self.current_path):
+                self.done[key] = bool(done)
+                self.doneChanged.emit(key, bool(done))
+
+    def go_to(self, index: int) -> bool:
+        """Show image ``index`` (saving the current one first if it has changes)."""
+        if not 0 <= index < len(self.images) or index == self.index:
+            return False
+        self.leave_current()
+        self.index = index
+        path = self.images[index]
+        image = _read_qimage(path)
+        width, height = (image.width(), image.height()) if image is not None else (0, 0)
+        page, problem = self._load_page(path, width, height)
+        self.model.set_page(page)
+        self.stack.clear()
+        self.problem.emit(problem)
+        self.currentChanged.emit(index, str(path))
+        self.imageShown.emit(image)
+        if image is None:
+            self.problem.emit(f"Cannot read the image {path}")
+        self._recover(path)
+        return True
+
+    def next_image(self, step: int = 1) -> bool:
+        if not self.images:
+            return False
+        return self.go_to(min(max(self.index + step, 0), len(self.images) - 1))
+
+    def next_unchecked(self) -> bool:
+        """Go to the next image without a done mark (wrapping around)."""
+        n = len(self.images)
+        for k in range(1, n):
+            i = (self.index + k) % n
+            if not self.done.get(str(self.images[i])):
+                return self.go_to(i)
+        return False
+
+    def _load_page(self, path: Path, width: int, height: int) -> tuple[Page, str]:
+        empty = Page(width=width, height=height, image_path=str(path))
+        assert self.store is not None
+        try:
+            page = self.store.load(path)
+        except AnnotationFormatError as exc:
+            return empty, (f"{exc}\nIt will not be overwritten: fix or move it, then reopen the image. "
+                           "Your edits are autosaved meanwhile.")
+        except OSError as exc:
+            return empty, f"Cannot read the annotation of {path.name}: {exc}"
+        if page is None:
+            return empty, ""
+        page.image_path = str(path)
+        if width and height:
+            page.width, page.height = width, height
+        self._set_done(str(path), page.checked)
+        return page, ""
+
+    def _recover(self, path: Path) -> None:
+        assert self.store is not None
+        try:
+            recovered = self.store.recover(path)
+        except (AnnotationFormatError, OSError) as exc:
+            self.message.emit(f"Unreadable autosave ignored: {exc}")
+            return
+        if recovered is not None:
+            recovered.image_path = str(path)
+            self.stack.push(ReplacePage(self.model, recovered, "Recover unsaved changes", keep_state=False))
+            self.message.emit(f"Recovered unsaved changes of {path.name} from the autosave (Ctrl+Z reverts)")
+
+    # -- saving -------------------------------------------------------------------------------
+    def save(self) -> bool:
+        """Save the current page atomically; False (and a message) when it cannot be saved."""
+        path = self.current_path
+        if path is None or self.store is None:
+            return False
+        page = self.model.page
+        page.image_path = str(path)
+        try:
+            self.store.save(page)
+        except (AnnotationFormatError, OcrError, OSError) as exc:
+            self.problem.emit(f"Not saved: {exc}")
+            return False
+        self._autosave.stop()
+        self.stack.setClean()
+        self._set_done(str(path), page.checked)
+        self.message.emit(f"Saved {self.store.annotation_path(path).name}")
+        return True
+
+    def autosave_now(self) -> None:
+        """Write the unsaved edits to the autosave file (or drop it when there are none)."""
+        path = self.current_path
+        if path is None or self.store is None:
+            return
+        try:
+            if self.is_modified:
+                self.model.page.image_path = str(path)
+                self.store.autosave(self.model.page)
+            else:
+                self.store.discard_autosave(path)
+        except (OcrError, OSError) as exc:
+            self.message.emit(f"Autosave failed: {exc}")
+
+    def leave_current(self) -> None:
+        """Save the current image if it has changes (keeping the autosave if saving fails)."""
+        if self.current_path is not None and self.is_modified:
+            self.autosave_now()
+            self.save()
+        self._autosave.stop()
+
+    def save_other(self, page: Page) -> bool:
+        """Save a page of another image of the session (batch recognition, import)."""
+        if self.store is None or not page.image_path:
+            return False
+        try:
+            self.store.save(page)
+        except (AnnotationFormatError, OcrError, OSError) as exc:
+            self.message.emit(f"Not saved: {exc}")
+            return False
+        self._set_done(str(page.image_path), page.checked)
+        return True
+
+    def load_other(self, path: Path) -> Page | None:
+        """The saved page of another image (``None`` if none; raises AnnotationFormatError)."""
+        return self.store.load(path) if self.store is not None else None
+
+    def _set_done(self, path: str, done: bool) -> None:
+        if path in self.done and self.done[path] != done:
+            self.done[path] = done
+            self.doneChanged.emit(path, done)
+        elif path in self.done:
+            self.done[path] = done
+
+    def shutdown(self) -> None:
+        self.leave_current()
+        if self.store is not None:
+            self.store.flush()
+        self._io.shutdown(wait=False)
+
+
+def _read_qimage(path: Path) -> QImage | None:
+    reader = QImageReader(str(path))
+    reader.setAutoTransform(True)
+    image = reader.read()
+    return None if image.isNull() else image

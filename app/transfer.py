@@ -1,0 +1,112 @@
+"""File > Import / Export: annotation formats of :mod:`ocr_core.formats` for the open images.
+
+Export writes every annotated image of the session (the current page as edited, others as
+saved). Import matches pages to the session's images by path, then by file name; the current
+image gets an undoable page replacement, the others are saved.
+
+>>> transfer = Transfer(session, editor)                # doctest: +SKIP
+>>> transfer.export_annotations("out/", "icdar2015")    # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Signal
+
+from app.editor import Editor
+from app.session import Session
+from ocr_core.document import Page
+from ocr_core.errors import AnnotationFormatError, OcrError
+from ocr_core.formats import FORMATS, read_annotations, readable_formats, write_annotations, writable_formats
+
+__all__ = ["Transfer", "export_choices", "import_choices"]
+
+
+def export_choices() -> list[tuple[str, str]]:
+    """``(format name, description)`` of the formats the GUI can export."""
+    return [(name, FORMATS[name].description) for name in writable_formats()]
+
+
+def import_choices() -> list[tuple[str, str]]:
+    return [(name, FORMATS[name].description) for name in readable_formats()]
+
+
+class Transfer(QObject):
+    """Import and export for a :class:`Session`; errors become ``message`` text, never exceptions."""
+
+    message = Signal(str)
+
+    def __init__(self, session: Session, editor: Editor, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.editor = editor
+
+    def session_pages(self) -> list[Page]:
+        """Pages of every image that has words or a done mark (current page included, unsaved edits too)."""
+        pages: list[Page] = []
+        for path in self.session.images:
+            if path == self.session.current_path:
+                page = self.editor.model.page.copy()
+                page.image_path = str(path)
+            else:
+                try:
+                    page = self.session.load_other(path)
+                except AnnotationFormatError as exc:
+                    self.message.emit(f"Skipped: {exc}")
+                    continue
+            if page is not None and (page.words or page.checked):
+                pages.append(page)
+        return pages
+
+    def export_annotations(self, out: str | os.PathLike[str], fmt: str) -> list[Path]:
+        """Write the session's pages in format ``fmt`` to ``out`` (a folder, or a file where the format allows)."""
+        pages = self.session_pages()
+        if not pages:
+            self.message.emit("Nothing to export: no image has boxes yet")
+            return []
+        try:
+            written = write_annotations(pages, out, fmt, images_dir=self.session.root)
+        except (OcrError, OSError, ValueError) as exc:
+            self.message.emit(f"Export failed: {exc}")
+            return []
+        self.message.emit(f"Exported {len(pages)} image{'s' if len(pages) != 1 else ''} as {fmt} to {out}")
+        return written
+
+    def import_annotations(self, path: str | os.PathLike[str], fmt: str | None = None) -> int:
+        """Read annotations and apply those matching open images; returns how many were applied."""
+        if not self.session.images:
+            self.message.emit("Open the images first, then import their annotations")
+            return 0
+        try:
+            pages = read_annotations(path, fmt, images_dir=self.session.root)
+        except (OcrError, OSError, ValueError) as exc:
+            self.message.emit(f"Import failed: {exc}")
+            return 0
+        by_path = {os.path.normcase(os.path.abspath(p)): p for p in self.session.images}
+        by_name: dict[str, Path] = {}
+        for p in self.session.images:
+            by_name.setdefault(p.name, p)
+        applied = 0
+        for page in pages:
+            target = self._match(page, by_path, by_name)
+            if target is None:
+                continue
+            page.image_path = str(target)
+            if target == self.session.current_path:
+                self.editor.replace_page(page, "Import annotations")
+                applied += 1
+            elif self.session.save_other(page):
+                applied += 1
+        skipped = len(pages) - applied
+        note = f" ({skipped} without a matching open image)" if skipped else ""
+        self.message.emit(f"Imported {applied} page{'s' if applied != 1 else ''}{note}")
+        return applied
+
+    @staticmethod
+    def _match(page: Page, by_path: dict[str, Path], by_name: dict[str, Path]) -> Path | None:
+        if not page.image_path:
+            return None
+        key = os.path.normcase(os.path.abspath(page.image_path))
+        return by_path.get(key) or by_name.get(Path(page.image_path).name)

@@ -1,0 +1,143 @@
+"""``ocr-studio train detector|recognizer``: train a model with the shared runner, showing progress.
+
+Example::
+
+    ocr-studio train recognizer --data synthetic:20000 --data data/words:icdar2015 \\
+        --epochs 20 --patience 4 --batch-size 64 --lowercase --out runs/my_recognizer
+
+Ctrl-C once stops after the current batch and keeps the best checkpoint; twice aborts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+from typing import Any
+
+from ocr_core.cancel import CancelToken
+from ocr_core.errors import OcrError
+
+__all__ = ["add_parser", "run", "config_from_args"]
+
+
+def add_parser(subparsers: Any) -> None:
+    p = subparsers.add_parser("train", help="train a detector or recognizer",
+                              description="Train a CRAFT detector or CRNN recognizer on synthetic data and/or "
+                                          "annotated folders. The output folder is a model folder usable with "
+                                          "'recognize --detector/--recognizer PATH'.")
+    p.add_argument("task", choices=("detector", "recognizer"))
+    p.add_argument("--data", action="append", metavar="SOURCE", default=None,
+                   help="synthetic[:N] (N samples per epoch) or PATH[:FORMAT]; repeatable (default: synthetic)")
+    p.add_argument("--val-data", action="append", metavar="SOURCE", default=None,
+                   help="validation data (default: --validation-split of the folders + fresh synthetic samples)")
+    p.add_argument("--epochs", type=int, default=10)
+    p.add_argument("--patience", type=int, default=5, help="early-stopping patience in epochs (0: off)")
+    p.add_argument("--batch-size", type=int, default=8)
+    p.add_argument("--steps-per-epoch", type=int, default=None)
+    p.add_argument("--validation-steps", type=int, default=None)
+    p.add_argument("--validation-split", type=float, default=0.1)
+    p.add_argument("--init", metavar="NAME|PATH", default=None, help="model to start from (name or folder)")
+    p.add_argument("--freeze-backbone", action="store_true", help="train only the top/decoder")
+    p.add_argument("--lowercase", action="store_true", help="recognizer: lower-case labels and alphabet")
+    p.add_argument("--alphabet", default=None, help="recognizer alphabet (default: --init's, or the built-in one)")
+    p.add_argument("--drop-unknown", action="store_true",
+                   help="drop words with characters outside the alphabet instead of stopping")
+    p.add_argument("--variant", default="lite", help="detector: lite|full; recognizer: lite|kurapan")
+    p.add_argument("--lr", type=float, default=None, help="learning rate (default 1e-3, lower with --init)")
+    p.add_argument("--out", default=None, help="output folder (default runs/<task>-<variant>-<time>)")
+    p.add_argument("--name", default=None, help="model name (default: the output folder's name)")
+    p.add_argument("--resume", action="store_true", help="continue the run in --out from its last checkpoint")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--image-size", type=int, default=384, help="detector: training crop side (multiple of 32)")
+    p.add_argument("--max-length", type=int, default=None, help="recognizer: maximum label length")
+    p.add_argument("--workers", type=int, default=1, help="threads preparing batches")
+    p.add_argument("--mixed-precision", default="auto", help="auto (GPU only), off, float16, bfloat16")
+    p.add_argument("--distribute", default="auto", help="auto, none, onedevice, mirrored, multiworker (TF)")
+    p.add_argument("--loss", default="ohem", choices=("ohem", "mse"), help="detector loss")
+    p.add_argument("--no-augment", action="store_true", help="detector: no random crop/scale/rotation")
+    p.add_argument("--no-weak-supervision", action="store_true",
+                   help="detector: keep equal character splits of annotated words")
+    p.add_argument("--cache-dir", default=None, help="fonts/backgrounds cache for synthetic data")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=run)
+
+
+def config_from_args(args: argparse.Namespace) -> Any:
+    from ocr_core.training.config import TrainConfig
+
+    return TrainConfig(
+        task=args.task, data=args.data or ["synthetic"], validation_data=args.val_data or [],
+        epochs=args.epochs, patience=args.patience or None, batch_size=args.batch_size,
+        steps_per_epoch=args.steps_per_epoch, validation_steps=args.validation_steps,
+        validation_split=args.validation_split, learning_rate=args.lr, init=args.init,
+        freeze_backbone=args.freeze_backbone, lowercase=args.lowercase, alphabet=args.alphabet,
+        drop_unknown=args.drop_unknown, variant=args.variant, image_size=args.image_size,
+        max_length=args.max_length, out_dir=args.out, name=args.name, seed=args.seed,
+        mixed_precision=args.mixed_precision, distribute=args.distribute, resume=args.resume, loss=args.loss,
+        augment=not args.no_augment, weak_supervision=not args.no_weak_supervision, workers=args.workers,
+        cache_dir=args.cache_dir,
+    )
+
+
+def _fmt(logs: dict[str, float]) -> str:
+    return " ".join(f"{k} {v:.4f}" for k, v in logs.items() if k.endswith("loss"))
+
+
+def run(args: argparse.Namespace) -> int:
+    from ocr_core.cli.progress import ProgressBar
+
+    cancel = CancelToken()
+
+    def on_sigint(signum: int, frame: Any) -> None:
+        if cancel.cancelled:
+            raise KeyboardInterrupt
+        cancel.cancel()
+        print("\nstopping after this batch (Ctrl-C again to abort)", file=sys.stderr)
+
+    bar: ProgressBar | None = None
+    last_val = ""
+
+    def on_event(event: Any) -> None:
+        nonlocal bar, last_val
+        if event.kind == "start":
+            done = int(event.logs.get("initial_epoch", 0)) * int(event.logs.get("steps_per_epoch", 0))
+            bar = ProgressBar(event.total_steps, "steps", enabled=None if not args.quiet else False)
+            bar.count = done
+            bar.write(event.message)
+        elif bar is None:
+            if event.message:
+                print(event.message, file=sys.stderr)
+        elif event.kind == "batch":
+            bar.update(1, f"epoch {event.epoch}/{event.epochs} loss {event.logs.get('loss', float('nan')):.4f}"
+                          f"{last_val}")
+        elif event.kind == "epoch":
+            if "val_loss" in event.logs:
+                last_val = f" val_loss {event.logs['val_loss']:.4f}"
+            bar.write(f"epoch {event.epoch}/{event.epochs}: {_fmt(event.logs)}")
+        elif event.message and event.kind != "end":
+            bar.write(f"{event.kind}: {event.message}" if event.kind == "error" else event.message)
+
+    previous = signal.getsignal(signal.SIGINT)
+    try:
+        signal.signal(signal.SIGINT, on_sigint)
+    except ValueError:  # not the main thread
+        previous = None
+    try:
+        from ocr_core.training.runner import train
+
+        result = train(config_from_args(args), on_event=on_event, cancel=cancel)
+    except OcrError as exc:
+        if bar is not None:
+            bar.close()
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)
+    if bar is not None:
+        bar.close()
+    print(result.message)
+    if result.model_dir:
+        print(f"model folder: {result.model_dir}")
+    return 130 if result.status == "cancelled" else 0

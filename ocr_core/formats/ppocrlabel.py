@@ -1,0 +1,226 @@
+"""PPOCRLabel (PaddleOCR's annotation tool) files.
+
+- ``Label.txt``: ``<folder>/<file>\\t<JSON list of {"transcription", "points", "difficult"}>`` per image;
+  the key is relative to the folder *above* the one holding ``Label.txt`` (PPOCRLabel keeps it in the
+  image folder). ``difficult`` <-> :attr:`Word.ignore`; the transcription keeps the word's text (``###``
+  when it has none). Other box keys (``key_cls``, ``id``, ``linking``...) survive a round trip.
+- ``fileState.txt``: ``<absolute image path>\\t1`` per checked image <-> :attr:`Page.checked` (matched by
+  absolute path, else by ``<folder>/<file>`` so a moved folder still matches).
+- ``rec_gt.txt`` + ``crop_img/<stem>_crop_<i>.jpg``: recognition crops (perspective corrected), written on
+  export for every legible word whose image can be found; ``i`` is the word's index on its page.
+
+>>> from ocr_core.formats import get_codec
+>>> get_codec("ppocrlabel").name
+'ppocrlabel'
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ocr_core.atomic import atomic_write_text
+from ocr_core.document import IGNORE_TEXT, Page, Word
+from ocr_core.formats._common import (
+    build_page,
+    check_unique,
+    first_existing,
+    format_error,
+    image_size,
+    json_number,
+    namespace,
+    number,
+    page_name,
+    read_text,
+    relative_posix,
+)
+
+__all__ = ["PPOCRLabelCodec", "LABEL_FILE", "STATE_FILE", "REC_FILE", "CROP_DIR"]
+
+LABEL_FILE = "Label.txt"
+STATE_FILE = "fileState.txt"
+REC_FILE = "rec_gt.txt"
+CROP_DIR = "crop_img"
+_NS = "ppocrlabel"
+_KNOWN_KEYS = ("transcription", "points", "difficult")
+
+
+def _tail(path: str) -> tuple[str, ...]:
+    """The last two components of a path written on any OS (``folder``, ``file``)."""
+    parts = [p for p in path.replace("\\", "/").split("/") if p]
+    return tuple(parts[-2:])
+
+
+class PPOCRLabelCodec:
+    """Reads ``Label.txt`` (+ ``fileState.txt``); writes them plus ``rec_gt.txt`` and ``crop_img/``."""
+
+    name = "ppocrlabel"
+    description = "PPOCRLabel: Label.txt, fileState.txt (checked), rec_gt.txt + crop_img/ (word crops)"
+    can_read = True
+    can_write = True
+
+    # ---- reading -------------------------------------------------------------------------------------
+    @staticmethod
+    def _parse_boxes(raw: str, source: Path, no: int) -> list[Word]:
+        try:
+            boxes = json.loads(raw)
+        except json.JSONDecodeError as exc:
+            raise format_error(source, f"broken JSON after the tab: {exc.msg} (column {exc.colno})", no) from exc
+        if not isinstance(boxes, list):
+            raise format_error(source, "expected a JSON list of boxes after the tab", no)
+        words = []
+        for k, box in enumerate(boxes):
+            if not isinstance(box, dict):
+                raise format_error(source, f"box {k}: expected a JSON object", no)
+            try:
+                quad = _quad(box.get("points"))
+            except ValueError as exc:
+                raise format_error(source, f"box {k}: {exc}", no) from exc
+            text = box.get("transcription", "")
+            if not isinstance(text, str):
+                raise format_error(source, f"box {k}: 'transcription' must be a string", no)
+            others = {key: value for key, value in box.items() if key not in _KNOWN_KEYS}
+            word = Word(quad=quad, text=text, ignore=bool(box.get("difficult", False)) or text == IGNORE_TEXT)
+            if others:
+                word.extra[_NS] = {"keys": others}
+            words.append(word)
+        return words
+
+    @staticmethod
+    def _read_states(label_dir: Path) -> tuple[set[str], set[tuple[str, ...]]]:
+        state_file = label_dir / STATE_FILE
+        if not state_file.is_file():
+            return set(), set()
+        absolute: set[str] = set()
+        tails: set[tuple[str, ...]] = set()
+        for no, line in enumerate(read_text(state_file).splitlines(), 1):
+            if not line.strip():
+                continue
+            path, sep, flag = line.rpartition("\t")
+            if not sep:
+                raise format_error(state_file, "expected '<image path>\\t1'", no)
+            if flag.strip() == "1":
+                absolute.add(os.path.normcase(os.path.abspath(path)))
+                tails.add(_tail(path))
+        return absolute, tails
+
+    def read(self, path: Path, *, images_dir: Path | None = None) -> list[Page]:
+        """Read ``Label.txt`` (a folder holding it, or the file itself) and ``fileState.txt`` beside it."""
+        path = Path(path)
+        label_file = path / LABEL_FILE if path.is_dir() else path
+        if not label_file.is_file():
+            raise format_error(label_file, "no such file")
+        label_dir = label_file.parent
+        checked_abs, checked_tails = self._read_states(label_dir)
+        pages = []
+        for no, line in enumerate(read_text(label_file).splitlines(), 1):
+            if not line.strip():
+                continue
+            key, sep, raw = line.partition("\t")
+            if not sep or not key.strip():
+                raise format_error(label_file, "expected '<folder>/<image>\\t<JSON list of boxes>'", no)
+            words = self._parse_boxes(raw, label_file, no)
+            rel = key.replace("\\", "/")
+            name = rel.rsplit("/", 1)[-1]
+            guess = label_dir.parent / rel
+            image = first_existing([guess, label_dir / name, images_dir / name if images_dir else None,
+                                    images_dir / rel if images_dir else None])
+            image_path = os.path.abspath(image if image is not None else guess)
+            size = image_size(image) if image is not None else None
+            checked = (os.path.normcase(image_path) in checked_abs or _tail(rel) in checked_tails
+                       or _tail(image_path) in checked_tails)
+            width, height = size if size else (None, None)
+            pages.append(build_page(words, width, height, image_path=image_path, checked=checked,
+                                    extra={_NS: {"key": key}}))
+        return pages
+
+    # ---- writing -------------------------------------------------------------------------------------
+    @staticmethod
+    def _key(page: Page, index: int, out: Path) -> str:
+        if page.image_path:
+            image = Path(os.path.abspath(page.image_path))
+            rel = relative_posix(image, out.parent)
+            if not rel.startswith("../") and not rel.startswith("/"):
+                return rel
+            return f"{image.parent.name}/{image.name}"
+        stored = namespace(page.extra, _NS).get("key")
+        return str(stored) if stored else f"{out.name}/{page_name(page, index)}"
+
+    @staticmethod
+    def _boxes(page: Page) -> list[dict[str, Any]]:
+        boxes = []
+        for word in page.words:
+            box: dict[str, Any] = {
+                "transcription": word.text or (IGNORE_TEXT if word.ignore else ""),
+                "points": [[json_number(x), json_number(y)] for x, y in word.quad],
+                "difficult": bool(word.ignore),
+            }
+            box.update(namespace(namespace(word.extra, _NS), "keys"))
+            boxes.append(box)
+        return boxes
+
+    def write(self, pages: list[Page], out: Path, *, images_dir: Path | None = None) -> list[Path]:
+        """Write ``Label.txt``, ``fileState.txt`` and, where images are found, ``rec_gt.txt`` + crops into
+        the folder ``out``."""
+        out = Path(out)
+        if out.suffix.lower() == ".txt":
+            raise format_error(out, "PPOCRLabel output is a folder (Label.txt, fileState.txt, crop_img/)")
+        keys = [self._key(p, i, out) for i, p in enumerate(pages)]
+        check_unique([out / k for k in keys])
+        label_lines, state_lines, rec_lines = [], [], []
+        written: list[Path] = []
+        for i, (page, key) in enumerate(zip(pages, keys)):
+            boxes = json.dumps(self._boxes(page), ensure_ascii=False)
+            label_lines.append(f"{key}\t{boxes}\n")
+            if page.checked:
+                state_lines.append(f"{os.path.abspath(page.image_path or out.parent / key)}\t1\n")
+            image = first_existing([Path(page.image_path) if page.image_path else None,
+                                    images_dir / Path(key).name if images_dir else None])
+            if image is not None:
+                crops = self._write_crops(page, image, out, page_name(page, i))
+                written += [out / rel for rel, _ in crops]
+                rec_lines += [f"{rel}\t{text}\n" for rel, text in crops]
+        atomic_write_text(out / LABEL_FILE, "".join(label_lines))
+        atomic_write_text(out / STATE_FILE, "".join(state_lines))
+        written = [out / LABEL_FILE, out / STATE_FILE] + written
+        if rec_lines:
+            atomic_write_text(out / REC_FILE, "".join(rec_lines))
+            written.insert(2, out / REC_FILE)
+        return written
+
+    @staticmethod
+    def _write_crops(page: Page, image_file: Path, out: Path, stem: str) -> list[tuple[str, str]]:
+        """Perspective-corrected crops of the legible words; returns ``(relative path, text)`` pairs."""
+        words = [(i, w) for i, w in enumerate(page.words) if not w.ignore and w.text.strip()]
+        if not words:
+            return []
+        from ocr_core.geometry import crop_quad
+        from ocr_core.imageio import read_image, write_image
+
+        image = read_image(image_file)
+        crops = []
+        for i, word in words:
+            crop = crop_quad(image, word.quad)
+            if crop.size == 0:
+                continue
+            rel = f"{CROP_DIR}/{stem}_crop_{i}.jpg"
+            write_image(out / rel, crop)  # atomic, JPEG quality 95
+            text = word.text.replace("\t", " ").replace("\n", " ")
+            crops.append((rel, text))
+        return crops
+
+
+def _quad(points: Any) -> np.ndarray:
+    """A quad from PPOCRLabel ``points``; ``ValueError`` saying what is wrong."""
+    if not isinstance(points, list) or len(points) != 4:
+        raise ValueError(f"'points' must be a list of 4 [x, y] pairs, got {points!r}"[:200])
+    coords = []
+    for point in points:
+        if not isinstance(point, list) or len(point) != 2:
+            raise ValueError(f"each point must be [x, y], got {point!r}")
+        coords.append([number(point[0]), number(point[1])])
+    return np.array(coords, dtype=np.float64)

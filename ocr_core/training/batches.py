@@ -1,0 +1,213 @@
+"""Batch generators for detector and recognizer training (keras-ocr's ``get_batch_generator``).
+
+``detector_batches`` turns ``(image, lines)`` samples into ``(X, y)`` with ``y`` of shape
+``(B, H/2, W/2, 2)``; ``recognizer_batches`` turns ``(crop, text)`` samples into
+``((images, labels, input_length, label_length), zeros)`` for a CRNN training model. Both are
+plain Python generators usable by Keras 3 ``model.fit(gen, steps_per_epoch=...)``::
+
+    batches = detector_batches(image_generator, batch_size=4)
+    detector.model.fit(batches, steps_per_epoch=100, epochs=1)
+
+:class:`SampleBatches` is the runner's :class:`keras.utils.PyDataset`: each worker thread draws
+samples from its own (seeded) iterator, so synthetic rendering overlaps with training.
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import keras
+import numpy as np
+
+from ocr_core.errors import AlphabetError, TrainingError
+from ocr_core.training.craft_targets import compute_targets
+
+__all__ = [
+    "DetectorSample",
+    "detector_collate",
+    "detector_batches",
+    "encode_texts",
+    "ctc_fits",
+    "recognizer_collate",
+    "recognizer_batches",
+    "SampleBatches",
+    "FixedBatches",
+]
+
+
+@dataclass
+class DetectorSample:
+    """An image with character lines, ``###`` quads (masked out) and weighted word quads."""
+
+    image: np.ndarray
+    lines: list = field(default_factory=list)
+    ignore_quads: Sequence[np.ndarray] = ()
+    weighted_quads: Sequence[tuple[np.ndarray, float]] = ()
+
+
+def _as_detector_sample(sample: Any) -> DetectorSample:
+    if isinstance(sample, DetectorSample):
+        return sample
+    image, lines = sample[0], sample[1]
+    return DetectorSample(np.asarray(image), list(lines))
+
+
+def detector_collate(samples: Sequence[Any], *, heatmap_size: int = 512, heatmap_distance_ratio: float = 1.5,
+                     with_mask: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """Stack samples into ``(X, y)``: X ImageNet-normalised float32, y region/affinity (+ weight) maps."""
+    from ocr_core.models.craft import craft_preprocess
+
+    items = [_as_detector_sample(s) for s in samples]
+    shapes = {it.image.shape for it in items}
+    if len(shapes) != 1:
+        raise TrainingError(f"images in a detector batch must share one size, got {sorted(shapes)}")
+    h, w = items[0].image.shape[:2]
+    if h % 2 or w % 2:
+        raise TrainingError(f"detector training images need even sides, got {w}x{h}")
+    X = craft_preprocess(np.stack([it.image[..., :3] for it in items]))
+    y = np.stack([
+        compute_targets(h, w, it.lines, ignore_quads=it.ignore_quads, weighted_quads=it.weighted_quads,
+                        heatmap_size=heatmap_size, heatmap_distance_ratio=heatmap_distance_ratio,
+                        with_mask=with_mask)
+        for it in items
+    ])
+    return X.astype(np.float32), y.astype(np.float32)
+
+
+def detector_batches(image_generator: Iterable[Any], batch_size: int = 8, heatmap_size: int = 512,
+                     heatmap_distance_ratio: float = 1.5) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """Endless ``(X, y)`` batches from ``(image, lines)`` samples (keras-ocr semantics)."""
+    iterator = iter(image_generator)
+    while True:
+        samples = list(itertools.islice(iterator, batch_size))
+        if not samples:
+            return
+        yield detector_collate(samples, heatmap_size=heatmap_size, heatmap_distance_ratio=heatmap_distance_ratio)
+
+
+def ctc_fits(text: str, timesteps: int) -> bool:
+    """Whether CTC can align ``text`` in ``timesteps`` frames (repeats need a blank between them)."""
+    repeats = sum(1 for a, b in zip(text, text[1:]) if a == b)
+    return len(text) + repeats <= timesteps
+
+
+def encode_texts(texts: Sequence[str], alphabet: str, max_length: int) -> tuple[np.ndarray, np.ndarray]:
+    """Labels ``(B, max_length)`` int32 padded with -1 and lengths ``(B, 1)`` int32."""
+    index = {c: i for i, c in enumerate(alphabet)}
+    labels = np.full((len(texts), max_length), -1, np.int32)
+    lengths = np.zeros((len(texts), 1), np.int32)
+    for row, text in enumerate(texts):
+        if len(text) > max_length:
+            raise TrainingError(f"text {text!r} is longer than the maximum label length {max_length}")
+        try:
+            labels[row, :len(text)] = [index[c] for c in text]
+        except KeyError as exc:
+            raise AlphabetError(f"character {exc.args[0]!r} of {text!r} is not in the alphabet {alphabet!r}") \
+                from None
+        lengths[row, 0] = len(text)
+    return labels, lengths
+
+
+def recognizer_collate(samples: Sequence[tuple[np.ndarray, str]], alphabet: str, *, height: int, width: int,
+                       channels: int, max_length: int, timesteps: int | None = None
+                       ) -> tuple[tuple[np.ndarray, ...], np.ndarray]:
+    """``((images float [0, 1], labels, input_length, label_length), zeros)`` for a CTC training model."""
+    from ocr_core.training.data import to_model_crop
+
+    images = np.stack([to_model_crop(crop, height, width, channels) for crop, _ in samples])
+    labels, lengths = encode_texts([text for _, text in samples], alphabet, max_length)
+    input_length = np.full((len(samples), 1), timesteps or max_length, np.int32)
+    zeros = np.zeros((len(samples),), np.float32)
+    return (images.astype(np.float32) / 255.0, labels, input_length, lengths), zeros
+
+
+def recognizer_batches(image_generator: Iterable[tuple[np.ndarray, str]], alphabet: str, batch_size: int = 8,
+                       lowercase: bool = False, height: int = 32, width: int = 128, max_length: int = 32,
+                       channels: int = 1, timesteps: int | None = None
+                       ) -> Iterator[tuple[tuple[np.ndarray, ...], np.ndarray]]:
+    """Endless CTC batches from ``(crop, text)`` samples; texts too long for the model are skipped.
+
+    ``max_length`` is the padded label width (the training model's label input); ``timesteps`` the
+    model's output length (defaults to ``max_length``, as in keras-ocr).
+    """
+    steps = timesteps or max_length
+    iterator = iter(image_generator)
+    while True:
+        batch: list[tuple[np.ndarray, str]] = []
+        for crop, text in iterator:
+            text = text.lower() if lowercase else text
+            if len(text) <= max_length and ctc_fits(text, steps):
+                batch.append((crop, text))
+            if len(batch) == batch_size:
+                break
+        if not batch:
+            return
+        yield recognizer_collate(batch, alphabet, height=height, width=width, channels=channels,
+                                 max_length=max_length, timesteps=steps)
+
+
+class SampleBatches(keras.utils.PyDataset):
+    """A fixed number of batches per epoch drawn from endless sample iterators, one per worker thread.
+
+    ``make_iterator(seed)`` returns an endless iterator of samples; ``collate(samples)`` builds a batch.
+    """
+
+    def __init__(self, make_iterator: Callable[[int], Iterator[Any]], collate: Callable[[list[Any]], Any],
+                 batch_size: int, steps: int, *, seed: int = 0, workers: int = 1, max_queue_size: int = 8) -> None:
+        super().__init__(workers=workers, use_multiprocessing=False, max_queue_size=max_queue_size)
+        if steps <= 0 or batch_size <= 0:
+            raise TrainingError(f"steps ({steps}) and batch size ({batch_size}) must be positive")
+        self._make_iterator = make_iterator
+        self._collate = collate
+        self.batch_size = int(batch_size)
+        self.steps = int(steps)
+        self._seed = int(seed)
+        self._local = threading.local()
+        self._counter = itertools.count()
+        self._lock = threading.Lock()
+
+    def _iterator(self) -> Iterator[Any]:
+        it = getattr(self._local, "iterator", None)
+        if it is None:
+            with self._lock:
+                n = next(self._counter)
+            it = self._local.iterator = iter(self._make_iterator(self._seed + 7919 * n))
+        return it
+
+    @property
+    def num_batches(self) -> int:
+        return self.steps
+
+    def __len__(self) -> int:
+        return self.steps
+
+    def __getitem__(self, index: int) -> Any:
+        it = self._iterator()
+        samples = list(itertools.islice(it, self.batch_size))
+        if len(samples) < self.batch_size:
+            raise TrainingError("the training data ran out of samples (a sample iterator ended)")
+        return self._collate(samples)
+
+
+class FixedBatches(keras.utils.PyDataset):
+    """Batches made once and served in the same order every epoch (comparable validation losses)."""
+
+    def __init__(self, batches: Sequence[Any]) -> None:
+        super().__init__()
+        if not batches:
+            raise TrainingError("no validation batches")
+        self.batches = list(batches)
+
+    @property
+    def num_batches(self) -> int:
+        return len(self.batches)
+
+    def __len__(self) -> int:
+        return len(self.batches)
+
+    def __getitem__(self, index: int) -> Any:
+        return self.batches[index]

@@ -1,0 +1,237 @@
+"""Keras callbacks of the training runner: events, cancellation, NaN guard, early stopping with resume
+state, and atomic checkpoints. Backend-agnostic (plain Keras 3 callbacks).
+
+>>> events = []
+>>> cb = EventCallback(events.append, steps_per_epoch=10)
+>>> cb.on_train_batch_end(0, {"loss": 1.0})
+>>> events[0].kind, events[0].step
+('batch', 1)
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import keras
+import numpy as np
+
+from ocr_core.cancel import CancelToken
+from ocr_core.training.checkpoints import (
+    CheckpointPaths,
+    save_optimizer_state,
+    save_weights_atomic,
+    write_state,
+)
+
+__all__ = ["TrainingEvent", "EventCallback", "StopFlags", "GuardCallback", "ResumableEarlyStopping",
+           "CheckpointCallback", "to_floats"]
+
+
+@dataclass
+class TrainingEvent:
+    """One progress report of a training run.
+
+    ``kind``: 'start', 'batch', 'epoch', 'early_stop', 'checkpoint', 'end', 'error' or 'log'.
+    ``step`` is the global batch count (1-based), ``epoch`` the 1-based epoch.
+    """
+
+    kind: str
+    step: int = 0
+    epoch: int = 0
+    logs: dict[str, float] = field(default_factory=dict)
+    message: str = ""
+    total_steps: int | None = None
+    epochs: int | None = None
+
+
+def to_floats(logs: dict[str, Any] | None) -> dict[str, float]:
+    out: dict[str, float] = {}
+    for key, value in (logs or {}).items():
+        try:
+            out[key] = float(np.asarray(value))
+        except (TypeError, ValueError):
+            continue
+    return out
+
+
+class EventCallback(keras.callbacks.Callback):
+    """Send 'batch' and 'epoch' :class:`TrainingEvent` s to ``emit``."""
+
+    def __init__(self, emit: Callable[[TrainingEvent], None], steps_per_epoch: int, epochs: int | None = None,
+                 initial_epoch: int = 0) -> None:
+        super().__init__()
+        self.emit = emit
+        self.steps_per_epoch = steps_per_epoch
+        self.epochs = epochs
+        self.epoch = initial_epoch
+        self.total = steps_per_epoch * epochs if epochs else None
+
+    def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
+        self.epoch = epoch
+
+    def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
+        step = self.epoch * self.steps_per_epoch + batch + 1
+        self.emit(TrainingEvent("batch", step=step, epoch=self.epoch + 1, logs=to_floats(logs),
+                                total_steps=self.total, epochs=self.epochs))
+
+    def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+        self.emit(TrainingEvent("epoch", step=(epoch + 1) * self.steps_per_epoch, epoch=epoch + 1,
+                                logs=to_floats(logs), total_steps=self.total, epochs=self.epochs))
+
+
+@dataclass
+class StopFlags:
+    """Why a run stopped early (shared by the callbacks and the runner)."""
+
+    cancelled: bool = False
+    nan: bool = False
+    nan_step: int = 0
+    epoch_dirty: bool = False  # the current epoch was cut short: do not checkpoint or early-stop on it
+
+
+class GuardCallback(keras.callbacks.Callback):
+    """Stop within one batch on cancellation or a non-finite loss (the epoch is then not checkpointed)."""
+
+    def __init__(self, flags: StopFlags, cancel: CancelToken | None) -> None:
+        super().__init__()
+        self.flags = flags
+        self.cancel = cancel
+        self._step = 0
+
+    def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
+        self.flags.epoch_dirty = False
+
+    def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
+        self._step += 1
+        loss = (logs or {}).get("loss")
+        if loss is not None and not math.isfinite(float(np.asarray(loss))):
+            self.flags.nan = True
+            self.flags.nan_step = self._step
+            self.flags.epoch_dirty = True
+            self.model.stop_training = True
+        if self.cancel is not None and self.cancel.cancelled:
+            self.flags.cancelled = True
+            self.flags.epoch_dirty = True
+            self.model.stop_training = True
+
+    def on_test_batch_end(self, batch: int, logs: dict | None = None) -> None:
+        if self.cancel is not None and self.cancel.cancelled:
+            self.flags.cancelled = True
+            self.flags.epoch_dirty = True
+            self.model.stop_evaluating = True
+
+    def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+        values = to_floats(logs)
+        if any(not math.isfinite(v) for k, v in values.items() if k.endswith("loss")):
+            self.flags.nan = True
+            self.flags.epoch_dirty = True
+            self.model.stop_training = True
+
+
+class ResumableEarlyStopping(keras.callbacks.EarlyStopping):
+    """EarlyStopping that can start from a saved ``best``/``wait`` and ignores cut-short epochs."""
+
+    def __init__(self, flags: StopFlags, initial: dict[str, Any] | None = None,
+                 emit: Callable[[TrainingEvent], None] | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.flags = flags
+        self.initial = initial or {}
+        self.emit = emit
+
+    def on_train_begin(self, logs: dict | None = None) -> None:
+        super().on_train_begin(logs)
+        if self.initial.get("best") is not None:
+            self.best = float(self.initial["best"])
+            self.wait = int(self.initial.get("wait", 0))
+            self.best_epoch = int(self.initial.get("best_epoch", 0))
+
+    def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+        if self.flags.epoch_dirty:
+            return
+        super().on_epoch_end(epoch, logs)
+        if self.model.stop_training and self.stopped_epoch == epoch and self.emit is not None:
+            self.emit(TrainingEvent("early_stop", epoch=epoch + 1, logs=to_floats(logs),
+                                    message=f"no improvement of {self.monitor} for {self.wait} epoch(s); "
+                                            f"best was epoch {self.best_epoch + 1}"))
+
+    def on_train_end(self, logs: dict | None = None) -> None:
+        # The runner restores the best checkpoint itself (also after NaN or cancellation).
+        pass
+
+
+class CheckpointCallback(keras.callbacks.Callback):
+    """After each complete epoch: save last weights + optimizer + state; on improvement, the best weights.
+
+    Writes are atomic; an ``OSError`` (full disk) is reported through ``emit`` as an 'error' event and
+    training goes on with the previous checkpoint intact. ``on_best(epoch, logs)`` runs after a new best
+    checkpoint was written (the runner refreshes the model folder there).
+    """
+
+    def __init__(self, paths: CheckpointPaths, save_model: keras.Model, monitor: str, flags: StopFlags,
+                 emit: Callable[[TrainingEvent], None], steps_per_epoch: int,
+                 early_stopping: ResumableEarlyStopping | None = None, initial: dict[str, Any] | None = None,
+                 on_best: Callable[[int, dict[str, float]], None] | None = None,
+                 extra_state: dict[str, Any] | None = None) -> None:
+        super().__init__()
+        self.extra_state = dict(extra_state or {})
+        self.paths = paths
+        self.save_model = save_model
+        self.monitor = monitor
+        self.flags = flags
+        self.emit = emit
+        self.steps_per_epoch = steps_per_epoch
+        self.early_stopping = early_stopping
+        self.on_best = on_best
+        initial = initial or {}
+        self.best: float | None = initial.get("best_value")
+        self.best_epoch: int | None = initial.get("best_epoch_index")
+        self.best_logs: dict[str, float] = dict(initial.get("best_logs") or {})
+        self.history: list[dict[str, float]] = list(initial.get("history") or [])
+        self.started = time.monotonic()
+        self.elapsed_before = float(initial.get("elapsed", 0.0))
+
+    def state(self, epoch: int) -> dict[str, Any]:
+        es = self.early_stopping
+        return {
+            "epoch": epoch + 1,  # epochs completed
+            "global_step": (epoch + 1) * self.steps_per_epoch,
+            "monitor": self.monitor,
+            "best_value": self.best,
+            "best_epoch_index": self.best_epoch,
+            "best_logs": self.best_logs,
+            "best": None if es is None or es.best is None else float(es.best),
+            "wait": 0 if es is None else int(es.wait),
+            "best_epoch": 0 if es is None else int(es.best_epoch),
+            "history": self.history,
+            "elapsed": self.elapsed_before + time.monotonic() - self.started,
+            **self.extra_state,
+        }
+
+    def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+        if self.flags.epoch_dirty:
+            return
+        values = to_floats(logs)
+        self.history.append({"epoch": epoch + 1, **values})
+        current = values.get(self.monitor)
+        improved = current is not None and math.isfinite(current) and (self.best is None or current < self.best)
+        try:
+            if improved:
+                save_weights_atomic(self.save_model, self.paths.best)
+                self.best, self.best_epoch, self.best_logs = current, epoch, values
+            save_weights_atomic(self.save_model, self.paths.last)
+            if self.model.optimizer is not None:
+                save_optimizer_state(self.model.optimizer, self.paths.optimizer)
+            write_state(self.paths.state, self.state(epoch))
+        except OSError as exc:
+            self.emit(TrainingEvent("error", epoch=epoch + 1, logs=values,
+                                    message=f"checkpoint not written ({exc}); the previous one is kept"))
+            return
+        if improved:
+            self.emit(TrainingEvent("checkpoint", epoch=epoch + 1, logs=values,
+                                    message=f"best {self.monitor} {current:.4f}: saved {self.paths.best}"))
+            if self.on_best is not None:
+                self.on_best(epoch, values)

@@ -1,0 +1,238 @@
+"""Recognizer (CRNN + CTC) training: word crops from synthetic data and annotated folders, alphabet
+checks before training, new top when the alphabet changes, frozen backbone option."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import keras
+import numpy as np
+
+from ocr_core.errors import AlphabetError, TrainingError
+from ocr_core.training.batches import SampleBatches, ctc_fits, recognizer_collate
+from ocr_core.training.config import DEFAULT_SYNTHETIC_SAMPLES, TrainConfig
+from ocr_core.training.data import (
+    DataSource,
+    check_alphabet,
+    extract_word_crops,
+    load_pages,
+    split_pages,
+)
+from ocr_core.training.sources import crop_list_iterator, mixed_iterator, synthetic_crop_iterator
+
+__all__ = ["RecognizerTask", "crnn_architecture", "lowercase_alphabet"]
+
+_ARCH = {"lite": "crnn_lite", "kurapan": "crnn_kurapan"}
+
+
+def crnn_architecture(variant: str) -> str:
+    if variant not in _ARCH:
+        raise TrainingError(f"unknown recognizer variant {variant!r}; choose one of {sorted(_ARCH)}")
+    return _ARCH[variant]
+
+
+def lowercase_alphabet(alphabet: str) -> str:
+    """Lower-case an alphabet, keeping the first occurrence order of each character."""
+    return "".join(dict.fromkeys(alphabet.lower()))
+
+
+def _default_alphabet() -> str:
+    try:
+        from ocr_core.synth import DEFAULT_ALPHABET
+    except (ImportError, AttributeError):  # pragma: no cover - synth is part of the package
+        DEFAULT_ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ!?."
+    return "".join(c for c in DEFAULT_ALPHABET if not c.isspace())
+
+
+class RecognizerTask:
+    """Builds the CRNN models and their data for :func:`ocr_core.training.runner.train`."""
+
+    kind = "recognizer"
+
+    def __init__(self, config: TrainConfig, log: Callable[[str], None]) -> None:
+        self.config = config
+        self.log = log
+        self.variant = config.variant
+        self.build_params = dict(config.build_params)
+        if config.max_length:
+            self.build_params["max_label_length"] = int(config.max_length)
+        self.init_spec: Any = None
+        self.init_weights: str | None = None
+        self.alphabet = ""
+        self.synth_alphabet = ""
+        self.synthetic: list[DataSource] = []
+        self.train_crops: list[tuple[np.ndarray, str]] = []
+        self.val_crops: list[tuple[np.ndarray, str]] = []
+        self._fonts: list[str] = []
+        self._backgrounds: Any = None
+        self.timesteps = 0
+        self.max_length = 0
+        self.skipped: dict[str, int] = {}
+
+    # --- data -------------------------------------------------------------------------------
+    def resolve_init(self) -> None:
+        cfg = self.config
+        if cfg.init:
+            from ocr_core.weights import resolve_model
+
+            spec, weights = resolve_model(cfg.init, "recognizer")
+            variant = {v: k for k, v in _ARCH.items()}.get(spec.architecture)
+            if variant is None:
+                raise TrainingError(f"--init {cfg.init}: architecture {spec.architecture!r} is not a CRNN")
+            if variant != self.variant:
+                self.log(f"--init {spec.name} is a {spec.architecture}; training that variant")
+            self.variant = variant
+            self.build_params = {**spec.build_params, **self.build_params}
+            self.init_spec, self.init_weights = spec, str(weights)
+        alphabet = cfg.alphabet or (self.init_spec.alphabet if self.init_spec else None) or _default_alphabet()
+        self.synth_alphabet = alphabet
+        self.alphabet = lowercase_alphabet(alphabet) if cfg.lowercase else "".join(dict.fromkeys(alphabet))
+        if not self.alphabet:
+            raise AlphabetError("the recognizer alphabet is empty")
+
+    def input_shape(self) -> tuple[int, int, int]:
+        from ocr_core.models.crnn import crnn_input_shape
+
+        params = {k: v for k, v in self.build_params.items() if k != "max_label_length"}
+        return crnn_input_shape(self.variant, **params)
+
+    def prepare(self) -> None:
+        cfg = self.config
+        h, w, c = self.input_shape()
+        pages = []
+        for source in cfg.sources:
+            if source.kind == "synthetic":
+                self.synthetic.append(source)
+            else:
+                pages.extend(load_pages(source))
+        val_pages = [p for s in cfg.validation_sources if s.kind == "folder" for p in load_pages(s)]
+        if pages and not val_pages:
+            pages, val_pages = split_pages(pages, cfg.validation_split, cfg.seed)
+        train = extract_word_crops(pages, h, w, c, lowercase=cfg.lowercase)
+        val = extract_word_crops(val_pages, h, w, c, lowercase=cfg.lowercase)
+        if pages and not train:
+            raise TrainingError("the annotated folders hold no readable words (all empty or ###)")
+        # Characters outside the alphabet are reported before anything is built or trained.
+        texts = [t for _, t in train] + [t for _, t in val]
+        keep = check_alphabet(texts, self.alphabet, drop=cfg.drop_unknown, where="annotated training data")
+        if not all(keep):
+            self.log(f"dropped {keep.count(False)} word(s) with characters outside the alphabet")
+        self.train_crops = [s for s, k in zip(train, keep[:len(train)]) if k]
+        self.val_crops = [s for s, k in zip(val, keep[len(train):]) if k]
+        if not self.synthetic and not self.train_crops:
+            raise TrainingError("the training data is empty")
+        if self.synthetic:
+            from ocr_core import synth
+
+            chars = "".join(ch for ch in self.synth_alphabet if not ch.isspace())
+            self._fonts = synth.get_fonts(chars, cache_dir=cfg.cache_dir)
+            self._backgrounds = cfg.synth_options.get("backgrounds")
+            if self._backgrounds is None:
+                self._backgrounds = synth.get_backgrounds(cache_dir=cfg.cache_dir)
+
+    def _fits(self, text: str) -> bool:
+        return len(text) <= self.max_length and ctc_fits(text, self.timesteps) and all(
+            ch in self._alphabet_set for ch in text)
+
+    def _filtered(self, iterator: Iterator[tuple[np.ndarray, str]]) -> Iterator[tuple[np.ndarray, str]]:
+        lower = self.config.lowercase
+        for crop, text in iterator:
+            text = text.lower() if lower else text
+            if self._fits(text):
+                yield crop, text
+
+    def _iterator(self, crops: list[tuple[np.ndarray, str]], seed: int, synthetic: bool = True) -> Any:
+        h, w, _ = self.input_shape()
+        its, weights = [], []
+        if synthetic:
+            options = {k: v for k, v in self.config.synth_options.items() if k != "backgrounds"}
+            for source in self.synthetic:
+                its.append(self._filtered(synthetic_crop_iterator(
+                    self.synth_alphabet, self._fonts, self._backgrounds, h, w, options, seed)))
+                weights.append(source.count or DEFAULT_SYNTHETIC_SAMPLES["recognizer"])
+        if crops:
+            its.append(crop_list_iterator(crops, seed))
+            weights.append(len(crops))
+        return mixed_iterator(its, weights, seed) if its else None
+
+    def samples_per_epoch(self) -> int:
+        synthetic = sum(s.count or DEFAULT_SYNTHETIC_SAMPLES["recognizer"] for s in self.synthetic)
+        return synthetic + len(self.train_crops)
+
+    def has_validation(self) -> bool:
+        return bool(self.synthetic or self.val_crops)
+
+    def default_validation_steps(self, steps_per_epoch: int) -> int:
+        if self.val_crops and not self.synthetic:
+            return max(1, math.ceil(len(self.val_crops) / self.config.batch_size))
+        return max(1, min(20, steps_per_epoch // 10))
+
+    def collate(self, samples: list[Any]) -> Any:
+        h, w, c = self.input_shape()
+        return recognizer_collate(samples, self.alphabet, height=h, width=w, channels=c,
+                                  max_length=self.max_length, timesteps=self.timesteps)
+
+    def datasets(self, steps: int, val_steps: int, seed: int) -> tuple[SampleBatches, list[Any] | None]:
+        train = SampleBatches(lambda s: self._iterator(self.train_crops, s), self.collate,
+                              self.config.batch_size, steps, seed=seed, workers=self.config.workers)
+        val_it = self._iterator(self.val_crops, seed + 100_003)
+        val = None
+        if val_it is not None:
+            val = [self.collate([next(val_it) for _ in range(self.config.batch_size)]) for _ in range(val_steps)]
+        return train, val
+
+    # --- model ------------------------------------------------------------------------------
+    def build(self) -> tuple[keras.Model, keras.Model]:
+        from ocr_core.models.crnn import build_crnn
+
+        crnn_architecture(self.variant)
+        backbone, model, training_model, _ = build_crnn(len(self.alphabet), self.variant, **self.build_params)
+        self.timesteps = int(model.output_shape[1])
+        self.max_length = int(training_model.input_shape[1][1])
+        self._alphabet_set = set(self.alphabet)
+        if self.init_weights:
+            from ocr_core.models import loading
+
+            same = self.init_spec.alphabet == self.alphabet and self.init_spec.include_top
+            if same:
+                loading.load_weights_checked(model, self.init_weights)
+            else:
+                loading.load_backbone_weights(backbone, self.init_weights)
+                self.log(f"alphabet differs from {self.init_spec.name}'s: kept its backbone, new top "
+                         f"for {len(self.alphabet)} characters")
+        if self.config.freeze_backbone:
+            backbone.trainable = False
+        too_long = [t for _, t in self.train_crops + self.val_crops if not self._fits(t)]
+        if too_long:
+            self.log(f"skipped {len(too_long)} word(s) too long for {self.timesteps} timesteps")
+            self.train_crops = [s for s in self.train_crops if self._fits(s[1])]
+            self.val_crops = [s for s in self.val_crops if self._fits(s[1])]
+            if not self.synthetic and not self.train_crops:
+                raise TrainingError("every training word is too long for the model")
+        return training_model, model
+
+    def loss(self) -> Any:
+        from ocr_core.training.losses import ctc_passthrough
+
+        return ctc_passthrough
+
+    def default_learning_rate(self) -> float:
+        return 3e-4 if self.init_weights else 1e-3
+
+    def callbacks(self, model: keras.Model) -> list[keras.callbacks.Callback]:
+        return []
+
+    def spec_fields(self) -> dict[str, Any]:
+        h, w, c = self.input_shape()
+        return {
+            "architecture": crnn_architecture(self.variant),
+            "build_params": dict(self.build_params),
+            "alphabet": self.alphabet,
+            "input_spec": {"height": h, "width": w, "channels": c},
+        }
+
+    def identity(self) -> dict[str, Any]:
+        return {"task": "recognizer", "variant": self.variant, "build_params": self.build_params,
+                "alphabet": self.alphabet}

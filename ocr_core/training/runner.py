@@ -1,0 +1,371 @@
+"""One training runner for the CLI, notebooks and the GUI.
+
+>>> from ocr_core.training import TrainConfig, train          # doctest: +SKIP
+>>> config = TrainConfig(task="recognizer", data=["synthetic:4096"], epochs=5, out_dir="runs/rec")
+>>> result = train(config, on_event=print)                    # doctest: +SKIP
+>>> result.status, result.model_dir                           # doctest: +SKIP
+('completed', PosixPath('runs/rec'))
+
+Events arrive per batch and per epoch on the calling thread; a :class:`~ocr_core.cancel.CancelToken`
+stops the run within one batch and the best checkpoint is kept. The result folder is a model folder
+(``model.json`` + ``<name>.weights.h5``) for ``ocr-studio recognize --detector/--recognizer PATH``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import math
+import os
+import platform
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import keras
+
+from ocr_core.atomic import atomic_write_text
+from ocr_core.cancel import CancelToken
+from ocr_core.errors import OcrError, TrainingError
+from ocr_core.training.batches import FixedBatches
+from ocr_core.training.callbacks import (
+    CheckpointCallback,
+    EventCallback,
+    GuardCallback,
+    ResumableEarlyStopping,
+    StopFlags,
+    TrainingEvent,
+)
+from ocr_core.training.checkpoints import CheckpointPaths, load_optimizer_state, read_state
+from ocr_core.training.config import TrainConfig, TrainResult
+
+__all__ = ["TrainConfig", "TrainResult", "TrainingEvent", "train", "mixed_precision_policy", "choose_strategy"]
+
+_log = logging.getLogger(__name__)
+EventHandler = Callable[[TrainingEvent], None]
+
+
+def _emitter(on_event: EventHandler | None) -> EventHandler:
+    def emit(event: TrainingEvent) -> None:
+        if event.kind in ("log", "error", "early_stop", "checkpoint"):
+            _log.info("%s: %s", event.kind, event.message)
+        if on_event is None:
+            return
+        try:
+            on_event(event)
+        except Exception:  # a faulty listener must not kill a long run
+            _log.exception("training event handler failed on a %r event", event.kind)
+
+    return emit
+
+
+def gpu_visible() -> bool:
+    """Whether the active Keras backend sees a GPU."""
+    backend = keras.backend.backend()
+    with contextlib.suppress(Exception):
+        if backend == "tensorflow":
+            import tensorflow as tf
+
+            return bool(tf.config.list_physical_devices("GPU"))
+        if backend == "jax":
+            import jax
+
+            return any(d.platform == "gpu" for d in jax.devices())
+        if backend == "torch":
+            import torch
+
+            return bool(torch.cuda.is_available())
+    return False
+
+
+def mixed_precision_policy(mode: str) -> str | None:
+    """Policy name for ``mode``: 'auto' (mixed_float16 when a GPU is visible), 'off', 'float16', 'bfloat16'."""
+    mode = (mode or "off").lower()
+    if mode in ("off", "none", "float32", "false", "no"):
+        return None
+    if mode == "auto":
+        return "mixed_float16" if gpu_visible() else None
+    if mode in ("float16", "mixed_float16", "fp16"):
+        return "mixed_float16"
+    if mode in ("bfloat16", "mixed_bfloat16", "bf16"):
+        return "mixed_bfloat16"
+    raise TrainingError(f"mixed_precision must be auto, off, float16 or bfloat16; got {mode!r}")
+
+
+def choose_strategy(mode: str) -> Any:
+    """A ``tf.distribute`` strategy (TensorFlow backend only; None elsewhere).
+
+    'auto': MultiWorkerMirroredStrategy when ``TF_CONFIG`` is set, MirroredStrategy with several GPUs,
+    else the default strategy. Also 'none', 'mirrored', 'multiworker', 'onedevice'.
+    """
+    mode = (mode or "auto").lower()
+    if keras.backend.backend() != "tensorflow":
+        if mode not in ("auto", "none"):
+            raise TrainingError(f"distribute={mode!r} needs the TensorFlow backend")
+        return None
+    import tensorflow as tf
+
+    if mode == "none":
+        return tf.distribute.get_strategy()
+    if mode == "onedevice":
+        device = "/gpu:0" if tf.config.list_physical_devices("GPU") else "/cpu:0"
+        return tf.distribute.OneDeviceStrategy(device)
+    if mode == "mirrored":
+        return tf.distribute.MirroredStrategy()
+    if mode == "multiworker":
+        return tf.distribute.MultiWorkerMirroredStrategy()
+    if mode != "auto":
+        raise TrainingError(f"distribute must be auto, none, onedevice, mirrored or multiworker; got {mode!r}")
+    if os.environ.get("TF_CONFIG"):
+        return tf.distribute.MultiWorkerMirroredStrategy()
+    if len(tf.config.list_physical_devices("GPU")) > 1:
+        return tf.distribute.MirroredStrategy()
+    return tf.distribute.get_strategy()
+
+
+def _worker_suffix() -> str | None:
+    """None on the chief; 'worker-N' on other multi-worker replicas (they write elsewhere)."""
+    raw = os.environ.get("TF_CONFIG")
+    if not raw:
+        return None
+    with contextlib.suppress(ValueError, TypeError, KeyError):
+        task = json.loads(raw)["task"]
+        if task.get("type") == "chief" or (task.get("type") == "worker" and int(task.get("index", 0)) == 0
+                                            and "chief" not in json.loads(raw).get("cluster", {})):
+            return None
+        return f"{task.get('type')}-{task.get('index')}"
+    return None
+
+
+def _hardware(policy: str | None, strategy: Any) -> dict[str, Any]:
+    info: dict[str, Any] = {"backend": keras.backend.backend(), "cpu_count": os.cpu_count(),
+                            "platform": platform.platform(), "mixed_precision": policy or "float32"}
+    with contextlib.suppress(Exception):
+        if keras.backend.backend() == "tensorflow":
+            import tensorflow as tf
+
+            info["gpus"] = [d.name for d in tf.config.list_physical_devices("GPU")]
+            if strategy is not None:
+                info["replicas"] = int(strategy.num_replicas_in_sync)
+    return info
+
+
+def _make_task(config: TrainConfig, log: Callable[[str], None]) -> Any:
+    if config.task == "detector":
+        from ocr_core.training.detector_task import DetectorTask
+
+        return DetectorTask(config, log)
+    from ocr_core.training.recognizer_task import RecognizerTask
+
+    return RecognizerTask(config, log)
+
+
+class _ModelFolder:
+    """Writes the run's model folder (spec + best weights) through ``save_model_dir``."""
+
+    def __init__(self, task: Any, config: TrainConfig, name: str, out_dir: Path, started: float,
+                 hardware: dict[str, Any]) -> None:
+        self.task, self.config, self.name, self.out_dir = task, config, name, out_dir
+        self.started, self.hardware = started, hardware
+        self.elapsed_before = 0.0
+
+    def write(self, weights: Path, metrics: dict[str, Any], steps: int, epochs: int, status: str) -> Path:
+        from ocr_core.weights import ModelSpec, save_model_dir
+
+        training = {
+            "data": [str(s) for s in self.config.sources],
+            "epochs": epochs,
+            "steps": steps,
+            "batch_size": self.config.batch_size,
+            "time_s": round(self.elapsed_before + time.monotonic() - self.started, 1),
+            "hardware": self.hardware,
+            "init": self.config.init,
+            "seed": self.config.seed,
+            "lowercase": self.config.lowercase,
+            "freeze_backbone": self.config.freeze_backbone,
+            "status": status,
+            "finished_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
+        }
+        spec = ModelSpec(name=self.name, kind=self.task.kind, weights_file=f"{self.name}.weights.h5",
+                         metrics=metrics, training=training, description=f"trained by ocr-studio ({status})",
+                         **self.task.spec_fields())
+        return save_model_dir(spec, weights, self.out_dir)
+
+
+def train(config: TrainConfig, *, on_event: EventHandler | None = None,
+          cancel: CancelToken | None = None) -> TrainResult:
+    """Train a detector or recognizer as ``config`` says; see the module docstring.
+
+    Raises :class:`~ocr_core.errors.TrainingError` (empty data, NaN loss: the best checkpoint is
+    kept and named in the message), :class:`~ocr_core.errors.AlphabetError` (labels outside the
+    alphabet, before training starts) and other :class:`~ocr_core.errors.OcrError` s for bad input.
+    """
+    emit = _emitter(on_event)
+
+    def log(message: str) -> None:
+        emit(TrainingEvent("log", message=message))
+
+    started = time.monotonic()
+    out_dir = config.resolved_out_dir()
+    suffix = _worker_suffix()
+    if suffix:
+        out_dir = out_dir / suffix
+    name = config.name or out_dir.name
+    paths = CheckpointPaths(out_dir)
+    try:
+        task = _make_task(config, log)
+        task.resolve_init()
+        task.prepare()
+        state = read_state(paths.state) if config.resume else None
+        if config.resume and state is None:
+            log(f"nothing to resume in {out_dir}; starting a new run")
+        return _run(config, task, state, paths, name, out_dir, started, emit, log, cancel)
+    except OcrError as exc:
+        emit(TrainingEvent("error", message=str(exc)))
+        raise
+
+
+def _run(config: TrainConfig, task: Any, state: dict[str, Any] | None, paths: CheckpointPaths, name: str,
+         out_dir: Path, started: float, emit: EventHandler, log: Callable[[str], None],
+         cancel: CancelToken | None) -> TrainResult:
+    if state is not None and state.get("identity") != _jsonable(task.identity()):
+        raise TrainingError(f"{out_dir} holds a run with other settings ({state.get('identity')}); "
+                            "resume with the same task, variant, alphabet and build parameters")
+    if config.seed is not None:
+        keras.utils.set_random_seed(int(config.seed))
+    policy = mixed_precision_policy(config.mixed_precision)
+    previous_policy = keras.mixed_precision.global_policy()
+    try:
+        if policy:
+            keras.mixed_precision.set_global_policy(policy)
+            log(f"mixed precision: {policy}")
+        strategy = choose_strategy(config.distribute)
+        scope = strategy.scope() if strategy is not None else contextlib.nullcontext()
+        with scope:
+            train_model, save_model = task.build()
+            if state is not None and paths.last.is_file():
+                save_model.load_weights(str(paths.last))
+            lr = config.learning_rate or task.default_learning_rate()
+            optimizer = keras.optimizers.Adam(learning_rate=lr, clipnorm=5.0)
+            train_model.compile(optimizer=optimizer, loss=task.loss(), jit_compile=config.jit_compile)
+            if state is not None and paths.optimizer.is_file():
+                restored = load_optimizer_state(train_model.optimizer, train_model.trainable_variables,
+                                                paths.optimizer)
+                log("optimizer state restored" if restored else "optimizer state did not fit; starting it afresh")
+        hardware = _hardware(policy, strategy)
+        return _fit(config, task, state, paths, name, out_dir, started, emit, log, cancel, train_model,
+                    save_model, hardware, lr)
+    finally:
+        if policy:
+            keras.mixed_precision.set_global_policy(previous_policy)
+
+
+def _jsonable(value: Any) -> Any:
+    return json.loads(json.dumps(value, default=list))
+
+
+def _fit(config: TrainConfig, task: Any, state: dict[str, Any] | None, paths: CheckpointPaths, name: str,
+         out_dir: Path, started: float, emit: EventHandler, log: Callable[[str], None],
+         cancel: CancelToken | None, train_model: keras.Model, save_model: keras.Model,
+         hardware: dict[str, Any], lr: float) -> TrainResult:
+    batch = config.batch_size
+    steps = config.steps_per_epoch or max(1, math.ceil(task.samples_per_epoch() / batch))
+    val_steps = (config.validation_steps or task.default_validation_steps(steps)) if task.has_validation() else 0
+    seed = int(config.seed or 0)
+    train_data, val_batches = task.datasets(steps, val_steps, seed)
+    val_data = FixedBatches(val_batches) if val_batches else None
+    monitor = "val_loss" if val_data is not None else "loss"
+    initial_epoch = int(state["epoch"]) if state else 0
+
+    paths.folder.mkdir(parents=True, exist_ok=True)
+    atomic_write_text(out_dir / "train_config.json", json.dumps(config.to_dict(), indent=2, default=str) + "\n")
+    folder = _ModelFolder(task, config, name, out_dir, started, hardware)
+    folder.elapsed_before = float((state or {}).get("elapsed", 0.0))
+    flags = StopFlags()
+    early = None
+    if config.patience:
+        early = ResumableEarlyStopping(flags, initial=state, emit=emit, monitor=monitor,
+                                       patience=int(config.patience), restore_best_weights=False)
+
+    def on_best(epoch: int, logs: dict[str, float]) -> None:
+        try:
+            folder.write(paths.best, {**logs, "best_epoch": epoch + 1}, (epoch + 1) * steps, epoch + 1, "training")
+        except OSError as exc:
+            emit(TrainingEvent("error", epoch=epoch + 1, message=f"model folder not updated ({exc})"))
+
+    checkpoint = CheckpointCallback(paths, save_model, monitor, flags, emit, steps, early_stopping=early,
+                                    initial=state, on_best=on_best,
+                                    extra_state={"identity": _jsonable(task.identity())})
+    callbacks: list[keras.callbacks.Callback] = [
+        GuardCallback(flags, cancel),
+        *task.callbacks(save_model),
+        EventCallback(emit, steps, config.epochs, initial_epoch),
+    ]
+    callbacks += [c for c in (early, checkpoint) if c is not None]
+    callbacks.append(keras.callbacks.CSVLogger(str(paths.csv), append=state is not None))
+    params = int(sum(math.prod(v.shape) for v in save_model.trainable_weights))
+    emit(TrainingEvent("start", epoch=initial_epoch, total_steps=steps * config.epochs, epochs=config.epochs,
+                       logs={"steps_per_epoch": steps, "validation_steps": val_steps, "trainable_params": params,
+                             "learning_rate": lr, "initial_epoch": initial_epoch},
+                       message=f"training {task.kind} ({task.spec_fields()['architecture']}) for "
+                               f"{config.epochs} epoch(s) of {steps} step(s) into {out_dir}"))
+    if initial_epoch >= config.epochs:
+        log(f"the run in {out_dir} already finished {initial_epoch} epoch(s); nothing to train")
+    elif cancel is not None and cancel.cancelled:
+        flags.cancelled = True
+    else:
+        try:
+            train_model.fit(train_data, epochs=config.epochs, initial_epoch=initial_epoch, steps_per_epoch=steps,
+                            validation_data=val_data, validation_steps=val_steps or None, callbacks=callbacks,
+                            verbose=0)
+        except OcrError:
+            raise
+        except Exception as exc:
+            raise TrainingError(f"training failed: {type(exc).__name__}: {exc}") from exc
+    return _finish(config, task, paths, out_dir, emit, flags, early, checkpoint, folder, save_model, steps)
+
+
+def _finish(config: TrainConfig, task: Any, paths: CheckpointPaths, out_dir: Path, emit: EventHandler,
+            flags: StopFlags, early: ResumableEarlyStopping | None, checkpoint: CheckpointCallback,
+            folder: _ModelFolder, save_model: keras.Model, steps: int) -> TrainResult:
+    history = checkpoint.history
+    epochs_run = int(history[-1]["epoch"]) if history else 0
+    has_best = checkpoint.best is not None and paths.best.is_file()
+    best_epoch = None if checkpoint.best_epoch is None else int(checkpoint.best_epoch) + 1
+    metrics = {**checkpoint.best_logs, **({"best_epoch": best_epoch} if best_epoch else {})}
+    if has_best:
+        save_model.load_weights(str(paths.best))  # restore the best weights in memory too
+    if flags.nan:
+        status = "failed"
+    elif flags.cancelled:
+        status = "cancelled"
+    elif early is not None and early.stopped_epoch > 0:
+        status = "early_stopped"
+    else:
+        status = "completed"
+    model_dir = None
+    if has_best:
+        try:
+            model_dir = folder.write(paths.best, metrics, epochs_run * steps, epochs_run, status)
+        except OSError as exc:
+            raise TrainingError(f"could not write the model folder {out_dir}: {exc}; the best weights are "
+                                f"in {paths.best}") from exc
+    if flags.nan:
+        kept = (f"the best checkpoint (epoch {best_epoch}) is kept in {model_dir}" if model_dir
+                else "no epoch finished, so no checkpoint was saved")
+        message = (f"training stopped: the loss became NaN or infinite (step {flags.nan_step}); {kept}. "
+                   "Lower the learning rate (--lr) or check the data.")
+        emit(TrainingEvent("error", epoch=epochs_run, message=message))
+        raise TrainingError(message)
+    message = {"completed": "training finished", "early_stopped": "stopped early: no improvement",
+               "cancelled": "training cancelled"}[status]
+    if model_dir:
+        message += f"; best {checkpoint.monitor} {checkpoint.best:.4f} (epoch {best_epoch}) saved in {model_dir}"
+    else:
+        message += "; no epoch finished, nothing saved"
+    emit(TrainingEvent("end", step=epochs_run * steps, epoch=epochs_run, logs=dict(metrics), message=message))
+    return TrainResult(status=status, out_dir=out_dir, model_dir=model_dir, metrics=metrics, history=history,
+                       epochs_run=epochs_run, best_epoch=best_epoch,
+                       checkpoint=paths.best if has_best else None, message=message)

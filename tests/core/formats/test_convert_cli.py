@@ -1,0 +1,82 @@
+"""``ocr-studio convert``: conversions, detection, clear one-line errors."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+import pytest
+from formats_helpers import make_image
+
+from ocr_core.cli import convert
+
+
+def run_cli(*argv: str) -> int:
+    parser = argparse.ArgumentParser(prog="ocr-studio")
+    convert.add_parser(parser.add_subparsers(dest="command"))
+    args = parser.parse_args(["convert", *argv])
+    return args.func(args)
+
+
+@pytest.fixture
+def icdar_dir(tmp_path):
+    gt = tmp_path / "gt"
+    gt.mkdir()
+    (gt / "gt_img_1.txt").write_text("\ufeff1,2,31,2,31,12,1,12,Hello, world\n40,2,60,2,60,12,40,12,###\n",
+                                     encoding="utf-8")
+    make_image(tmp_path / "images" / "img_1.jpg", 80, 40)
+    return tmp_path
+
+
+def test_icdar_to_ppocrlabel_and_back(icdar_dir, capsys):
+    out = icdar_dir / "paddle"
+    code = run_cli("--from", "icdar2015", "--to", "ppocrlabel", str(icdar_dir / "gt"), str(out),
+                   "--images", str(icdar_dir / "images"))
+    assert code == 0
+    assert "converted 1 page(s), 2 word(s) from icdar2015 to ppocrlabel" in capsys.readouterr().out
+    key, boxes = (out / "Label.txt").read_text(encoding="utf-8").rstrip("\n").split("\t")
+    assert key == "images/img_1.jpg"
+    assert sorted(b["transcription"] for b in json.loads(boxes)) == ["###", "Hello, world"]
+    rec = (out / "rec_gt.txt").read_text(encoding="utf-8").splitlines()
+    assert rec == ["crop_img/img_1_crop_0.jpg\tHello, world"] and (out / "crop_img" / "img_1_crop_0.jpg").is_file()
+
+    back = icdar_dir / "again"
+    assert run_cli("--to", "icdar2015", str(out), str(back), "--images", str(icdar_dir / "images")) == 0  # detected
+    lines = sorted((back / "gt_img_1.txt").read_text(encoding="utf-8").splitlines())
+    assert lines == ["1,2,31,2,31,12,1,12,Hello, world", "40,2,60,2,60,12,40,12,###"]
+
+
+def test_to_text_hocr_studio(icdar_dir):
+    gt = str(icdar_dir / "gt")
+    assert run_cli("--to", "text", gt, str(icdar_dir / "all.txt")) == 0
+    assert (icdar_dir / "all.txt").read_text(encoding="utf-8") == "Hello, world\n"
+    assert run_cli("--to", "hocr", gt, str(icdar_dir / "out.hocr")) == 0
+    assert "ocrx_word" in (icdar_dir / "out.hocr").read_text(encoding="utf-8")
+    assert run_cli("--to", "studio", gt, str(icdar_dir / "s.json")) == 0
+    assert json.loads((icdar_dir / "s.json").read_text(encoding="utf-8"))["format"] == "ocr-studio"
+
+
+def test_errors_are_one_clear_line(icdar_dir, capsys):
+    bad = icdar_dir / "gt_bad.txt"
+    bad.write_text("1,2,3,4,5,6,7,8,ok\n1,2,zz,4,5,6,7,8,no\n")
+    assert run_cli("--to", "labelme", str(bad), str(icdar_dir / "lm")) == 1
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("ocr-studio convert: error:") and "gt_bad.txt:2:" in err and "\n" not in err
+
+    plain = icdar_dir / "notes.md"
+    plain.write_text("hello")
+    assert run_cli("--to", "labelme", str(plain), str(icdar_dir / "lm")) == 1
+    assert "cannot tell the annotation format; pass --from" in capsys.readouterr().err
+
+    assert run_cli("--to", "labelme", str(icdar_dir / "missing"), str(icdar_dir / "lm")) == 1
+    assert "no such file" in capsys.readouterr().err
+
+    assert run_cli("--to", "labelme", str(icdar_dir / "gt"), str(icdar_dir / "lm"), "--images",
+                   str(icdar_dir / "nope")) == 1
+    assert "--images" in capsys.readouterr().err
+
+
+def test_text_is_not_an_input_format():
+    with pytest.raises(SystemExit) as info:
+        run_cli("--from", "text", "--to", "hocr", "a.txt", "b.hocr")
+    assert info.value.code == 2

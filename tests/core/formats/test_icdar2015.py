@@ -1,0 +1,101 @@
+"""ICDAR 2015 codec: round trip, BOM, commas in text, ###, ICDAR 2013 lines, malformed files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from formats_helpers import assert_same_words, make_image
+
+from ocr_core.errors import AnnotationFormatError
+from ocr_core.formats import get_codec, read_annotations, write_annotations
+
+codec = get_codec("icdar2015")
+
+
+def test_round_trip(tricky_page, empty_page, tmp_path):
+    out = tmp_path / "gt"
+    written = write_annotations([tricky_page, empty_page], out, "icdar2015")
+    assert sorted(p.name for p in written) == ["gt_blank.txt", "gt_scene.txt"]
+    raw = (out / "gt_scene.txt").read_bytes()
+    assert not raw.startswith(b"\xef\xbb\xbf") and b"\r" not in raw
+    assert "70,10,130,12,129,32,69,30,a,b,c\n" in raw.decode("utf-8")
+    assert (out / "gt_blank.txt").read_text() == ""
+
+    pages = read_annotations(out, images_dir=Path(tricky_page.image_path).parent)
+    assert [Path(p.image_path).name for p in pages] == ["blank.png", "scene.png"]
+    blank, scene = pages
+    assert (blank.width, blank.height, blank.words) == (50, 40, [])
+    assert (scene.width, scene.height) == (200, 100)  # from the image file
+    assert_same_words(tricky_page, scene, atol=0.5, text=False)  # the text of ignored words is not kept
+    legible = sorted(w.text for w in tricky_page.words if not w.ignore)
+    assert sorted(w.text for w in scene.words if not w.ignore) == legible
+
+
+def test_bom_crlf_commas_and_unicode(tmp_path):
+    make_image(tmp_path / "img_7.jpg", 40, 30)
+    gt = tmp_path / "gt_img_7.txt"
+    gt.write_bytes("\ufeff1,2,11,2,11,8,1,8,Genaxis, Theatre\r\n\r\n3,4,13,4,13,9,3,9,###\r\n"
+                   "0,0,5,0,5,5,0,5,東京\r\n".encode("utf-8"))
+    (page,) = read_annotations(gt)
+    assert page.image_path == str(tmp_path / "img_7.jpg")
+    assert (page.width, page.height) == (40, 30)
+    texts = sorted(w.label for w in page.words)
+    assert texts == ["###", "Genaxis, Theatre", "東京"]
+    ignored = [w for w in page.words if w.ignore]
+    assert len(ignored) == 1 and ignored[0].label == "###"
+
+
+def test_image_missing_size_from_boxes(tmp_path):
+    gt = tmp_path / "gt_nowhere.txt"
+    gt.write_text("1,2,31.5,2,31.5,18,1,18,x\n")
+    (page,) = codec.read(gt)
+    assert page.image_path is None and (page.width, page.height) == (32, 18)
+    out = codec.write([page], tmp_path / "out")
+    assert out == [tmp_path / "out" / "gt_nowhere.txt"]  # the name survives without an image
+
+
+@pytest.mark.parametrize("line", ['38 43 920 215 "Tiredness"', "38,43,920,215,Tiredness", '38, 43, 920, 215, "Tiredness"'])
+def test_icdar2013_lines(tmp_path, line):
+    gt = tmp_path / "gt_13.txt"
+    gt.write_text(line + "\n")
+    (page,) = codec.read(gt)
+    (word,) = page.words
+    assert word.text == "Tiredness"
+    np.testing.assert_allclose(word.quad, [[38, 43], [920, 43], [920, 215], [38, 215]])
+
+
+@pytest.mark.parametrize(
+    ("content", "line_no", "fragment"),
+    [
+        ("1,2,3,4,5,6,7,8,ok\n1,2,3,x,5,6,7,8,bad\n", 2, "bad coordinate"),
+        ("1,2,3,4,5,6,7,8,ok\n1,2,3,4,5,6,7\n", 2, "fields"),
+        ("hello world\n", 1, "expected"),
+        ("1,2,3,4,5,6,7,8,ok\n1,2,3,4,5,6,7,nan,bad\n", 2, "finite"),
+    ],
+)
+def test_malformed(tmp_path, content, line_no, fragment):
+    gt = tmp_path / "gt_bad.txt"
+    gt.write_text(content)
+    with pytest.raises(AnnotationFormatError) as info:
+        codec.read(gt)
+    message = str(info.value)
+    assert f"gt_bad.txt:{line_no}:" in message and fragment in message
+
+
+def test_not_utf8(tmp_path):
+    gt = tmp_path / "gt_latin.txt"
+    gt.write_bytes("1,2,3,4,5,6,7,8,Stra\xdfe\n".encode("latin-1"))
+    with pytest.raises(AnnotationFormatError, match="gt_latin.txt.*UTF-8"):
+        codec.read(gt)
+
+
+def test_single_file_output_and_folder_errors(tricky_page, empty_page, tmp_path):
+    assert codec.write([tricky_page], tmp_path / "one.txt") == [tmp_path / "one.txt"]
+    with pytest.raises(AnnotationFormatError, match="need a folder"):
+        codec.write([tricky_page, empty_page], tmp_path / "two.txt")
+    empty = tmp_path / "empty_folder"
+    empty.mkdir()
+    with pytest.raises(AnnotationFormatError, match="no gt_"):
+        codec.read(empty)

@@ -1,0 +1,109 @@
+"""PPOCRLabel codec: Label.txt / fileState.txt / rec_gt.txt + crops, difficult <-> ignore, malformed lines."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from formats_helpers import assert_same_words, make_image
+from PIL import Image
+
+from ocr_core.errors import AnnotationFormatError
+from ocr_core.formats import detect_format, get_codec, read_annotations, write_annotations
+
+codec = get_codec("ppocrlabel")
+
+
+def _crops_available() -> bool:
+    try:
+        from ocr_core.geometry import crop_quad  # noqa: F401
+        from ocr_core.imageio import read_image  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def test_round_trip_in_image_folder(tricky_page, empty_page, image_dir):
+    write_annotations([tricky_page, empty_page], image_dir, "ppocrlabel")
+    label_lines = (image_dir / "Label.txt").read_text(encoding="utf-8").splitlines()
+    assert [line.split("\t")[0] for line in label_lines] == ["images/scene.png", "images/blank.png"]
+    boxes = json.loads(label_lines[0].split("\t", 1)[1])
+    assert {"transcription", "points", "difficult"} <= set(boxes[0])
+    assert any(b["transcription"] == "blurry" and b["difficult"] for b in boxes)
+    state = (image_dir / "fileState.txt").read_text(encoding="utf-8")
+    assert state == f"{image_dir / 'scene.png'}\t1\n"
+
+    assert detect_format(image_dir) == "ppocrlabel"
+    scene, blank = read_annotations(image_dir)
+    assert scene.checked and not blank.checked
+    assert (scene.width, scene.height, blank.width, blank.height) == (200, 100, 50, 40)
+    assert scene.image_path == str(image_dir / "scene.png")
+    assert_same_words(tricky_page, scene, atol=0.01)
+    assert blank.words == []
+
+
+@pytest.mark.skipif(not _crops_available(), reason="ocr_core.geometry / ocr_core.imageio not available yet")
+def test_rec_gt_and_crops(tricky_page, image_dir, tmp_path):
+    out = tmp_path / "export"
+    written = codec.write([tricky_page], out)
+    rec = (out / "rec_gt.txt").read_text(encoding="utf-8").splitlines()
+    legible = [(i, w) for i, w in enumerate(tricky_page.words) if not w.ignore]
+    assert rec == [f"crop_img/scene_crop_{i}.jpg\t{w.text}" for i, w in legible]
+    for i, word in legible:
+        crop = out / "crop_img" / f"scene_crop_{i}.jpg"
+        assert crop in written
+        with Image.open(crop) as img:
+            width, height = img.size
+        x0, y0, x1, y1 = word.bbox
+        assert abs(width - (x1 - x0)) <= 2 and abs(height - (y1 - y0)) <= 3
+    assert not (out / "crop_img" / "scene_crop_3.jpg").exists()  # ignored words get no crop
+
+
+def test_moved_folder_and_images_dir(tricky_page, image_dir, tmp_path):
+    out = tmp_path / "export"
+    codec.write([tricky_page], out)  # the image lives elsewhere: key is <folder>/<file>
+    assert (out / "Label.txt").read_text(encoding="utf-8").startswith("images/scene.png\t")
+    moved = tmp_path / "moved" / "export"
+    shutil.move(str(out), str(moved))
+    (page,) = codec.read(moved / "Label.txt", images_dir=image_dir)
+    assert page.image_path == str(image_dir / "scene.png") and page.checked  # matched by <folder>/<file>
+    assert (page.width, page.height) == (200, 100)
+
+
+def test_unknown_box_keys_survive(tmp_path):
+    folder = tmp_path / "imgs"
+    make_image(folder / "a.jpg", 30, 20)
+    box = {"transcription": "x", "points": [[1, 1], [9, 1], [9, 5], [1, 5]], "difficult": False,
+           "key_cls": "title", "id": 3}
+    (folder / "Label.txt").write_text(f"imgs/a.jpg\t{json.dumps([box])}\n", encoding="utf-8")
+    pages = codec.read(folder)
+    codec.write(pages, folder)
+    again = json.loads((folder / "Label.txt").read_text(encoding="utf-8").split("\t", 1)[1])
+    assert again == [box]
+
+
+@pytest.mark.parametrize(
+    ("line", "fragment"),
+    [
+        ("imgs/a.jpg [] ", "expected '<folder>/<image>"),
+        ("imgs/a.jpg\t[{\"transcription\": \"x\"", "broken JSON"),
+        ("imgs/a.jpg\t{}", "JSON list"),
+        ('imgs/a.jpg\t[{"transcription": "x", "points": [[1, 1], [2, 2]]}]', "4 [x, y]"),
+        ('imgs/a.jpg\t[{"transcription": "x", "points": [[1, 1], [2, "b"], [3, 3], [4, 4]]}]', "number"),
+        ('imgs/a.jpg\t[{"transcription": 5, "points": [[1, 1], [2, 1], [2, 2], [1, 2]]}]', "string"),
+    ],
+)
+def test_malformed(tmp_path, line, fragment):
+    label = tmp_path / "Label.txt"
+    label.write_text('imgs/ok.jpg\t[]\n' + line + "\n", encoding="utf-8")
+    with pytest.raises(AnnotationFormatError) as info:
+        codec.read(label)
+    assert "Label.txt:2:" in str(info.value) and fragment in str(info.value)
+
+
+def test_output_must_be_a_folder(tricky_page, tmp_path):
+    with pytest.raises(AnnotationFormatError, match="folder"):
+        codec.write([tricky_page], tmp_path / "Label.txt")
+    assert isinstance(Path(tmp_path), Path)

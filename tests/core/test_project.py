@@ -1,0 +1,199 @@
+"""AnnotationStore: sidecars, backup, atomic save, autosave/recovery, malformed files, moves, projects."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+import ocr_core.project as project
+from ocr_core.atomic import atomic_open
+from ocr_core.document import Line, Page, Word
+from ocr_core.errors import AnnotationFormatError
+from ocr_core.formats.studio import write_page_file
+from ocr_core.project import AnnotationStore, list_images
+
+
+def _image(path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    Image.fromarray(np.full((20, 30, 3), 200, np.uint8)).save(path)
+    return path
+
+
+def _page(image: Path, text: str = "hello", checked: bool = False) -> Page:
+    word = Word([[1, 2], [20, 2], [20, 9], [1, 9]], text, confidence=0.8)
+    return Page(width=30, height=20, lines=[Line([word])], image_path=str(image), checked=checked)
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    _image(tmp_path / "photos" / "a.png")
+    _image(tmp_path / "photos" / "sub" / "b.jpg")
+    return tmp_path / "photos"
+
+
+def test_save_load_sidecar_and_backup(folder):
+    store = AnnotationStore(folder)
+    image = folder / "a.png"
+    assert store.load(image) is None and not store.is_checked(image)
+    path = store.save(_page(image, "first"))
+    assert path == folder / "a.png.ocr.json"
+    assert json.loads(path.read_text())["page"]["image_path"] == "a.png"  # relative to the sidecar
+    store.save(_page(image, "second", checked=True))
+    page = store.load("a.png")  # relative to the root works too
+    assert page.image_path == str(image) and page.words[0].text == "second" and page.checked
+    backup = json.loads((folder / "a.png.ocr.json.bak").read_text())
+    assert backup["page"]["lines"][0]["words"][0]["text"] == "first"
+    assert store.is_checked(image) and AnnotationStore(folder).is_checked(image)  # from the folder index
+    assert (folder / project.INDEX_NAME).is_file()
+
+
+def test_failed_save_leaves_the_old_file(folder, monkeypatch):
+    store = AnnotationStore(folder)
+    image = folder / "a.png"
+    path = store.save(_page(image, "safe"))
+    before = path.read_bytes()
+
+    def crash_midway(target, text, encoding="utf-8"):
+        with atomic_open(target, "w", encoding=encoding) as fh:
+            fh.write(text[: len(text) // 2])
+            raise OSError("disk full")
+
+    monkeypatch.setattr(project, "atomic_write_text", crash_midway)
+    with pytest.raises(OSError, match="disk full"):
+        store.save(_page(image, "lost"))
+    assert path.read_bytes() == before
+    assert not [p for p in folder.iterdir() if p.name.endswith(".tmp")]
+    monkeypatch.undo()
+    assert store.load(image).words[0].text == "safe"
+
+
+def test_autosave_and_recovery(folder):
+    store = AnnotationStore(folder)
+    image = folder / "a.png"
+    assert store.recover(image) is None
+    store.autosave(_page(image, "never saved"))  # crash before the first save
+    assert store.recover(image).words[0].text == "never saved"
+    store.save(_page(image, "saved"))
+    assert not store.autosave_path(image).exists() and store.recover(image) is None
+    store.autosave(_page(image, "edited"))
+    recovered = store.recover(image)
+    assert recovered.words[0].text == "edited" and recovered.image_path == str(image)
+    assert store.load(image).words[0].text == "saved"  # the saved file is untouched
+    store.discard_autosave(image)
+    assert store.recover(image) is None
+    saved = store.load(image)
+    store.autosave(saved)  # same content as the saved file: nothing to recover
+    assert store.recover(image) is None
+
+
+def test_stale_autosave_is_ignored(folder):
+    store = AnnotationStore(folder)
+    image = folder / "a.png"
+    store.save(_page(image, "v1"))
+    auto = store.autosave(_page(image, "old edit"))
+    saved = store.annotation_path(image)
+    os.utime(auto, ns=(1_000_000_000, 1_000_000_000))  # older than the saved file
+    assert saved.stat().st_mtime_ns > auto.stat().st_mtime_ns
+    assert store.recover(image) is None
+
+
+def test_malformed_sidecar_is_never_overwritten(folder):
+    image = folder / "a.png"
+    sidecar = folder / "a.png.ocr.json"
+    sidecar.write_text('{"format": "ocr-studio", "version": 1, "page": {"width": ')
+    store = AnnotationStore(folder)
+    with pytest.raises(AnnotationFormatError, match="a.png.ocr.json:1: broken JSON"):
+        store.save(_page(image, "would clobber"))  # checked even without a load first
+    with pytest.raises(AnnotationFormatError):
+        store.load(image)
+    assert store.is_blocked(image)
+    with pytest.raises(AnnotationFormatError, match="not overwritten"):
+        store.save(_page(image))
+    assert store.autosave(_page(image, "kept aside")).exists()  # work can still be autosaved
+    assert sidecar.read_text().endswith('"width": ')
+    moved = store.set_aside(image)
+    assert moved.exists() and not sidecar.exists() and not store.is_blocked(image)
+    store.save(_page(image, "fixed"))
+    assert store.load(image).words[0].text == "fixed"
+
+
+def test_fixed_on_disk_unblocks(folder):
+    image = folder / "a.png"
+    sidecar = folder / "a.png.ocr.json"
+    sidecar.write_text("not json")
+    store = AnnotationStore(folder)
+    with pytest.raises(AnnotationFormatError):
+        store.load(image)
+    with pytest.raises(AnnotationFormatError, match="not overwritten"):
+        store.save(_page(image))
+    write_page_file(sidecar, _page(image, "valid"))  # the user fixes the file outside the app
+    os.utime(sidecar, ns=(7_000_000_000, 7_000_000_000))  # "fixed on disk": a new modification time
+    store.save(_page(image, "after fix"))  # checked again, found valid, saved without a load first
+    assert store.load(image).words[0].text == "after fix"
+    sidecar.unlink()
+    assert store.load(image) is None and not store.is_blocked(image)
+
+
+def test_survives_moving_the_folder(folder, tmp_path):
+    store = AnnotationStore(folder)
+    store.save(_page(folder / "sub" / "b.jpg", "moved", checked=True))
+    target = tmp_path / "new place" / "photos"
+    shutil.move(str(folder), str(target))
+    moved = AnnotationStore(target)
+    page = moved.load(target / "sub" / "b.jpg")
+    assert page.image_path == str(target / "sub" / "b.jpg") and page.words[0].text == "moved"
+    assert moved.is_checked(target / "sub" / "b.jpg") and not moved.is_checked(target / "a.png")
+
+
+def test_index_follows_external_edits(folder):
+    store = AnnotationStore(folder)
+    image = folder / "a.png"
+    path = store.save(_page(image, checked=True))
+    data = json.loads(path.read_text())
+    data["page"]["checked"] = False
+    path.write_text(json.dumps(data))
+    os.utime(path, ns=(5_000_000_000, 5_000_000_000))
+    assert not AnnotationStore(folder).is_checked(image)
+    (folder / project.INDEX_NAME).write_text("{broken")
+    marks = AnnotationStore(folder).checked_images([image, folder / "sub" / "b.jpg"])
+    assert marks == {image: False, folder / "sub" / "b.jpg": False}
+
+
+def test_project_folder(folder, tmp_path):
+    proj = tmp_path / "proj"
+    store = AnnotationStore(folder, project_dir=proj)
+    image = folder / "sub" / "b.jpg"
+    path = store.save(_page(image, "in project", checked=True))
+    assert path == proj / "annotations" / "sub" / "b.jpg.ocr.json"
+    assert not list(folder.rglob("*.ocr.json")) and not (folder / project.INDEX_NAME).exists()
+    reopened = AnnotationStore.from_project(proj)
+    assert reopened.root == folder and reopened.load(image).words[0].text == "in project"
+    assert reopened.is_checked(image)
+    with pytest.raises(ValueError, match="outside"):
+        store.annotation_path(tmp_path / "elsewhere.png")
+
+
+def test_read_only_folder_uses_a_project_dir(folder, tmp_path, monkeypatch):
+    monkeypatch.setenv("OCR_STUDIO_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setattr(project.os, "access", lambda path, mode: False)
+    store = AnnotationStore(folder)
+    assert store.project_dir is not None and store.project_dir.is_relative_to(tmp_path / "data")
+    path = store.save(_page(folder / "a.png"))
+    assert path.is_relative_to(tmp_path / "data") and not (folder / "a.png.ocr.json").exists()
+
+
+def test_set_checked_and_list_images(folder):
+    store = AnnotationStore(folder)
+    assert list_images(folder) == [folder / "a.png"]
+    assert list_images(folder, recursive=True) == [folder / "a.png", folder / "sub" / "b.jpg"]
+    store.set_checked(folder / "a.png")
+    page = store.load(folder / "a.png")
+    assert page.checked and (page.width, page.height) == (30, 20) and page.words == []
+    with pytest.raises(ValueError, match="image_path"):
+        store.save(Page(width=1, height=1))

@@ -1,0 +1,82 @@
+"""Named weights: resolution by name/folder/file, hash checks, clear messages for missing files."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from ocr_core.errors import WeightsError, WeightsMismatchError, WeightsNotFoundError
+from ocr_core.weights import PUBLISHED, ModelSpec, list_models, resolve_model, save_model_dir, sha256sum
+
+
+def _make_model(folder: Path, name: str = "tiny", kind: str = "recognizer") -> Path:
+    weights = folder / "src.weights.h5"
+    weights.parent.mkdir(parents=True, exist_ok=True)
+    weights.write_bytes(b"not really hdf5 but hashed all the same")
+    spec = ModelSpec(name=name, kind=kind, architecture="crnn_lite", weights_file=f"{name}.weights.h5",
+                     alphabet="abc", input_spec={"height": 32, "width": 128, "channels": 1})
+    return save_model_dir(spec, weights, folder / name)
+
+
+def test_save_and_resolve_by_folder_spec_file_and_weights_file(tmp_path):
+    model_dir = _make_model(tmp_path)
+    spec_data = json.loads((model_dir / "model.json").read_text())
+    assert spec_data["sha256"] == sha256sum(model_dir / "tiny.weights.h5")
+    for target in (model_dir, model_dir / "model.json", model_dir / "tiny.weights.h5"):
+        spec, path = resolve_model(target, kind="recognizer")
+        assert spec.name == "tiny" and spec.alphabet == "abc"
+        assert path == model_dir / "tiny.weights.h5"
+
+
+def test_resolve_by_name_from_user_models_dir(tmp_path, monkeypatch):
+    monkeypatch.setenv("OCR_STUDIO_CACHE_DIR", str(tmp_path / "cache"))
+    _make_model(tmp_path / "cache" / "models", name="mine")
+    spec, path = resolve_model("mine")
+    assert spec.name == "mine" and path.is_file()
+    assert "mine" in {s.name for s in list_models("recognizer")}
+
+
+def test_wrong_kind_is_refused(tmp_path):
+    model_dir = _make_model(tmp_path)
+    with pytest.raises(WeightsError, match="recognizer, not a detector"):
+        resolve_model(model_dir, kind="detector")
+
+
+def test_corrupted_weights_fail_the_hash_check(tmp_path):
+    model_dir = _make_model(tmp_path)
+    (model_dir / "tiny.weights.h5").write_bytes(b"tampered")
+    with pytest.raises(WeightsMismatchError, match="sha256"):
+        resolve_model(model_dir)
+
+
+def test_missing_published_file_says_where_to_put_it(tmp_path, monkeypatch):
+    monkeypatch.setenv("OCR_STUDIO_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("KERAS_OCR_CACHE_DIR", str(tmp_path / "keras-ocr"))
+    with pytest.raises(WeightsNotFoundError) as info:
+        resolve_model("clovaai_general")
+    message = str(info.value)
+    assert "craft_mlt_25k.h5" in message
+    assert str(tmp_path / "cache" / "models") in message
+    assert "github.com" in message and "nothing is downloaded" in message
+
+
+def test_published_file_found_by_name_is_hash_checked(tmp_path, monkeypatch):
+    monkeypatch.setenv("KERAS_OCR_CACHE_DIR", str(tmp_path))
+    (tmp_path / "crnn_kurapan.h5").write_bytes(b"not the published file")
+    with pytest.raises(WeightsMismatchError, match=PUBLISHED["kurapan"].sha256):
+        resolve_model("kurapan")
+
+
+def test_unknown_name_lists_known_models():
+    with pytest.raises(WeightsNotFoundError, match="clovaai_general"):
+        resolve_model("no-such-model")
+
+
+def test_spec_with_unknown_keys_is_rejected(tmp_path):
+    folder = tmp_path / "bad"
+    folder.mkdir()
+    (folder / "model.json").write_text(json.dumps({"name": "x", "kind": "detector", "surprise": 1}))
+    with pytest.raises(WeightsError, match="unknown keys"):
+        resolve_model(folder)

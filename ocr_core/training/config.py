@@ -63,6 +63,7 @@ class TrainConfig:
     synth_options: dict[str, Any] = field(default_factory=dict)
     cache_dir: str | None = None
     jit_compile: bool | str = "auto"
+    run_eagerly: bool = False
 
     def __post_init__(self) -> None:
         if self.task not in ("detector", "recognizer"):

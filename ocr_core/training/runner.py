@@ -249,7 +249,8 @@ def _run(config: TrainConfig, task: Any, state: dict[str, Any] | None, paths: Ch
                 save_model.load_weights(str(paths.last))
             lr = config.learning_rate or task.default_learning_rate()
             optimizer = keras.optimizers.Adam(learning_rate=lr, clipnorm=5.0)
-            train_model.compile(optimizer=optimizer, loss=task.loss(), jit_compile=config.jit_compile)
+            train_model.compile(optimizer=optimizer, loss=task.loss(), jit_compile=config.jit_compile,
+                                run_eagerly=config.run_eagerly)
             if state is not None and paths.optimizer.is_file():
                 restored = load_optimizer_state(train_model.optimizer, train_model.trainable_variables,
                                                 paths.optimizer)

@@ -1,0 +1,335 @@
+"""A fast word-crop generator for recognizer training: text rendered directly at crop scale.
+
+Each crop varies colour and contrast, font and size relative to the crop height, tight or loose
+margins (with slices of neighbouring words and lines at the borders), slight rotation, shear,
+perspective and curvature, blur, noise, JPEG, low-resolution resampling, shadows and underline or
+box lines. The result is resized to the crop height keeping its aspect ratio, pasted top-left and
+padded (``ocr_core.geometry.resize_and_pad``), exactly as the recognizer input is built.
+
+>>> gen = get_crop_generator("abc", ["/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"], seed=0)  # doctest: +SKIP
+>>> crop, text = next(gen)                                                                       # doctest: +SKIP
+>>> crop.shape, set(text) <= set("abc")                                                           # doctest: +SKIP
+((32, 128), True)
+"""
+
+from __future__ import annotations
+
+import os
+from collections import OrderedDict
+from typing import Any, Callable, Iterable, Iterator, Sequence
+
+import cv2
+import numpy as np
+from PIL import Image, ImageFont
+
+from ocr_core.errors import DataGenerationError
+from ocr_core.synth import augment
+from ocr_core.synth.fonts import drawable_chars
+from ocr_core.synth.text import TextSampler
+
+__all__ = ["get_crop_generator", "resize_and_pad", "FontCache", "render_text_mask"]
+
+try:  # the shared helper keeps training crops identical to inference crops
+    from ocr_core.geometry import resize_and_pad
+except ImportError:  # pragma: no cover - fallback for a partial checkout
+    def resize_and_pad(image: np.ndarray, height: int, width: int, *, pad_value: Any = 0) -> np.ndarray:
+        """Resize to fit ``height`` x ``width`` keeping the aspect ratio; paste top-left on ``pad_value``."""
+        h, w = image.shape[:2]
+        scale = min(height / h, width / w)
+        nw, nh = min(width, max(1, round(w * scale))), min(height, max(1, round(h * scale)))
+        resized = cv2.resize(image, (nw, nh), interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR)
+        out = np.full((height, width) + image.shape[2:], pad_value, dtype=image.dtype)
+        out[:nh, :nw] = resized.reshape((nh, nw) + image.shape[2:])
+        return out
+
+
+class FontCache:
+    """Loaded ``FreeTypeFont`` objects keyed by (path, size), least recently used dropped first."""
+
+    def __init__(self, capacity: int = 512) -> None:
+        self.capacity = capacity
+        self._fonts: OrderedDict[tuple[str, int, bool], ImageFont.FreeTypeFont] = OrderedDict()
+        self.bad: set[str] = set()
+
+    def get(self, path: str, size: int, raqm: bool = False) -> ImageFont.FreeTypeFont:
+        key = (path, size, raqm)
+        font = self._fonts.get(key)
+        if font is not None:
+            self._fonts.move_to_end(key)
+            return font
+        layout = ImageFont.Layout.RAQM if raqm else ImageFont.Layout.BASIC
+        try:
+            font = ImageFont.truetype(path, size, layout_engine=layout)
+        except Exception as exc:
+            self.bad.add(path)
+            raise DataGenerationError(f"cannot load font {path}: {exc}") from exc
+        self._fonts[key] = font
+        if len(self._fonts) > self.capacity:
+            self._fonts.popitem(last=False)
+        return font
+
+
+def render_text_mask(font: ImageFont.FreeTypeFont, text: str) -> tuple[np.ndarray, int, int]:
+    """The text's ink as uint8 alpha, and the ink's offset ``(dx, dy)`` from the pen position at the
+    top of the line (ascender), so the line's baseline is at ``dy_baseline = ascent``."""
+    mask, offset = font.getmask2(text, mode="L")
+    if mask.size[0] == 0 or mask.size[1] == 0:
+        return np.zeros((0, 0), np.uint8), 0, 0
+    return np.asarray(Image.Image()._new(mask)), int(offset[0]), int(offset[1])
+
+
+class _CropRenderer:
+    """State of one crop generator: random source, fonts, text sampler, background pool."""
+
+    def __init__(self, alphabet: str, fonts: Sequence[str], backgrounds: Sequence[Any] | None,
+                 height: int, width: int, text_source: Callable[[int], str], seed: int | None,
+                 color: bool, max_length: int | None, font_size: tuple[float, float],
+                 neighbours: float, augment_level: float, pad_value: Any) -> None:
+        self.alphabet = alphabet
+        self.allowed = set(alphabet)
+        self.fonts = list(fonts)
+        self.rng = np.random.default_rng(seed)
+        self.height, self.width = height, width
+        self.text_source = text_source
+        self.color = color
+        self.max_length = max_length
+        self.font_size = font_size
+        self.neighbours = neighbours
+        self.level = augment_level
+        self.pad_value = pad_value
+        self.cache = FontCache()
+        self.bg_paths = list(backgrounds or [])
+        self.bg_pool: list[np.ndarray] = []
+        self.filler = TextSampler(alphabet, seed=int(self.rng.integers(2**31)))
+
+    # -- backgrounds -----------------------------------------------------------------------------
+    def _background(self, h: int, w: int) -> np.ndarray:
+        rng = self.rng
+        if self.bg_paths and rng.random() < 0.55:
+            if len(self.bg_pool) < 24 or rng.random() < 0.02:
+                img = self._load_bg(self.bg_paths[int(rng.integers(len(self.bg_paths)))])
+                if img is not None:
+                    if len(self.bg_pool) >= 24:
+                        self.bg_pool[int(rng.integers(len(self.bg_pool)))] = img
+                    else:
+                        self.bg_pool.append(img)
+            if self.bg_pool:
+                img = self.bg_pool[int(rng.integers(len(self.bg_pool)))]
+                return augment.random_patch(img, h, w, rng)
+        return augment.plain_background(h, w, rng)
+
+    @staticmethod
+    def _load_bg(path: Any) -> np.ndarray | None:
+        if isinstance(path, np.ndarray):
+            img = path
+        else:
+            img = cv2.imread(os.fspath(path), cv2.IMREAD_COLOR)
+            if img is None:
+                return None
+            img = cv2.cvtColor(img, cv2.COLOR_BGR2RGB)
+        scale = 320.0 / max(1, min(img.shape[:2]))
+        if scale < 1:
+            img = cv2.resize(img, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+        return np.ascontiguousarray(img[..., :3])
+
+    # -- text ------------------------------------------------------------------------------------
+    def _pick(self) -> tuple[str, str, ImageFont.FreeTypeFont, int]:
+        """Text, font path, loaded font and pixel size, with the text drawable in that font."""
+        rng = self.rng
+        for _ in range(30):
+            text = "".join(c for c in self.text_source(int(rng.integers(1 << 30))) if c in self.allowed)
+            text = " ".join(text.split())
+            if self.max_length:
+                text = text[: self.max_length].strip()
+            if not text:
+                continue
+            path = self.fonts[int(rng.integers(len(self.fonts)))]
+            if path in self.cache.bad:
+                continue
+            ok = drawable_chars(path, text)
+            if len(ok) < len(set(text)):
+                text = " ".join("".join(c for c in text if c in ok).split())
+                if not text:
+                    continue
+            # Render scale: below 1 simulates low-resolution text that is upsampled later.
+            scale = float(rng.choice([0.45, 0.6, 0.8, 1.0, 1.0, 1.25, 1.5, 2.0]))
+            rel = rng.uniform(*self.font_size)
+            size = max(6, int(round(self.height * rel * scale)))
+            try:
+                font = self.cache.get(path, size)
+            except DataGenerationError:
+                continue
+            # Keep the aspect ratio in a range the recognizer width can show without crushing.
+            length = font.getlength(text)
+            if length > size * 1.15 * self.width / self.height * 1.25 and len(text) > 1:
+                keep = max(1, int(len(text) * size * 1.15 * self.width / self.height / max(length, 1)))
+                text = text[:keep].strip()
+                if not text:
+                    continue
+            return text, path, font, size
+        raise DataGenerationError(
+            f"could not draw text of the alphabet {self.alphabet!r} with the given fonts "
+            f"(e.g. {self.fonts[0]}); check that the fonts cover the alphabet")
+
+    # -- one crop --------------------------------------------------------------------------------
+    def __call__(self) -> tuple[np.ndarray, str]:
+        rng = self.rng
+        text, _path, font, size = self._pick()
+        ascent, descent = font.getmetrics()
+        line_h = ascent + descent
+        gap = max(1, int(round(font.getlength(" ") or size * 0.3)))
+        parts = [(text, 0)]
+        left_nb = right_nb = ""
+        if rng.random() < self.neighbours:
+            left_nb = self.filler.token(8) if rng.random() < 0.5 else ""
+            right_nb = self.filler.token(8) if rng.random() < 0.7 else ""
+        mask_t, dx, dy = render_text_mask(font, text)
+        if mask_t.size == 0:
+            return self()
+        text_w = int(round(font.getlength(text)))
+        # Layout canvas: the line with optional neighbours, plus optional lines above and below.
+        pad = int(size * 1.5)
+        left_w = int(round(font.getlength(left_nb))) + gap if left_nb else 0
+        right_w = int(round(font.getlength(right_nb))) + gap if right_nb else 0
+        canvas_w = pad * 2 + left_w + max(text_w, dx + mask_t.shape[1]) + right_w
+        canvas_h = pad * 2 + line_h
+        alpha = np.zeros((canvas_h, canvas_w), np.uint8)
+        x0, y0 = pad + left_w, pad
+        _paste(alpha, mask_t, x0 + dx, y0 + dy)
+        if left_nb:
+            m, ddx, ddy = render_text_mask(font, left_nb)
+            _paste(alpha, m, pad + ddx, y0 + ddy)
+        if right_nb:
+            m, ddx, ddy = render_text_mask(font, right_nb)
+            _paste(alpha, m, x0 + text_w + gap + ddx, y0 + ddy)
+        if rng.random() < self.neighbours * 0.6:
+            for sign in (-1, 1):
+                if rng.random() < 0.5:
+                    other = self.filler.sentence(24)
+                    m, ddx, ddy = render_text_mask(font, other)
+                    shift = int(round(line_h * rng.uniform(1.0, 1.35))) * sign
+                    _paste(alpha, m, x0 - int(rng.integers(0, size)) + ddx, y0 + shift + ddy)
+        # Ink box of the target text.
+        ink_x0, ink_x1 = x0 + dx, x0 + dx + mask_t.shape[1]
+        ink_y0, ink_y1 = y0 + dy, y0 + dy + mask_t.shape[0]
+        # Vertical extent: the ink, or the line box (ascender to descender) like a detector box.
+        if rng.random() < 0.5:
+            top, bottom = ink_y0, ink_y1
+        else:
+            top, bottom = min(ink_y0, y0 + int(ascent * 0.15)), max(ink_y1, y0 + line_h)
+        th = bottom - top
+        lvl = self.level
+        m_top = th * rng.uniform(-0.04, 0.12 + 0.25 * lvl * (rng.random() < 0.5))
+        m_bot = th * rng.uniform(-0.04, 0.12 + 0.25 * lvl * (rng.random() < 0.5))
+        m_l = th * rng.uniform(0.0, 0.15 + 0.45 * lvl * (rng.random() < 0.4))
+        m_r = th * rng.uniform(0.0, 0.15 + 0.45 * lvl * (rng.random() < 0.4))
+        cx0 = max(0, int(ink_x0 - m_l))
+        cx1 = min(canvas_w, int(np.ceil(ink_x1 + m_r)))
+        cy0 = max(0, int(top - m_top))
+        cy1 = min(canvas_h, int(np.ceil(bottom + m_bot)))
+        alpha = alpha[cy0:cy1, cx0:cx1]
+        if alpha.shape[0] < 2 or alpha.shape[1] < 2:
+            return self()
+        h, w = alpha.shape
+        # Decorations on the text layer: underline or box lines near the borders.
+        if rng.random() < 0.08 * lvl:
+            augment.draw_rules(alpha, rng, baseline=y0 + ascent - cy0, thickness=max(1, size // 14))
+        image = self._compose(alpha, size)
+        image = augment.crop_geometry(image, rng, lvl)
+        # To the model's height (low-resolution renders are upsampled here).
+        out_w = max(1, int(round(w * self.height / h)))
+        interp = cv2.INTER_AREA if h > self.height else cv2.INTER_LINEAR
+        image = cv2.resize(image, (out_w, self.height), interpolation=interp)
+        image = augment.crop_photometric(image, rng, lvl)
+        if not self.color:
+            image = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY)
+        return resize_and_pad(image, self.height, self.width, pad_value=self.pad_value), text
+
+    def _compose(self, alpha: np.ndarray, size: int) -> np.ndarray:
+        """Colour the text layer over a background (outline, shadow and fill)."""
+        rng = self.rng
+        h, w = alpha.shape
+        bg = self._background(h, w)
+        fg = augment.contrasting_color(bg, rng, low_contrast=rng.random() < 0.06 * self.level)
+        a = alpha.astype(np.float32) * (1.0 / 255.0)
+        out = bg.astype(np.float32)
+        if rng.random() < 0.12 * self.level:  # drop shadow or outline in a third colour
+            other = augment.contrasting_color(fg[None, None, :].astype(np.uint8).repeat(2, 0).repeat(2, 1), rng)
+            k = max(1, size // 16)
+            if rng.random() < 0.5:
+                shadow = np.roll(a, (k, k), axis=(0, 1))
+                shadow = cv2.GaussianBlur(shadow, (0, 0), k * 0.7)
+            else:
+                shadow = cv2.dilate(a, np.ones((2 * k + 1, 2 * k + 1), np.uint8))
+            out += (other[None, None, :] - out) * shadow[..., None]
+        opacity = rng.uniform(0.75, 1.0) if rng.random() < 0.3 else 1.0
+        out += (fg[None, None, :] - out) * (a[..., None] * opacity)
+        return np.clip(out, 0, 255).astype(np.uint8)
+
+
+def _paste(canvas: np.ndarray, mask: np.ndarray, x: int, y: int) -> None:
+    """``np.maximum`` of ``mask`` into ``canvas`` at ``(x, y)``, clipped to the canvas."""
+    if mask.size == 0:
+        return
+    h, w = mask.shape
+    x0, y0 = max(0, x), max(0, y)
+    x1, y1 = min(canvas.shape[1], x + w), min(canvas.shape[0], y + h)
+    if x1 <= x0 or y1 <= y0:
+        return
+    region = canvas[y0:y1, x0:x1]
+    np.maximum(region, mask[y0 - y: y1 - y, x0 - x: x1 - x], out=region)
+
+
+def _text_source(text_generator: Any, alphabet: str, seed: int | None,
+                 max_length: int | None) -> Callable[[int], str]:
+    if text_generator is None:
+        sampler = TextSampler(alphabet, seed=seed)
+
+        def source(_r: int) -> str:
+            if sampler.rng.random() < 0.12:
+                return sampler.sentence(max_length, n_tokens=2)
+            return sampler.token(max_length)
+        return source
+    if isinstance(text_generator, TextSampler):
+        return lambda _r: text_generator.token(max_length)
+    if callable(text_generator) and not hasattr(text_generator, "__next__"):
+        return lambda _r: str(text_generator())
+    iterator = iter(text_generator)
+    return lambda _r: str(next(iterator))
+
+
+def get_crop_generator(alphabet: str, fonts: Sequence[str], backgrounds: Iterable[Any] | None = None,
+                       height: int = 32, width: int = 128, text_generator: Any = None,
+                       seed: int | None = None, color: bool = False, *, max_length: int | None = None,
+                       font_size: tuple[float, float] = (0.6, 1.05), neighbours: float = 0.3,
+                       augment_level: float = 1.0, pad_value: Any = 0,
+                       count: int | None = None) -> Iterator[tuple[np.ndarray, str]]:
+    """Endless (or ``count``) word crops ``(uint8 HxW or HxWx3, text)`` with ``text`` in ``alphabet``.
+
+    ``fonts``: font file paths (e.g. :func:`~ocr_core.synth.fonts.get_fonts`); a font never draws a
+    character it lacks (such characters are dropped from that crop's text). ``backgrounds``: image
+    paths or RGB arrays used as texture patches (plain colours and gradients otherwise).
+    ``text_generator``: an iterator of strings, a zero-argument callable or a
+    :class:`~ocr_core.synth.text.TextSampler` (default: mixed words, numbers, dates, codes...).
+    ``font_size``: text size relative to the crop height. ``neighbours``: probability of slices of
+    neighbouring words/lines at the borders. ``augment_level``: 0 (clean) .. 1 (default) .. 2 (hard).
+    Text is truncated to ``max_length`` characters and shortened when it would be crushed.
+
+    >>> gen = get_crop_generator("0123456789", fonts, seed=1)  # doctest: +SKIP
+    """
+    fonts = [str(f) for f in fonts]
+    if not fonts:
+        raise DataGenerationError("no fonts given to the crop generator")
+    if not alphabet or not alphabet.strip():
+        raise DataGenerationError("the alphabet for the crop generator is empty")
+    if height < 8 or width < 8:
+        raise DataGenerationError(f"crop size {width}x{height} is too small (8x8 at least)")
+    rng = np.random.default_rng(seed)
+    source = _text_source(text_generator, alphabet, int(rng.integers(2**31)), max_length)
+    renderer = _CropRenderer(alphabet, fonts, list(backgrounds or []), height, width, source,
+                             int(rng.integers(2**31)), color, max_length, font_size, neighbours,
+                             augment_level, pad_value)
+    produced = 0
+    while count is None or produced < count:
+        yield renderer()
+        produced += 1

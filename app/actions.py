@@ -10,7 +10,7 @@ a text field has focus, so typing a correction never changes image or deletes a 
 
 from __future__ import annotations
 
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction, QKeySequence
@@ -33,9 +33,9 @@ def is_text_input(widget: QWidget | None) -> bool:
     """True for widgets that take typed text (line edits, text edits, spin boxes, editable combos)."""
     if widget is None:
         return False
-    if isinstance(widget, (QLineEdit, QTextEdit, QPlainTextEdit, QAbstractSpinBox)):
-        if isinstance(widget, (QTextEdit, QPlainTextEdit)) and widget.isReadOnly():
-            return False
+    if isinstance(widget, (QTextEdit, QPlainTextEdit)):
+        return not widget.isReadOnly()
+    if isinstance(widget, (QLineEdit, QAbstractSpinBox)):
         return True
     return isinstance(widget, QComboBox) and widget.isEditable()
 

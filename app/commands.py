@@ -19,7 +19,8 @@ succession, so one undo reverts a whole series of arrow-key presses.
 from __future__ import annotations
 
 import time
-from typing import Any, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 from PySide6.QtGui import QUndoCommand
@@ -65,9 +66,14 @@ class AddWords(QUndoCommand):
         super().__init__(text or f"Add {_plural(len(words), 'box')}", parent)
         self._model = model
         self._words = list(words)
+        self._layout: Layout | None = None
 
     def redo(self) -> None:
-        self._model.insert_words(self._words)
+        if self._layout is None:
+            self._model.insert_words(self._words)
+            self._layout = self._model.layout()  # a redo gives the new lines the same ids
+        else:
+            self._model.insert_words(self._words, layout=self._layout)
 
     def undo(self) -> None:
         self._model.remove_words([w.id for w in self._words])

@@ -12,8 +12,9 @@ read the page and redraw from the signals.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 import numpy as np
 from PySide6.QtCore import QObject, Signal
@@ -116,6 +117,7 @@ class DocumentModel(QObject):
         self._page.lines = [line for line in self._page.lines if line.words]
         for word_id in ids:
             del self._index[word_id]
+        for word_id in ids:  # signal only once the model is consistent again
             self.wordRemoved.emit(word_id)
         return removal
 

@@ -15,7 +15,8 @@ The canvas and the word list emit requests; the main window routes them here.
 
 from __future__ import annotations
 
-from typing import Any, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 from PySide6.QtCore import QObject

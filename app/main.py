@@ -15,8 +15,8 @@ import asyncio
 import os
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 __all__ = ["main", "run_gui", "capture_when_idle", "build_parser"]
 
@@ -76,10 +76,9 @@ def run_gui(args: argparse.Namespace, service_factory: object | None = None, set
     window.show()
 
     source = target if target is not None else sample_image_path()
-    if not window.open_paths([source]):
-        if args.screenshot is not None or target is not None:
-            window.close()
-            return _error(f"{source}: no image could be opened")
+    if not window.open_paths([source]) and (args.screenshot is not None or target is not None):
+        window.close()
+        return _error(f"{source}: no image could be opened")
     jobs = []
     if args.recognize and window.session.images:
         job = (window.recognition.recognize_unchecked() if len(window.session.images) > 1

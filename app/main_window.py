@@ -6,8 +6,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QImage, QUndoStack
@@ -106,7 +106,7 @@ class MainWindow(QMainWindow):
 
         ses.imagesChanged.connect(lambda paths: files.set_images(paths, [ses.done.get(p, False) for p in paths]))
         ses.currentChanged.connect(lambda row, _path: files.set_current(row))
-        ses.currentChanged.connect(lambda *_: self._update_title())
+        ses.currentChanged.connect(self._update_title)
         ses.imageShown.connect(self._on_image)
         ses.doneChanged.connect(files.set_done)
         ses.message.connect(self.show_message)
@@ -115,15 +115,15 @@ class MainWindow(QMainWindow):
         files.thumbnailsWanted.connect(lambda paths: [self.thumbnails.request(p) for p in paths])
         self.thumbnails.loaded.connect(files.set_thumbnail)
 
-        self.stack.cleanChanged.connect(lambda _clean: self._update_title())
-        self.stack.indexChanged.connect(lambda _i: self._update_title())
+        self.stack.cleanChanged.connect(self._update_title)
+        self.stack.indexChanged.connect(self._update_title)
         self.selection.changed.connect(self._update_enabled)
         self.model.pageReset.connect(self._update_enabled)
 
         self.engine.stateChanged.connect(self.engine_status.set_state)
         rec.progress.connect(self.job_progress.set_progress)
         rec.message.connect(self.show_message)
-        rec.busyChanged.connect(lambda _busy: self._update_enabled())
+        rec.busyChanged.connect(self._update_enabled)
         rec.batchFinished.connect(lambda ok, bad: self.show_message(
             f"Recognized {ok} image{'s' if ok != 1 else ''}" + (f", {bad} failed" if bad else "")))
         self.job_progress.cancelRequested.connect(rec.cancel)
@@ -143,14 +143,14 @@ class MainWindow(QMainWindow):
         if mode in hints:
             self.show_message(hints[mode])
 
-    def _update_title(self) -> None:
+    def _update_title(self, *_: object) -> None:
         path = self.session.current_path
         name = f"{path.name} \u2014 " if path else ""
         position = f" ({self.session.index + 1}/{len(self.session.images)})" if path else ""
         self.setWindowTitle(f"{name}[*]{APP_TITLE}{position}")
         self.setWindowModified(not self.stack.isClean())
 
-    def _update_enabled(self) -> None:
+    def _update_enabled(self, *_: object) -> None:
         has_image = self.session.current_path is not None
         has_selection = len(self.selection) > 0
         for name in ("save", "recognize", "draw_rect", "draw_quad", "check", "rerecognize_all", "export"):

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 __all__ = ["build_actions", "build_menus"]
 
 
-def build_actions(w: "MainWindow") -> ActionSet:
+def build_actions(w: MainWindow) -> ActionSet:
     """Every action of the window; handlers live in the window's controllers."""
     a = ActionSet(w)
     ed, ses, rec, canvas = w.editor, w.session, w.recognition, w.page.canvas
@@ -85,7 +85,7 @@ def build_actions(w: "MainWindow") -> ActionSet:
     return a
 
 
-def build_menus(w: "MainWindow", a: ActionSet) -> QMenu:
+def build_menus(w: MainWindow, a: ActionSet) -> QMenu:
     """Fill the menu bar and the annotate toolbar; returns the recent-files menu."""
     bar = w.menuBar()
     file_menu = bar.addMenu("&File")
@@ -113,6 +113,9 @@ def build_menus(w: "MainWindow", a: ActionSet) -> QMenu:
     _add(tb, a, "open", "open_folder", "save", None, "undo", "redo", None, "draw_rect", "draw_quad",
          "illegible", "delete", None, "recognize", "recognize_folder", "rerecognize", None, "prev_image",
          "next_image", "check", None, "fit")
+    for name, text in (("open", "Open"), ("draw_rect", "Rectangle"), ("recognize", "Recognize"),
+                       ("recognize_folder", "Recognize All"), ("check", "Done")):
+        a[name].setIconText(text)
     for name in ("open_folder", "undo", "redo", "delete", "illegible", "prev_image", "next_image", "fit",
                  "rerecognize", "draw_quad"):
         a[name].setPriority(QAction.Priority.LowPriority)

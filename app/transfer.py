@@ -19,7 +19,7 @@ from app.editor import Editor
 from app.session import Session
 from ocr_core.document import Page
 from ocr_core.errors import AnnotationFormatError, OcrError
-from ocr_core.formats import FORMATS, read_annotations, readable_formats, write_annotations, writable_formats
+from ocr_core.formats import FORMATS, read_annotations, readable_formats, writable_formats, write_annotations
 
 __all__ = ["Transfer", "export_choices", "import_choices"]
 

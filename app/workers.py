@@ -6,7 +6,7 @@
 * :class:`JobRunner` - runs jobs one after another on a background thread.
 * :class:`EngineWorker` - owns the :class:`ocr_core.service.OcrService` (created and loaded on its
   thread, so TensorFlow never loads on the GUI thread) and offers recognition jobs.
-* :class:`ThumbnailLoader` - decodes small previews on a thread pool.
+* :class:`ThumbnailLoader` - decodes small previews on two background threads.
 * :func:`job_future` / :func:`signal_future` - await jobs and signals from asyncio coroutines
   running on the qasync loop (``qasync.QEventLoop`` glues asyncio to the Qt loop).
 
@@ -22,11 +22,12 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import threading
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, Callable, Protocol, Sequence
+from typing import Any, Protocol
 
 import numpy as np
-from PySide6.QtCore import QObject, QRunnable, QSize, Qt, QThreadPool, Signal, Slot
+from PySide6.QtCore import QObject, QSize, Qt, Signal, Slot
 from PySide6.QtGui import QImage, QImageReader
 
 from ocr_core.cancel import CancelToken
@@ -146,6 +147,7 @@ class JobRunner(QObject):
         super().__init__(parent)
         self._executor = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix=name)
         self._jobs: list[Job] = []
+        self._closed = False
 
     @property
     def jobs(self) -> list[Job]:
@@ -163,7 +165,11 @@ class JobRunner(QObject):
         job.finished.connect(lambda: self._forget(job))
         if len(self._jobs) == 1:
             self.busyChanged.emit(True)
-        self._executor.submit(_run_job, job, fn)
+        if self._closed:  # after shutdown every job ends as cancelled
+            job.cancel()
+            job._relay_done.emit(None, Cancelled("the application is closing"))
+        else:
+            self._executor.submit(_run_job, job, fn)
         return job
 
     def cancel_all(self) -> None:
@@ -172,6 +178,7 @@ class JobRunner(QObject):
 
     def shutdown(self, wait: bool = False) -> None:
         """Cancel pending work and stop the thread (``wait`` blocks until it has)."""
+        self._closed = True
         self.cancel_all()
         self._executor.shutdown(wait=wait, cancel_futures=False)
 
@@ -347,7 +354,7 @@ class EngineWorker(QObject):
 
 
 class ThumbnailLoader(QObject):
-    """Decodes thumbnails on a small thread pool; ``loaded(path, image)`` fires on the GUI thread."""
+    """Decodes thumbnails on two threads; ``loaded(path, image)`` fires on the GUI thread."""
 
     loaded = Signal(str, QImage)
     idle = Signal()
@@ -356,9 +363,9 @@ class ThumbnailLoader(QObject):
     def __init__(self, size: int = 96, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._size = size
-        self._pool = QThreadPool(self)
-        self._pool.setMaxThreadCount(2)
+        self._pool = concurrent.futures.ThreadPoolExecutor(max_workers=2, thread_name_prefix="ocr-thumbnails")
         self._pending: set[str] = set()
+        self._closed = False
         self._relay.connect(self._on_loaded, Qt.ConnectionType.QueuedConnection)
 
     @property
@@ -366,21 +373,24 @@ class ThumbnailLoader(QObject):
         return len(self._pending)
 
     def request(self, path: str) -> None:
-        """Queue ``path`` unless it is already queued."""
-        if path in self._pending:
+        """Queue ``path`` unless it is already queued (ignored after :meth:`shutdown`)."""
+        if path in self._pending or self._closed:
             return
         self._pending.add(path)
-        size = self._size
-        relay = self._relay
+        self._pool.submit(self._work, path, self._size)
 
-        def work() -> None:
-            relay.emit(path, _read_thumbnail(path, size))
-
-        self._pool.start(QRunnable.create(work))
+    def _work(self, path: str, size: int) -> None:
+        """Worker thread: decode, then hand the image to the GUI thread through the relay signal."""
+        try:
+            image = _read_thumbnail(path, size)
+        except Exception:  # noqa: BLE001 - a broken file gets an empty thumbnail
+            image = QImage()
+        self._relay.emit(path, image)
 
     def shutdown(self) -> None:
-        self._pool.clear()
-        self._pool.waitForDone(2000)
+        self._closed = True
+        self._pending.clear()
+        self._pool.shutdown(wait=False, cancel_futures=True)
 
     @Slot(str, QImage)
     def _on_loaded(self, path: str, image: QImage) -> None:

@@ -54,9 +54,10 @@ class LabelItem(QGraphicsItem):
         self._color = QColor("black")
         self._rect = QRectF()
 
-    def set_content(self, text: str, color: QColor) -> None:
+    def set_content(self, text: str, color: QColor, max_width: float = 320) -> None:
+        """Show ``text`` (elided to ``max_width`` screen pixels) on a tag of ``color``."""
         metrics = QFontMetricsF(label_font())
-        text = metrics.elidedText(text, Qt.TextElideMode.ElideRight, 320)
+        text = metrics.elidedText(text, Qt.TextElideMode.ElideRight, max(max_width, 28.0))
         rect = QRectF(0, 0, metrics.horizontalAdvance(text) + 8, metrics.height() + 2)
         rect.moveBottomLeft(QPointF(-1, -2))
         self.prepareGeometryChange()
@@ -84,7 +85,7 @@ class HandleItem(QGraphicsItem):
 
     SIZE = 9.0
 
-    def __init__(self, box: "BoxItem", index: int) -> None:
+    def __init__(self, box: BoxItem, index: int) -> None:
         super().__init__(box)
         self.box = box
         self.index = index
@@ -150,6 +151,8 @@ class BoxItem(QGraphicsObject):
                       | QGraphicsItem.GraphicsItemFlag.ItemIsMovable)
         self.setAcceptHoverEvents(True)
         self._hover = False
+        self._zoom = 1.0
+        self._label_text = ""
         self.label = LabelItem(self)
         self.handles = [HandleItem(self, i) for i in range(4)]
         for handle in self.handles:
@@ -159,7 +162,7 @@ class BoxItem(QGraphicsObject):
     def quad(self) -> np.ndarray:
         return self._quad.copy()
 
-    def sync(self, word: "Word", number: int | None = None, show_label: bool = True) -> None:
+    def sync(self, word: Word, number: int | None = None, show_label: bool = True) -> None:
         """Redraw from the model: quad, colour, label text; drops any drag offset."""
         self.prepareGeometryChange()
         self.setPos(0, 0)
@@ -167,14 +170,24 @@ class BoxItem(QGraphicsObject):
         self._polygon = _polygon(self._quad)
         self._color = self._scale.color(word.confidence, word.ignore)
         self._ignored = word.ignore
-        text = word.label if word.label else "\u2026"
+        text = word.label if show_label else ""
         if number is not None:
-            text = f"{number}  {text}"
-        self.label.set_content(text if show_label or number is not None else "", self._color)
-        self.label.setVisible(show_label or number is not None)
+            text = f"{number}  {text}".rstrip()
+        self._label_text = text
+        self._update_label()
         self._place_children()
         self.setToolTip(self._tooltip(word))
         self.update()
+
+    def set_zoom(self, zoom: float) -> None:
+        """Labels are elided to the box's width on screen, so neighbours' tags do not overlap."""
+        if abs(zoom - self._zoom) > 1e-6:
+            self._zoom = zoom
+            self._update_label()
+
+    def _update_label(self) -> None:
+        top_edge = float(np.linalg.norm(self._quad[1] - self._quad[0]))
+        self.label.set_content(self._label_text, self._color, top_edge * self._zoom + 2)
 
     def preview_vertex(self, index: int, x: float, y: float) -> None:
         """Show a vertex at a new place while it is dragged (the model is unchanged)."""
@@ -196,7 +209,7 @@ class BoxItem(QGraphicsObject):
             handle.setPos(float(x), float(y))
 
     @staticmethod
-    def _tooltip(word: "Word") -> str:
+    def _tooltip(word: Word) -> str:
         conf = "drawn by hand" if word.confidence is None else f"confidence {word.confidence:.0%}"
         return f"{word.label or '(no text)'} \u2014 {conf}"
 

@@ -165,8 +165,8 @@ class Canvas(QGraphicsView):
             self._pixmap_item.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
             self._scene.addItem(self._pixmap_item)
             rect = QRectF(image.rect())
-            self._scene.setSceneRect(rect.adjusted(-rect.width() * 0.1, -rect.height() * 0.1,
-                                                   rect.width() * 0.1, rect.height() * 0.1))
+            margin = max(rect.width(), rect.height()) * 0.02
+            self._scene.setSceneRect(rect.adjusted(-margin, -margin, margin, margin))
         self._hint.setVisible(self._pixmap_item is None)
         self.fit()
 
@@ -215,8 +215,7 @@ class Canvas(QGraphicsView):
         """Fit the whole image in the view (kept on resize until the user zooms)."""
         self._fit = True
         if self._pixmap_item is not None:
-            self.fitInView(self._pixmap_item.boundingRect().adjusted(-8, -8, 8, 8),
-                           Qt.AspectRatioMode.KeepAspectRatio)
+            self.fitInView(self._scene.sceneRect(), Qt.AspectRatioMode.KeepAspectRatio)
         else:
             self.resetTransform()
         self._after_zoom()
@@ -255,6 +254,7 @@ class Canvas(QGraphicsView):
 
     def _add_item(self, word_id: str) -> BoxItem:
         item = BoxItem(word_id, self._scale)
+        item.set_zoom(self.zoom)
         self._items[word_id] = item
         self._scene.addItem(item)
         return item
@@ -443,6 +443,9 @@ class Canvas(QGraphicsView):
             self.fit()
 
     def _after_zoom(self) -> None:
+        zoom = self.zoom
+        for item in self._items.values():
+            item.set_zoom(zoom)
         item = self._items.get(self.editor.word_id or "")
         if self.editor.isVisible() and item is not None:
             self.editor.place(*self._editor_geometry(item))

@@ -31,6 +31,7 @@ __all__ = ["WordTableModel", "WordList", "COLUMNS"]
 COLUMNS = ("#", "Text", "Conf.", "###")
 _NUM, _TEXT, _CONF, _IGNORE = range(4)
 _Index = QModelIndex | QPersistentModelIndex
+_ROOT = QModelIndex()
 
 
 class WordTableModel(QAbstractTableModel):
@@ -67,10 +68,10 @@ class WordTableModel(QAbstractTableModel):
             row = self._ids.index(word_id)
             self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
 
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:
+    def rowCount(self, parent: _Index = _ROOT) -> int:
         return 0 if parent.isValid() else len(self._ids)
 
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:
+    def columnCount(self, parent: _Index = _ROOT) -> int:
         return 0 if parent.isValid() else len(COLUMNS)
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:

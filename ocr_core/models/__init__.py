@@ -9,7 +9,14 @@ Example::
 
 from __future__ import annotations
 
-from ocr_core.models.craft import CRAFT_MEAN, CRAFT_STD, CRAFT_VARIANTS, CraftNet, build_craft, craft_preprocess
+from ocr_core.models.craft import (
+    CRAFT_MEAN,
+    CRAFT_STD,
+    CRAFT_VARIANTS,
+    CraftNet,
+    build_craft,
+    craft_preprocess,
+)
 from ocr_core.models.crnn import (
     CRNN_VARIANTS,
     CrnnNet,

@@ -55,8 +55,20 @@ CRAFT_VARIANTS: dict[str, dict[str, Any]] = {
 
 # torchvision vgg16_bn.features up to index 38: (conv index, stage, pool after?). CRAFT's slices are
 # features[0:12], [12:19], [19:29], [29:39].
-_VGG_CONVS = [(0, 0, False), (3, 0, True), (7, 1, False), (10, 1, True), (14, 2, False), (17, 2, False),
-              (20, 2, True), (24, 3, False), (27, 3, False), (30, 3, True), (34, 4, False), (37, 4, False)]
+_VGG_CONVS = [
+    (0, 0, False),
+    (3, 0, True),
+    (7, 1, False),
+    (10, 1, True),
+    (14, 2, False),
+    (17, 2, False),
+    (20, 2, True),
+    (24, 3, False),
+    (27, 3, False),
+    (30, 3, True),
+    (34, 4, False),
+    (37, 4, False),
+]
 _TAPS = {10: 1, 17: 2, 27: 3}  # taps after the ReLU of these convs (PyTorch's in-place ReLU), s4 below
 
 
@@ -121,9 +133,9 @@ class CraftNet(keras.Model):
                 x = keras.layers.MaxPooling2D(2, strides=2, name=f"{prefix}.{index + 3}")(x)
         s1, s2, s3, s4 = taps
         s5 = keras.layers.MaxPooling2D(3, strides=1, padding="same", name="basenet.slice5.0")(s4)
-        s5 = keras.layers.Conv2D(
-            slice5_filters, 3, padding="same", dilation_rate=6, name="basenet.slice5.1"
-        )(s5)
+        s5 = keras.layers.Conv2D(slice5_filters, 3, padding="same", dilation_rate=6, name="basenet.slice5.1")(
+            s5
+        )
         s5 = keras.layers.Conv2D(slice5_filters, 1, padding="same", name="basenet.slice5.2")(s5)
 
         y = keras.layers.Concatenate(name="concat_1")([s5, s4])
@@ -167,25 +179,30 @@ class CraftNet(keras.Model):
         }
 
     @classmethod
-    def from_config(cls, config: dict[str, Any]) -> "CraftNet":
+    def from_config(cls, config: dict[str, Any]) -> CraftNet:
         return cls(**config)
 
 
-def build_craft(variant: str = "lite", *, weights_path: str | None = None) -> keras.Model:
+def build_craft(variant: str = "lite", *, weights_path: str | None = None, **build_params: Any) -> keras.Model:
     """Build a CRAFT detector; optionally load weights (checked, never a silent partial load).
 
     Input (None, None, None, 3) float32 already normalised with :func:`craft_preprocess`; height and
-    width must be multiples of 32. Output (None, H/2, W/2, 2): region and affinity scores (linear).
+    width must be multiples of 32 (the caller pads). Output (None, H/2, W/2, 2): region and affinity
+    scores (linear). ``build_params`` override the widths in :data:`CRAFT_VARIANTS`.
 
     Example::
 
         >>> model = build_craft("full")  # doctest: +SKIP
         >>> model.count_params()  # doctest: +SKIP
-        20776290
+        20780770
     """
     if variant not in CRAFT_VARIANTS:
         raise ValueError(f"unknown CRAFT variant {variant!r}; choose one of {sorted(CRAFT_VARIANTS)}")
-    model = CraftNet(**CRAFT_VARIANTS[variant], variant=variant, name=f"craft_{variant}")
+    unknown = set(build_params) - set(CRAFT_VARIANTS[variant])
+    if unknown:
+        raise ValueError(f"unknown CRAFT build_params {sorted(unknown)}")
+    params = {**CRAFT_VARIANTS[variant], **build_params}
+    model = CraftNet(**params, variant=variant, name=f"craft_{variant}")
     if weights_path is not None:
         from ocr_core.models.loading import load_weights_checked
 

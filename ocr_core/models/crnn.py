@@ -89,7 +89,9 @@ def _kurapan_features(x: Any, p: dict[str, Any]) -> Any:
         )
 
     # Quirk kept for the published weights: the backward outputs stay in reversed time order.
-    x = keras.layers.Add(name="rnn_add")([lstm(units[0], "lstm_10", False)(x), lstm(units[0], "lstm_10_back", True)(x)])
+    x = keras.layers.Add(name="rnn_add")(
+        [lstm(units[0], "lstm_10", False)(x), lstm(units[0], "lstm_10_back", True)(x)]
+    )
     return keras.layers.Concatenate(name="rnn_concat")(
         [lstm(units[1], "lstm_11", False)(x), lstm(units[1], "lstm_11_back", True)(x)]
     )
@@ -182,7 +184,7 @@ class CrnnNet(keras.Model):
         }
 
     @classmethod
-    def from_config(cls, config: dict[str, Any]) -> "CrnnNet":
+    def from_config(cls, config: dict[str, Any]) -> CrnnNet:
         return cls(**config)
 
 

@@ -33,8 +33,12 @@ _register = keras.saving.register_keras_serializable(package="ocr_core")
 def _upsample_axis(x: Any, axis: int) -> Any:
     """Exact 2x bilinear upsampling (half-pixel centres, edge clamp) along ``axis`` of a 4-D tensor."""
     size = ops.shape(x)[axis]
-    before = ops.concatenate([ops.take(x, [0], axis=axis), ops.take(x, ops.arange(size - 1), axis=axis)], axis)
-    after = ops.concatenate([ops.take(x, ops.arange(1, size), axis=axis), ops.take(x, [size - 1], axis=axis)], axis)
+    before = ops.concatenate(
+        [ops.take(x, [0], axis=axis), ops.take(x, ops.arange(size - 1), axis=axis)], axis
+    )
+    after = ops.concatenate(
+        [ops.take(x, ops.arange(1, size), axis=axis), ops.take(x, [size - 1], axis=axis)], axis
+    )
     even = 0.75 * x + 0.25 * before  # output 2k samples source k - 0.25
     odd = 0.75 * x + 0.25 * after  # output 2k+1 samples source k + 0.25
     stacked = ops.stack([even, odd], axis=axis + 1)
@@ -168,7 +172,9 @@ class SpatialTransformer(keras.layers.Layer):
 
         def gather(yy: Any, xx: Any) -> Any:
             idx = offsets + ops.cast(yy, "int32") * width + ops.cast(xx, "int32")
-            return ops.reshape(ops.take(flat, ops.reshape(idx, (-1,)), axis=0), (-1, height * width, channels))
+            return ops.reshape(
+                ops.take(flat, ops.reshape(idx, (-1,)), axis=0), (-1, height * width, channels)
+            )
 
         w_a = ops.expand_dims((x1c - x) * (y1c - y), -1)
         w_b = ops.expand_dims((x1c - x) * (y - y0c), -1)

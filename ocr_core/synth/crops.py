@@ -24,7 +24,7 @@ from PIL import Image, ImageFont
 
 from ocr_core.errors import DataGenerationError
 from ocr_core.synth import augment
-from ocr_core.synth.fonts import drawable_chars
+from ocr_core.synth.fonts import drawable_chars, preload_drawable
 from ocr_core.synth.text import TextSampler
 
 __all__ = ["get_crop_generator", "resize_and_pad", "FontCache", "render_text_mask"]
@@ -100,6 +100,7 @@ class _CropRenderer:
         self.cache = FontCache()
         self.bg_paths = list(backgrounds or [])
         self.bg_pool: list[np.ndarray] = []
+        self.font_pool: list[tuple[str, int]] = []
         self.filler = TextSampler(alphabet, seed=int(self.rng.integers(2**31)))
 
     # -- backgrounds -----------------------------------------------------------------------------
@@ -132,8 +133,39 @@ class _CropRenderer:
             img = cv2.resize(img, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
         return np.ascontiguousarray(img[..., :3])
 
+    # -- fonts -----------------------------------------------------------------------------------
+    def _font(self) -> tuple[str, ImageFont.FreeTypeFont, int]:
+        """A font whose pixel size is the crop height times a render scale (below 1: low-resolution
+        text that is upsampled later, above 1: smoother text that is downsampled).
+
+        Loading a face costs more than drawing a word, so most crops reuse one of a rotating pool of
+        recently loaded faces; every font still comes up over time.
+        """
+        rng = self.rng
+        if len(self.font_pool) < 48 or rng.random() < 0.06:
+            for _ in range(10):
+                path = self.fonts[int(rng.integers(len(self.fonts)))]
+                if path in self.cache.bad:
+                    continue
+                scale = float(rng.choice([0.45, 0.6, 0.75, 0.9, 1.0, 1.0, 1.25]))
+                size = max(6, int(round(self.height * 0.85 * scale)))
+                try:
+                    entry = (path, size)
+                    self.cache.get(path, size)
+                except DataGenerationError:
+                    continue
+                if len(self.font_pool) >= 48:
+                    self.font_pool[int(rng.integers(len(self.font_pool)))] = entry
+                else:
+                    self.font_pool.append(entry)
+                break
+        if not self.font_pool:
+            raise DataGenerationError(f"none of the fonts could be loaded (e.g. {self.fonts[0]})")
+        path, size = self.font_pool[int(rng.integers(len(self.font_pool)))]
+        return path, self.cache.get(path, size), size
+
     # -- text ------------------------------------------------------------------------------------
-    def _pick(self) -> tuple[str, str, ImageFont.FreeTypeFont, int]:
+    def _pick(self) -> tuple[str, str, ImageFont.FreeTypeFont, int, float]:
         """Text, font path, loaded font and pixel size, with the text drawable in that font."""
         rng = self.rng
         for _ in range(30):
@@ -143,22 +175,12 @@ class _CropRenderer:
                 text = text[: self.max_length].strip()
             if not text:
                 continue
-            path = self.fonts[int(rng.integers(len(self.fonts)))]
-            if path in self.cache.bad:
-                continue
+            path, font, size = self._font()
             ok = drawable_chars(path, text)
             if len(ok) < len(set(text)):
                 text = " ".join("".join(c for c in text if c in ok).split())
                 if not text:
                     continue
-            # Render scale: below 1 simulates low-resolution text that is upsampled later.
-            scale = float(rng.choice([0.45, 0.6, 0.8, 1.0, 1.0, 1.25, 1.5, 2.0]))
-            rel = rng.uniform(*self.font_size)
-            size = max(6, int(round(self.height * rel * scale)))
-            try:
-                font = self.cache.get(path, size)
-            except DataGenerationError:
-                continue
             # Keep the aspect ratio in a range the recognizer width can show without crushing.
             length = font.getlength(text)
             if length > size * 1.15 * self.width / self.height * 1.25 and len(text) > 1:
@@ -166,27 +188,33 @@ class _CropRenderer:
                 text = text[:keep].strip()
                 if not text:
                     continue
-            return text, path, font, size
+                length = font.getlength(text)
+            return text, path, font, size, length
         raise DataGenerationError(
             f"could not draw text of the alphabet {self.alphabet!r} with the given fonts "
             f"(e.g. {self.fonts[0]}); check that the fonts cover the alphabet")
 
+    def _filler(self, path: str, max_length: int) -> str:
+        """Neighbouring text (only characters the font draws)."""
+        text = self.filler.token(max_length)
+        ok = drawable_chars(path, text)
+        return "".join(c for c in text if c in ok)
+
     # -- one crop --------------------------------------------------------------------------------
     def __call__(self) -> tuple[np.ndarray, str]:
         rng = self.rng
-        text, _path, font, size = self._pick()
+        text, path, font, size, length = self._pick()
         ascent, descent = font.getmetrics()
         line_h = ascent + descent
-        gap = max(1, int(round(font.getlength(" ") or size * 0.3)))
-        parts = [(text, 0)]
+        gap = max(1, int(round(size * 0.28)))
         left_nb = right_nb = ""
         if rng.random() < self.neighbours:
-            left_nb = self.filler.token(8) if rng.random() < 0.5 else ""
-            right_nb = self.filler.token(8) if rng.random() < 0.7 else ""
+            left_nb = self._filler(path, 8) if rng.random() < 0.5 else ""
+            right_nb = self._filler(path, 8) if rng.random() < 0.7 else ""
         mask_t, dx, dy = render_text_mask(font, text)
         if mask_t.size == 0:
             return self()
-        text_w = int(round(font.getlength(text)))
+        text_w = int(round(length))
         # Layout canvas: the line with optional neighbours, plus optional lines above and below.
         pad = int(size * 1.5)
         left_w = int(round(font.getlength(left_nb))) + gap if left_nb else 0
@@ -196,19 +224,28 @@ class _CropRenderer:
         alpha = np.zeros((canvas_h, canvas_w), np.uint8)
         x0, y0 = pad + left_w, pad
         _paste(alpha, mask_t, x0 + dx, y0 + dy)
+        # Neighbours may show at the borders, but never more than a slice of one glyph.
+        limit_l, limit_r, limit_t, limit_b = 0, canvas_w, 0, canvas_h
+        sliver = 0.2 * size
         if left_nb:
             m, ddx, ddy = render_text_mask(font, left_nb)
             _paste(alpha, m, pad + ddx, y0 + ddy)
+            limit_l = int(pad + ddx + m.shape[1] - sliver)
         if right_nb:
             m, ddx, ddy = render_text_mask(font, right_nb)
             _paste(alpha, m, x0 + text_w + gap + ddx, y0 + ddy)
+            limit_r = int(np.ceil(x0 + text_w + gap + ddx + sliver))
         if rng.random() < self.neighbours * 0.6:
             for sign in (-1, 1):
                 if rng.random() < 0.5:
-                    other = self.filler.sentence(24)
-                    m, ddx, ddy = render_text_mask(font, other)
+                    m, ddx, ddy = render_text_mask(font, self._filler(path, 14))
                     shift = int(round(line_h * rng.uniform(1.0, 1.35))) * sign
-                    _paste(alpha, m, x0 - int(rng.integers(0, size)) + ddx, y0 + shift + ddy)
+                    oy = y0 + shift + ddy
+                    _paste(alpha, m, x0 - int(rng.integers(0, size)) + ddx, oy)
+                    if m.size and sign < 0:
+                        limit_t = int(oy + m.shape[0] - sliver)
+                    elif m.size:
+                        limit_b = int(np.ceil(oy + sliver))
         # Ink box of the target text.
         ink_x0, ink_x1 = x0 + dx, x0 + dx + mask_t.shape[1]
         ink_y0, ink_y1 = y0 + dy, y0 + dy + mask_t.shape[0]
@@ -219,14 +256,20 @@ class _CropRenderer:
             top, bottom = min(ink_y0, y0 + int(ascent * 0.15)), max(ink_y1, y0 + line_h)
         th = bottom - top
         lvl = self.level
-        m_top = th * rng.uniform(-0.04, 0.12 + 0.25 * lvl * (rng.random() < 0.5))
-        m_bot = th * rng.uniform(-0.04, 0.12 + 0.25 * lvl * (rng.random() < 0.5))
+        # Text height relative to the crop height decides the vertical margins (negative: cut).
+        rel = rng.uniform(*self.font_size)
+        spare = th * (1.0 / rel - 1.0)
+        share = rng.uniform(0.2, 0.8)
+        m_top, m_bot = spare * share, spare * (1 - share)
         m_l = th * rng.uniform(0.0, 0.15 + 0.45 * lvl * (rng.random() < 0.4))
         m_r = th * rng.uniform(0.0, 0.15 + 0.45 * lvl * (rng.random() < 0.4))
-        cx0 = max(0, int(ink_x0 - m_l))
-        cx1 = min(canvas_w, int(np.ceil(ink_x1 + m_r)))
-        cy0 = max(0, int(top - m_top))
-        cy1 = min(canvas_h, int(np.ceil(bottom + m_bot)))
+        cx0 = max(0, limit_l, int(ink_x0 - m_l))
+        cx1 = min(canvas_w, limit_r, int(np.ceil(ink_x1 + m_r)))
+        cy0 = max(0, limit_t, int(top - m_top))
+        cy1 = min(canvas_h, limit_b, int(np.ceil(bottom + m_bot)))
+        cx0, cx1 = min(cx0, ink_x0), max(cx1, ink_x1)  # the target's ink is never cut sideways
+        cy0 = min(cy0, int(top - min(m_top, 0.0)))  # nor cut more than ``font_size`` asks vertically
+        cy1 = max(cy1, int(np.ceil(bottom + min(m_bot, 0.0))))
         alpha = alpha[cy0:cy1, cx0:cx1]
         if alpha.shape[0] < 2 or alpha.shape[1] < 2:
             return self()
@@ -302,8 +345,8 @@ def get_crop_generator(alphabet: str, fonts: Sequence[str], backgrounds: Iterabl
                        height: int = 32, width: int = 128, text_generator: Any = None,
                        seed: int | None = None, color: bool = False, *, max_length: int | None = None,
                        font_size: tuple[float, float] = (0.6, 1.05), neighbours: float = 0.3,
-                       augment_level: float = 1.0, pad_value: Any = 0,
-                       count: int | None = None) -> Iterator[tuple[np.ndarray, str]]:
+                       augment_level: float = 1.0, pad_value: Any = 0, count: int | None = None,
+                       cache_dir: str | os.PathLike[str] | None = None) -> Iterator[tuple[np.ndarray, str]]:
     """Endless (or ``count``) word crops ``(uint8 HxW or HxWx3, text)`` with ``text`` in ``alphabet``.
 
     ``fonts``: font file paths (e.g. :func:`~ocr_core.synth.fonts.get_fonts`); a font never draws a
@@ -314,6 +357,7 @@ def get_crop_generator(alphabet: str, fonts: Sequence[str], backgrounds: Iterabl
     ``font_size``: text size relative to the crop height. ``neighbours``: probability of slices of
     neighbouring words/lines at the borders. ``augment_level``: 0 (clean) .. 1 (default) .. 2 (hard).
     Text is truncated to ``max_length`` characters and shortened when it would be crushed.
+    ``cache_dir`` holds the font index (default: the user cache).
 
     >>> gen = get_crop_generator("0123456789", fonts, seed=1)  # doctest: +SKIP
     """
@@ -324,6 +368,7 @@ def get_crop_generator(alphabet: str, fonts: Sequence[str], backgrounds: Iterabl
         raise DataGenerationError("the alphabet for the crop generator is empty")
     if height < 8 or width < 8:
         raise DataGenerationError(f"crop size {width}x{height} is too small (8x8 at least)")
+    preload_drawable(fonts, alphabet, cache_dir)
     rng = np.random.default_rng(seed)
     source = _text_source(text_generator, alphabet, int(rng.integers(2**31)), max_length)
     renderer = _CropRenderer(alphabet, fonts, list(backgrounds or []), height, width, source,

@@ -18,7 +18,7 @@ import os
 import string
 import sys
 import warnings
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Sequence
@@ -41,6 +41,7 @@ __all__ = [
     "inspect_font",
     "font_family",
     "drawable_chars",
+    "preload_drawable",
     "get_fonts",
     "get_font_groups",
     "count_families",
@@ -329,15 +330,23 @@ class _FontIndex:
             return
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
+        from concurrent.futures.process import BrokenProcessPool
 
+        # Fork is fast and needs no importable __main__; it is unsafe once TensorFlow runs threads,
+        # in which case (or on platforms without fork) the files are inspected one by one.
+        if "fork" not in multiprocessing.get_all_start_methods() or "tensorflow" in sys.modules:
+            return
         extra = "".join(sorted({c for c in alphabet if not c.isspace()}))
         workers = max(1, min(8, os.cpu_count() or 1))
-        ctx = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(workers, mp_context=ctx) as pool:
-            for path, info in zip(todo, pool.map(_inspect_or_none, todo, [extra] * len(todo), chunksize=16)):
-                if info is not None:
-                    self.records[path] = info
-                    self.dirty = True
+        try:
+            with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+                results = list(pool.map(_inspect_or_none, todo, [extra] * len(todo), chunksize=16))
+        except (BrokenProcessPool, OSError, RuntimeError):
+            return
+        for path, info in zip(todo, results):
+            if info is not None:
+                self.records[path] = info
+                self.dirty = True
 
     def get(self, path: str, alphabet: str) -> FontInfo | None:
         try:
@@ -370,7 +379,7 @@ class _FontIndex:
     def save(self) -> None:
         if self.path is None or not self.dirty:
             return
-        data = {"version": _INDEX_VERSION, "fonts": {p: asdict(r) for p, r in sorted(self.records.items())}}
+        data = {"version": _INDEX_VERSION, "fonts": {p: dict(vars(r)) for p, r in sorted(self.records.items())}}
         try:
             atomic_write_text(self.path, json.dumps(data))
         except OSError as exc:
@@ -491,6 +500,17 @@ def font_family(path: str) -> str:
 
 
 _DRAWABLE: dict[str, tuple[set[str], set[str]]] = {}
+
+
+def preload_drawable(fonts: Iterable[str], alphabet: str,
+                     cache_dir: str | os.PathLike[str] | None = None) -> None:
+    """Fill the per-process answers of :func:`drawable_chars` for ``alphabet`` from the font index
+    (one JSON read instead of opening every font file)."""
+    chars = {c for c in alphabet}
+    for info in _infos(alphabet, cache_dir, None, False, fonts):
+        checked, good = _DRAWABLE.setdefault(info.path, (set(), set()))
+        good |= {c for c in chars if info.supports(c)}
+        checked |= chars
 
 
 def drawable_chars(path: str, chars: Iterable[str]) -> set[str]:

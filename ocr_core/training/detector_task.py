@@ -20,6 +20,7 @@ from ocr_core.training.sources import (
     annotated_page_iterator,
     fixed_page_samples,
     mixed_iterator,
+    synthetic_backgrounds,
     synthetic_page_iterator,
 )
 from ocr_core.training.weak import word_char_boxes
@@ -157,8 +158,7 @@ class DetectorTask:
             alphabet = self.alphabet or synth.DEFAULT_ALPHABET
             self.alphabet = alphabet
             self._font_groups = synth.get_font_groups(alphabet, cache_dir=self.config.cache_dir)
-            self._backgrounds = synth.get_backgrounds(cache_dir=self.config.cache_dir) \
-                if self.config.synth_options.get("backgrounds") is None else self.config.synth_options["backgrounds"]
+            self._backgrounds = synthetic_backgrounds(self.config.cache_dir, self.config.synth_options)
         self.train_boxes = CharBoxCache(self.train_pages, self.cache)
         self.val_boxes = CharBoxCache(self.val_pages, self.cache)
 

@@ -20,7 +20,12 @@ from ocr_core.training.data import (
     load_pages,
     split_pages,
 )
-from ocr_core.training.sources import crop_list_iterator, mixed_iterator, synthetic_crop_iterator
+from ocr_core.training.sources import (
+    crop_list_iterator,
+    mixed_iterator,
+    synthetic_backgrounds,
+    synthetic_crop_iterator,
+)
 
 __all__ = ["RecognizerTask", "crnn_architecture", "lowercase_alphabet"]
 
@@ -128,9 +133,7 @@ class RecognizerTask:
 
             chars = "".join(ch for ch in self.synth_alphabet if not ch.isspace())
             self._fonts = synth.get_fonts(chars, cache_dir=cfg.cache_dir)
-            self._backgrounds = cfg.synth_options.get("backgrounds")
-            if self._backgrounds is None:
-                self._backgrounds = synth.get_backgrounds(cache_dir=cfg.cache_dir)
+            self._backgrounds = synthetic_backgrounds(cfg.cache_dir, cfg.synth_options)
 
     def _fits(self, text: str) -> bool:
         return len(text) <= self.max_length and ctc_fits(text, self.timesteps) and all(
@@ -144,13 +147,14 @@ class RecognizerTask:
                 yield crop, text
 
     def _iterator(self, crops: list[tuple[np.ndarray, str]], seed: int, synthetic: bool = True) -> Any:
-        h, w, _ = self.input_shape()
+        h, w, c = self.input_shape()
         its, weights = [], []
         if synthetic:
             options = {k: v for k, v in self.config.synth_options.items() if k != "backgrounds"}
             for source in self.synthetic:
                 its.append(self._filtered(synthetic_crop_iterator(
-                    self.synth_alphabet, self._fonts, self._backgrounds, h, w, options, seed)))
+                    self.synth_alphabet, self._fonts, self._backgrounds, h, w, options, seed, color=c == 3,
+                    max_length=self.max_length, cache_dir=self.config.cache_dir)))
                 weights.append(source.count or DEFAULT_SYNTHETIC_SAMPLES["recognizer"])
         if crops:
             its.append(crop_list_iterator(crops, seed))

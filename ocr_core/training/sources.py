@@ -22,6 +22,7 @@ __all__ = [
     "call_with_supported",
     "synthetic_page_iterator",
     "synthetic_crop_iterator",
+    "synthetic_backgrounds",
     "annotated_page_iterator",
     "fixed_page_samples",
     "crop_list_iterator",
@@ -60,12 +61,24 @@ def synthetic_page_iterator(size: int, alphabet: str, font_groups: dict[str, lis
 
 
 def synthetic_crop_iterator(alphabet: str, fonts: Sequence[str], backgrounds: Any, height: int, width: int,
-                            options: dict[str, Any], seed: int) -> Iterator[tuple[np.ndarray, str]]:
+                            options: dict[str, Any], seed: int, *, color: bool = False,
+                            max_length: int | None = None, cache_dir: str | None = None
+                            ) -> Iterator[tuple[np.ndarray, str]]:
     """Word crops ``(crop, text)`` at the recognizer input size (``ocr_core.synth.get_crop_generator``)."""
     from ocr_core import synth
 
+    kwargs: dict[str, Any] = {"color": color, "max_length": max_length, "cache_dir": cache_dir, **options}
     yield from call_with_supported(synth.get_crop_generator, alphabet=alphabet, fonts=list(fonts),
-                                   backgrounds=backgrounds, height=height, width=width, seed=seed, **options)
+                                   backgrounds=backgrounds, height=height, width=width, seed=seed, **kwargs)
+
+
+def synthetic_backgrounds(cache_dir: str | None, options: dict[str, Any]) -> Any:
+    """``options["backgrounds"]`` or ``ocr_core.synth.get_backgrounds(cache_dir)``."""
+    if options.get("backgrounds") is not None:
+        return options["backgrounds"]
+    from ocr_core import synth
+
+    return call_with_supported(synth.get_backgrounds, cache_dir=cache_dir)
 
 
 class ImageCache:

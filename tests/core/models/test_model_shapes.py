@@ -33,8 +33,15 @@ def test_craft_full_has_published_size_and_names():
     model = build_craft("full")
     assert model.count_params() == 20_780_770  # 20.78M as published (BN statistics included)
     names = {layer.name for layer in model.layers}
-    for name in ("basenet.slice1.0", "basenet.slice4.38", "basenet.slice5.1", "upconv1.conv.0",
-                 "upconv4.conv.4", "conv_cls.0", "conv_cls.8"):
+    for name in (
+        "basenet.slice1.0",
+        "basenet.slice4.38",
+        "basenet.slice5.1",
+        "upconv1.conv.0",
+        "upconv4.conv.4",
+        "conv_cls.0",
+        "conv_cls.8",
+    ):
         assert name in names
     assert model.get_layer("basenet.slice5.1").dilation_rate == (6, 6)
     assert model.output_shape == (None, None, None, 2)
@@ -68,8 +75,9 @@ def test_crnn_shapes(variant, steps, params):
 
 
 def test_crnn_build_params_override_and_errors():
-    _, model, training_model, _ = build_crnn(10, "lite", width=64, filters=(8, 8, 16, 16, 16, 16),
-                                             rnn_units=(16, 16), max_label_length=12)
+    _, model, training_model, _ = build_crnn(
+        10, "lite", width=64, filters=(8, 8, 16, 16, 16, 16), rnn_units=(16, 16), max_label_length=12
+    )
     assert model.output_shape == (None, 16, 11)
     assert training_model.input_shape[1] == (None, 12)
     with pytest.raises(ValueError, match="unknown CRNN build_params"):
@@ -79,7 +87,9 @@ def test_crnn_build_params_override_and_errors():
 
 
 def test_crnn_training_model_loss_is_finite_and_trains():
-    _, model, training_model, _ = build_crnn(5, "lite", width=32, filters=(4, 4, 8, 8, 8, 8), rnn_units=(8, 8))
+    _, model, training_model, _ = build_crnn(
+        5, "lite", width=32, filters=(4, 4, 8, 8, 8, 8), rnn_units=(8, 8)
+    )
     batch, steps = 4, crnn_timesteps(model)
     x = np.random.default_rng(1).random((batch, 32, 32, 1), dtype="float32")
     labels = np.full((batch, steps), -1, "int32")

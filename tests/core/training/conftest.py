@@ -36,9 +36,10 @@ def fake_crop_generator(alphabet: str, fonts=None, backgrounds=None, height: int
         yield draw_word(text, height, width, rng), text
 
 
-def fake_page(size: int, rng: np.random.Generator, alphabet: str = ALPHABET):
+def fake_page(size: int, rng: np.random.Generator, alphabet: str = ALPHABET, width: int | None = None):
     """A page with 1-3 words drawn char by char; returns (image, lines of (quad, char))."""
-    img = np.full((size, size, 3), int(rng.integers(0, 80)), np.uint8)
+    width = width or size
+    img = np.full((size, width, 3), int(rng.integers(0, 80)), np.uint8)
     lines = []
     for row in range(int(rng.integers(1, 4))):
         scale = float(rng.uniform(0.5, 0.9))
@@ -47,7 +48,7 @@ def fake_page(size: int, rng: np.random.Generator, alphabet: str = ALPHABET):
         line = []
         for ch in "".join(rng.choice(list(alphabet), int(rng.integers(2, 5)))):
             (w, h), base = cv2.getTextSize(ch, cv2.FONT_HERSHEY_SIMPLEX, scale, 2)
-            if x + w >= size:
+            if x + w >= width:
                 break
             cv2.putText(img, ch, (x, y), cv2.FONT_HERSHEY_SIMPLEX, scale, (255, 255, 255), 2)
             line.append((np.array([[x, y - h], [x + w, y - h], [x + w, y + base], [x, y + base]], np.float32), ch))
@@ -60,7 +61,7 @@ def fake_page(size: int, rng: np.random.Generator, alphabet: str = ALPHABET):
 def fake_image_generator(height: int, width: int, seed: int | None = None, **_: object):
     rng = np.random.default_rng(seed)
     while True:
-        yield fake_page(height, rng)
+        yield fake_page(height, rng, width=width)
 
 
 @pytest.fixture

@@ -1,0 +1,284 @@
+"""Augmentation for synthetic crops and pages, in numpy/OpenCV, driven by a ``numpy`` Generator.
+
+Photometric changes (blur, noise, JPEG, lighting, shadows, low resolution) never move pixels;
+geometric changes return the transformed character quads with the image, so boxes stay right.
+
+>>> rng = np.random.default_rng(0)
+>>> image = np.full((64, 64, 3), 200, np.uint8)
+>>> photometric_augment(image, rng).shape
+(64, 64, 3)
+"""
+
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+import cv2
+import numpy as np
+
+__all__ = [
+    "plain_background",
+    "random_patch",
+    "contrasting_color",
+    "draw_rules",
+    "crop_geometry",
+    "crop_photometric",
+    "photometric_augment",
+    "geometric_augment",
+    "transform_lines",
+    "luminance",
+]
+
+Lines = list[list[tuple[np.ndarray, str]]]
+
+
+def luminance(rgb: np.ndarray) -> np.ndarray:
+    """Rec. 601 luma of RGB values (any shape ending in 3)."""
+    rgb = np.asarray(rgb, np.float32)
+    return rgb[..., 0] * 0.299 + rgb[..., 1] * 0.587 + rgb[..., 2] * 0.114
+
+
+def plain_background(h: int, w: int, rng: np.random.Generator) -> np.ndarray:
+    """A flat colour, a gradient or a soft noise texture, ``h`` x ``w`` x 3 uint8."""
+    base = _random_color(rng)
+    r = rng.random()
+    if r < 0.45:
+        out = np.empty((h, w, 3), np.float32)
+        out[:] = base
+    elif r < 0.75:
+        other = np.clip(base + rng.normal(0, 30, 3), 0, 255)
+        t = np.linspace(0, 1, w if rng.random() < 0.6 else h, dtype=np.float32)
+        ramp = base[None, :] + (other - base)[None, :] * t[:, None]
+        out = np.broadcast_to(ramp[None, :, :], (h, w, 3)) if len(t) == w else \
+            np.broadcast_to(ramp[:, None, :], (h, w, 3))
+        out = out.astype(np.float32)
+    else:
+        small = rng.normal(0, rng.uniform(5, 30), (max(2, h // 6), max(2, w // 6), 1)).astype(np.float32)
+        out = base[None, None, :] + cv2.resize(small, (w, h), interpolation=cv2.INTER_CUBIC)[..., None]
+    return np.clip(out, 0, 255).astype(np.uint8)
+
+
+def _random_color(rng: np.random.Generator) -> np.ndarray:
+    gray = rng.uniform(0, 255)
+    chroma = rng.uniform(0, 70) if rng.random() < 0.6 else rng.uniform(0, 15)
+    return np.clip(gray + rng.normal(0, 1, 3) * chroma, 0, 255).astype(np.float32)
+
+
+def random_patch(image: np.ndarray, h: int, w: int, rng: np.random.Generator) -> np.ndarray:
+    """A random region of ``image`` (random scale, possibly flipped) resized to ``h`` x ``w``."""
+    ih, iw = image.shape[:2]
+    scale = rng.uniform(0.5, 3.0)
+    ph, pw = max(2, min(ih, int(h * scale))), max(2, min(iw, int(w * scale)))
+    if pw / ph > w / h * 1.5:
+        pw = max(2, min(iw, int(ph * w / h)))
+    y = int(rng.integers(0, ih - ph + 1))
+    x = int(rng.integers(0, iw - pw + 1))
+    patch = image[y: y + ph, x: x + pw]
+    if rng.random() < 0.5:
+        patch = patch[:, ::-1]
+    interp = cv2.INTER_AREA if ph > h else cv2.INTER_LINEAR
+    return cv2.resize(np.ascontiguousarray(patch), (w, h), interpolation=interp)
+
+
+def contrasting_color(background: np.ndarray, rng: np.random.Generator, low_contrast: bool = False) -> np.ndarray:
+    """An RGB float colour readable on ``background`` (light on dark or dark on light)."""
+    lum = float(luminance(background.reshape(-1, 3)[:: max(1, background.size // 3000)]).mean())
+    diff = rng.uniform(35, 60) if low_contrast else rng.uniform(90, 220)
+    if lum + diff > 255 or (lum - diff >= 0 and rng.random() < 0.7 and lum > 100):
+        target = max(0.0, lum - diff)
+    else:
+        target = min(255.0, lum + diff)
+    if abs(target - lum) < 0.5 * diff:  # could not reach the wanted contrast on one side: use the other
+        target = 0.0 if lum > 127 else 255.0
+    chroma = rng.uniform(0, 80) if rng.random() < 0.4 else rng.uniform(0, 10)
+    color = target + rng.normal(0, 1, 3) * chroma
+    color += target - float(luminance(color))  # keep the luminance despite the chroma
+    return np.clip(color, 0, 255).astype(np.float32)
+
+
+def draw_rules(alpha: np.ndarray, rng: np.random.Generator, baseline: int, thickness: int = 1) -> None:
+    """Draw an underline below ``baseline`` or table/box lines at the borders into a text layer."""
+    h, w = alpha.shape
+    if rng.random() < 0.5:
+        y = min(h - 1, baseline + thickness + int(rng.integers(0, thickness + 2)))
+        cv2.line(alpha, (0, y), (w - 1, y), 255, thickness)
+        return
+    for side in range(4):
+        if rng.random() < 0.5:
+            continue
+        t = max(1, thickness)
+        if side == 0:
+            alpha[:t] = 255
+        elif side == 1:
+            alpha[-t:] = 255
+        elif side == 2:
+            alpha[:, :t] = 255
+        else:
+            alpha[:, -t:] = 255
+
+
+def _fit_homography(matrix: np.ndarray, w: int, h: int) -> np.ndarray:
+    """Shrink about the centre so that the image corners map inside the ``w`` x ``h`` frame."""
+    corners = np.array([[0, 0], [w, 0], [w, h], [0, h]], np.float32).reshape(-1, 1, 2)
+    moved = cv2.perspectiveTransform(corners, matrix).reshape(-1, 2)
+    lo, hi = moved.min(axis=0), moved.max(axis=0)
+    scale = min(1.0, w / max(hi[0] - lo[0], 1e-6), h / max(hi[1] - lo[1], 1e-6))
+    centre = (lo + hi) / 2
+    fit = np.array([[scale, 0, w / 2 - scale * centre[0]], [0, scale, h / 2 - scale * centre[1]], [0, 0, 1]])
+    return fit @ matrix
+
+
+def crop_geometry(image: np.ndarray, rng: np.random.Generator, level: float = 1.0) -> np.ndarray:
+    """Slight rotation, shear, perspective and curvature of a crop; the text stays inside."""
+    if level <= 0:
+        return image
+    h, w = image.shape[:2]
+    matrix = np.eye(3)
+    changed = False
+    cx, cy = w / 2, h / 2
+    to_c = np.array([[1, 0, -cx], [0, 1, -cy], [0, 0, 1]], float)
+    back = np.array([[1, 0, cx], [0, 1, cy], [0, 0, 1]], float)
+    if rng.random() < 0.35 * level:
+        angle = np.deg2rad(rng.normal(0, 1.5 * level))
+        c, s = np.cos(angle), np.sin(angle)
+        matrix = back @ np.array([[c, -s, 0], [s, c, 0], [0, 0, 1]]) @ to_c @ matrix
+        changed = True
+    if rng.random() < 0.2 * level:
+        shear = rng.uniform(-0.25, 0.25)
+        matrix = back @ np.array([[1, shear, 0], [0, 1, 0], [0, 0, 1]]) @ to_c @ matrix
+        changed = True
+    if rng.random() < 0.2 * level:
+        src = np.array([[0, 0], [w, 0], [w, h], [0, h]], np.float32)
+        jitter = rng.uniform(-0.06, 0.06, (4, 2)) * np.array([h, h]) * level
+        matrix = cv2.getPerspectiveTransform(src, (src + jitter).astype(np.float32)) @ matrix
+        changed = True
+    if changed:
+        matrix = _fit_homography(matrix, w, h)
+        image = cv2.warpPerspective(image, matrix, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+    if rng.random() < 0.08 * level and w > 2 * h:
+        amp = rng.uniform(0.04, 0.12) * h
+        xs = np.arange(w, dtype=np.float32)
+        phase = rng.uniform(0, np.pi)
+        dy = amp * np.sin(np.pi * xs / w + phase) - amp * np.sin(phase)
+        map_x = np.broadcast_to(xs[None, :], (h, w)).astype(np.float32)
+        map_y = (np.arange(h, dtype=np.float32)[:, None] + dy[None, :]).astype(np.float32)
+        image = cv2.remap(image, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+    return image
+
+
+def _jpeg(image: np.ndarray, quality: int) -> np.ndarray:
+    ok, buf = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, int(quality)])
+    if not ok:
+        return image
+    out = cv2.imdecode(buf, cv2.IMREAD_UNCHANGED)
+    return out.reshape(image.shape) if out is not None else image
+
+
+def _lighting(image: np.ndarray, rng: np.random.Generator, strength: float) -> np.ndarray:
+    """Multiply by a linear ramp (uneven light) or a soft-edged dark band (a cast shadow)."""
+    h, w = image.shape[:2]
+    angle = rng.uniform(0, 2 * np.pi)
+    ys, xs = np.mgrid[0:h, 0:w].astype(np.float32)
+    t = (xs - w / 2) * np.cos(angle) + (ys - h / 2) * np.sin(angle)
+    t /= max(1.0, float(np.abs(t).max()))
+    if rng.random() < 0.5:
+        gain = 1.0 - strength * rng.uniform(0.2, 0.6) * (t + 1) / 2
+    else:
+        edge = rng.uniform(-0.6, 0.6)
+        soft = rng.uniform(0.02, 0.3)
+        gain = 1.0 - strength * rng.uniform(0.25, 0.6) / (1 + np.exp(-(t - edge) / soft))
+    shape = (h, w, 1) if image.ndim == 3 else (h, w)
+    return np.clip(image.astype(np.float32) * gain.reshape(shape), 0, 255).astype(np.uint8)
+
+
+def crop_photometric(image: np.ndarray, rng: np.random.Generator, level: float = 1.0) -> np.ndarray:
+    """Low resolution, blur, lighting, contrast, gamma, noise and JPEG on a small crop."""
+    if level <= 0:
+        return image
+    h, w = image.shape[:2]
+    if rng.random() < 0.2 * level:
+        f = rng.uniform(0.35, 0.8)
+        small = cv2.resize(image, (max(1, int(w * f)), max(1, int(h * f))), interpolation=cv2.INTER_AREA)
+        image = cv2.resize(small, (w, h), interpolation=cv2.INTER_LINEAR if rng.random() < 0.7 else cv2.INTER_NEAREST)
+    if rng.random() < 0.25 * level:
+        image = cv2.GaussianBlur(image, (0, 0), rng.uniform(0.3, 1.1))
+    elif rng.random() < 0.05 * level:
+        k = int(rng.integers(2, 5))
+        kernel = np.zeros((k, k), np.float32)
+        kernel[k // 2, :] = 1.0 / k
+        image = cv2.filter2D(image, -1, kernel)
+    if rng.random() < 0.2 * level:
+        image = _lighting(image, rng, min(1.0, level))
+    if rng.random() < 0.4 * level:
+        a = rng.uniform(0.6, 1.3)
+        b = rng.uniform(-40, 40)
+        image = cv2.convertScaleAbs(image, alpha=a, beta=b + (1 - a) * 127)
+    if rng.random() < 0.15 * level:
+        gamma = rng.uniform(0.6, 1.6)
+        lut = np.clip(((np.arange(256) / 255.0) ** gamma) * 255, 0, 255).astype(np.uint8)
+        image = cv2.LUT(image, lut)
+    if rng.random() < 0.4 * level:
+        noise = rng.normal(0, rng.uniform(2, 12 * level), image.shape).astype(np.float32)
+        image = np.clip(image.astype(np.float32) + noise, 0, 255).astype(np.uint8)
+    if rng.random() < 0.3 * level:
+        image = _jpeg(image, int(rng.integers(15, 90)))
+    return image
+
+
+def photometric_augment(image: np.ndarray, rng: np.random.Generator, level: float = 1.0) -> np.ndarray:
+    """Page-level blur, noise, JPEG, lighting and shadows; pixels do not move, boxes stay valid."""
+    if level <= 0:
+        return image
+    if rng.random() < 0.3 * level:
+        image = cv2.GaussianBlur(image, (0, 0), rng.uniform(0.4, 1.2))
+    if rng.random() < 0.3 * level:
+        image = _lighting(image, rng, min(1.0, level))
+    if rng.random() < 0.3 * level:
+        a, b = rng.uniform(0.7, 1.2), rng.uniform(-30, 30)
+        image = cv2.convertScaleAbs(image, alpha=a, beta=b + (1 - a) * 127)
+    if rng.random() < 0.3 * level:
+        noise = rng.normal(0, rng.uniform(2, 10 * level), image.shape).astype(np.float32)
+        image = np.clip(image.astype(np.float32) + noise, 0, 255).astype(np.uint8)
+    if rng.random() < 0.3 * level:
+        image = _jpeg(image, int(rng.integers(30, 92)))
+    return image
+
+
+def transform_lines(lines: Lines, matrix: np.ndarray) -> Lines:
+    """Apply a 3x3 homography to every quad of ``lines``."""
+    out: Lines = []
+    for line in lines:
+        if not line:
+            out.append([])
+            continue
+        quads = np.stack([np.asarray(q, np.float32) for q, _ in line]).reshape(-1, 1, 2)
+        moved = cv2.perspectiveTransform(quads, matrix.astype(np.float64)).reshape(-1, 4, 2)
+        out.append([(m.astype(np.float32), c) for m, (_, c) in zip(moved, line)])
+    return out
+
+
+def geometric_augment(image: np.ndarray, lines: Lines, rng: np.random.Generator, level: float = 1.0,
+                      fill: Sequence[int] | None = None) -> tuple[np.ndarray, Lines]:
+    """A mild random perspective/scale/rotation of a page with its character quads.
+
+    The transform is weakened (then dropped) until every quad stays inside the image.
+    """
+    if level <= 0:
+        return image, lines
+    h, w = image.shape[:2]
+    pts = [np.asarray(q, np.float32) for line in lines for q, _ in line]
+    if not pts:
+        return image, lines
+    allq = np.stack(pts).reshape(-1, 1, 2)
+    src = np.array([[0, 0], [w, 0], [w, h], [0, h]], np.float32)
+    jitter = rng.uniform(-0.05, 0.05, (4, 2)).astype(np.float32) * np.array([w, h], np.float32) * level
+    for strength in (1.0, 0.5, 0.25):
+        matrix = cv2.getPerspectiveTransform(src, src + jitter * strength)
+        moved = cv2.perspectiveTransform(allq, matrix).reshape(-1, 2)
+        if moved.min() >= 0 and (moved[:, 0] <= w).all() and (moved[:, 1] <= h).all():
+            border: Any = tuple(int(v) for v in (fill if fill is not None else image.reshape(-1, 3).mean(0)))
+            warped = cv2.warpPerspective(image, matrix, (w, h), flags=cv2.INTER_LINEAR,
+                                         borderMode=cv2.BORDER_REFLECT101 if fill is None else cv2.BORDER_CONSTANT,
+                                         borderValue=border)
+            return warped, transform_lines(lines, matrix)
+    return image, lines

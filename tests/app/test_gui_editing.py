@@ -1,0 +1,217 @@
+"""The window end to end: open, recognize, edit boxes and text with mouse and keyboard, undo/redo."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from gui_helpers import drag, recognized_window
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtWidgets import QApplication
+
+
+def words_by_text(window):
+    return {w.text: w for w in window.model.words()}
+
+
+def test_open_shows_first_image_and_lists_all(window, image_dir):
+    assert window.open_paths([image_dir])
+    assert window.page.file_list.list.count() == 3
+    assert window.page.canvas.has_image()
+    assert "page1.png" in window.windowTitle()
+    assert not window.isWindowModified()
+
+
+def test_recognize_fills_canvas_and_word_list_then_undo(window, qtbot, image_dir, service):
+    recognized_window(window, qtbot, image_dir)
+    assert set(window.page.canvas.items_by_id()) == set(window.model.word_ids())
+    assert window.page.word_list.table_model.rowCount() == 3
+    assert window.isWindowModified()
+    assert service.threads and "MainThread" not in service.threads  # engine never ran on the GUI thread
+    window.stack.undo()
+    assert len(window.model) == 0 and not window.page.canvas.items_by_id()
+    assert not window.isWindowModified()
+    window.stack.redo()
+    assert window.page.word_list.table_model.rowCount() == 3
+
+
+def test_drag_box_with_mouse_moves_it_and_undo_restores(window, qtbot, image_dir):
+    recognized_window(window, qtbot, image_dir)
+    hello = words_by_text(window)["hello"]
+    before = hello.quad.copy()
+    drag(window.page.canvas, (22, 12), (32, 22))
+    np.testing.assert_allclose(hello.quad, before + [10, 10], atol=0.6)
+    assert window.selection.ids() == [hello.id]
+    item = window.page.canvas.item(hello.id)
+    assert item.pos().isNull()  # the item redraws from the model, no leftover drag offset
+    window.stack.undo()
+    np.testing.assert_allclose(hello.quad, before)
+    np.testing.assert_allclose(item.quad, before)
+    window.stack.redo()
+    np.testing.assert_allclose(hello.quad, before + [10, 10], atol=0.6)
+
+
+def test_drag_vertex_moves_one_corner(window, qtbot, image_dir):
+    recognized_window(window, qtbot, image_dir)
+    hello = words_by_text(window)["hello"]
+    window.selection.select([hello.id])
+    before = hello.quad.copy()
+    corner = tuple(before[2])
+    drag(window.page.canvas, corner, (corner[0] + 6, corner[1] + 4))
+    np.testing.assert_allclose(hello.quad[2], np.add(corner, (6, 4)), atol=0.6)
+    np.testing.assert_allclose(np.delete(hello.quad, 2, axis=0), np.delete(before, 2, axis=0))
+    assert window.selection.vertex == (hello.id, 2)
+    window.stack.undo()
+    np.testing.assert_allclose(hello.quad, before)
+
+
+def test_arrow_keys_nudge_selection_as_one_undo_step(window, qtbot, image_dir):
+    recognized_window(window, qtbot, image_dir)
+    hello = words_by_text(window)["hello"]
+    window.selection.select([hello.id])
+    canvas = window.page.canvas
+    canvas.setFocus()
+    before = hello.quad.copy()
+    count = window.stack.count()
+    for _ in range(3):
+        qtbot.keyClick(canvas, Qt.Key.Key_Right)
+    qtbot.keyClick(canvas, Qt.Key.Key_Down, Qt.KeyboardModifier.ShiftModifier)
+    np.testing.assert_allclose(hello.quad, before + [3, 10])
+    assert window.stack.count() == count + 1
+    window.stack.undo()
+    np.testing.assert_allclose(hello.quad, before)
+
+
+def test_double_click_edits_text_in_place(window, qtbot, image_dir):
+    recognized_window(window, qtbot, image_dir)
+    hello = words_by_text(window)["hello"]
+    canvas = window.page.canvas
+    from gui_helpers import send_mouse
+
+    send_mouse(canvas, QEvent.Type.MouseButtonPress, (22, 12))
+    send_mouse(canvas, QEvent.Type.MouseButtonRelease, (22, 12), buttons=Qt.MouseButton.NoButton)
+    send_mouse(canvas, QEvent.Type.MouseButtonDblClick, (22, 12))
+    editor = canvas.editor
+    assert editor.isVisible() and editor.word_id == hello.id and editor.text() == "hello"
+    editor.selectAll()
+    qtbot.keyClicks(editor, "Hallo")
+    qtbot.keyClick(editor, Qt.Key.Key_Return)
+    assert hello.text == "Hallo" and not editor.isVisible()
+    assert "Hallo" in window.page.canvas.item(hello.id).label._text
+    window.stack.undo()
+    assert hello.text == "hello"
+
+
+def test_text_edit_in_word_list_is_undoable(window, qtbot, image_dir):
+    recognized_window(window, qtbot, image_dir)
+    table = window.page.word_list.table
+    model = window.page.word_list.table_model
+    row = model.row_of(words_by_text(window)["world"].id)
+    index = model.index(row, 1)
+    table.setFocus()
+    table.edit(index)
+    editor = QApplication.focusWidget()
+    assert editor is not None and editor.metaObject().className() == "QExpandingLineEdit"
+    editor.selectAll()
+    qtbot.keyClicks(editor, "World!")
+    qtbot.keyClick(editor, Qt.Key.Key_Return)  # the delegate commits on the next loop turn
+    word = window.model.word(model.word_id(row))
+    qtbot.waitUntil(lambda: word.text == "World!", timeout=2000)
+    assert model.data(index) == "World!"
+    window.stack.undo()
+    assert word.text == "world"
+    # the ### column toggles the illegible flag through an undo command too
+    model.setData(model.index(row, 3), Qt.CheckState.Checked, Qt.ItemDataRole.CheckStateRole)
+    assert word.ignore and model.data(model.index(row, 1)) == "###"
+    window.stack.undo()
+    assert not word.ignore
+
+
+def test_selection_is_shared_between_canvas_and_word_list(window, qtbot, image_dir):
+    recognized_window(window, qtbot, image_dir)
+    ids = window.model.word_ids()
+    table = window.page.word_list.table
+    table.selectRow(1)
+    assert window.selection.ids() == [ids[1]]
+    assert window.page.canvas.item(ids[1]).isSelected()
+    window.page.canvas.item(ids[2]).setSelected(True)
+    assert set(window.selection.ids()) == {ids[1], ids[2]}
+    assert {i.row() for i in table.selectionModel().selectedRows()} == {1, 2}
+
+
+def test_delete_and_duplicate_actions(window, qtbot, image_dir):
+    recognized_window(window, qtbot, image_dir)
+    ids = window.model.word_ids()
+    window.selection.select(ids[:2])
+    window.page.canvas.setFocus()
+    window.actions["duplicate"].trigger()
+    assert len(window.model) == 5
+    window.stack.undo()
+    window.selection.select(ids[:2])
+    window.actions["delete"].trigger()
+    assert window.model.word_ids() == ids[2:]
+    assert len(window.page.canvas.items_by_id()) == 1
+    window.stack.undo()
+    assert window.model.word_ids() == ids
+
+
+@pytest.mark.parametrize("mode", ["rect", "quad"])
+def test_draw_a_new_box_then_type_its_text(window, qtbot, image_dir, mode):
+    recognized_window(window, qtbot, image_dir)
+    canvas = window.page.canvas
+    canvas.setFocus()
+    qtbot.keyClick(canvas, Qt.Key.Key_W if mode == "rect" else Qt.Key.Key_Q)
+    assert canvas.mode == mode
+    if mode == "rect":
+        drag(canvas, (60, 30), (100, 50))
+    else:
+        from gui_helpers import send_mouse
+
+        for point in [(60, 30), (100, 32), (98, 50), (61, 48)]:
+            send_mouse(canvas, QEvent.Type.MouseButtonPress, point)
+            send_mouse(canvas, QEvent.Type.MouseButtonRelease, point, buttons=Qt.MouseButton.NoButton)
+    assert len(window.model) == 4 and canvas.mode == "select"
+    new = window.model.words()[-1]
+    np.testing.assert_allclose(new.quad[0], (60, 30), atol=0.6)
+    assert new.confidence is None
+    assert canvas.editor.isVisible() and canvas.editor.word_id == new.id
+    qtbot.keyClicks(canvas.editor, "added")
+    qtbot.keyClick(canvas.editor, Qt.Key.Key_Return)
+    assert new.text == "added"
+    window.stack.undo()
+    assert new.text == ""
+    window.stack.undo()
+    assert len(window.model) == 3
+
+
+def test_rotate_illegible_and_f3_review(window, qtbot, image_dir):
+    recognized_window(window, qtbot, image_dir)
+    words = words_by_text(window)
+    window.page.canvas.setFocus()
+    window.actions["next_low"].trigger()
+    assert window.selection.ids() == [words["world"].id]
+    window.actions["next_low"].trigger()
+    assert window.selection.ids() == [words["lowconf"].id]
+    before = words["lowconf"].quad.copy()
+    window.actions["rotate_cw"].trigger()
+    assert not np.allclose(words["lowconf"].quad, before)
+    window.actions["illegible"].trigger()
+    assert words["lowconf"].label == "###"
+    window.stack.undo()
+    window.stack.undo()
+    np.testing.assert_allclose(words["lowconf"].quad, before)
+
+
+def test_tab_walks_words_and_d_a_walk_images(window, qtbot, image_dir):
+    recognized_window(window, qtbot, image_dir)
+    ids = window.model.word_ids()
+    canvas = window.page.canvas
+    canvas.setFocus()
+    qtbot.keyClick(canvas, Qt.Key.Key_Tab)
+    assert window.selection.ids() == [ids[0]]
+    qtbot.keyClick(canvas, Qt.Key.Key_Tab)
+    assert window.selection.ids() == [ids[1]]
+    qtbot.keyClick(canvas, Qt.Key.Key_D)
+    assert window.session.index == 1
+    qtbot.keyClick(canvas, Qt.Key.Key_A)
+    assert window.session.index == 0
+    assert len(window.model) == 3  # leaving the image saved it; coming back reloads it

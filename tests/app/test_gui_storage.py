@@ -1,0 +1,94 @@
+"""Keeping the user's work: save and reload, done marks, autosave recovery, malformed files untouched."""
+
+from __future__ import annotations
+
+from gui_helpers import recognized_window
+
+from app.main_window import MainWindow
+from app.settings import Settings
+from ocr_core.project import AnnotationStore
+
+
+def reopen(qtbot, service, folder):
+    window = MainWindow(Settings(), lambda: service)
+    qtbot.addWidget(window)
+    assert window.open_paths([folder])
+    return window
+
+
+def test_save_then_reopen_restores_boxes_text_and_done_marks(window, qtbot, image_dir, service):
+    recognized_window(window, qtbot, image_dir)
+    first = window.model.word_ids()[0]
+    window.editor.set_text(first, "edited")
+    window.actions["save"].trigger()
+    assert not window.isWindowModified()
+    sidecar = AnnotationStore(image_dir).annotation_path(image_dir / "page1.png")
+    assert sidecar.is_file()
+    window.actions["check"].trigger()  # Space: mark done, save, go on to the next image
+    assert window.session.index == 1
+    assert window.page.file_list.is_done(0) and not window.page.file_list.is_done(1)
+    window.close()
+
+    again = reopen(qtbot, service, image_dir)
+    assert [w.text for w in again.model.words()] == ["edited", "world", "lowconf"]
+    assert again.model.page.checked
+    qtbot.waitUntil(lambda: not again.session.io_busy, timeout=3000)
+    assert again.page.file_list.is_done(0)
+    assert not again.isWindowModified()
+    again.close()
+
+
+def test_changing_image_saves_pending_edits(window, qtbot, image_dir, service):
+    recognized_window(window, qtbot, image_dir)
+    window.session.next_image(1)
+    assert AnnotationStore(image_dir).load(image_dir / "page1.png") is not None
+    window.session.next_image(-1)
+    assert len(window.model) == 3 and not window.isWindowModified()
+
+
+def test_autosave_is_recovered_after_a_crash(window, qtbot, image_dir, service):
+    recognized_window(window, qtbot, image_dir)
+    window.editor.set_text(window.model.word_ids()[0], "unsaved")
+    window.session.autosave_now()  # what the autosave timer does shortly after each edit
+    store = AnnotationStore(image_dir)
+    assert store.autosave_path(image_dir / "page1.png").is_file()
+    assert store.load(image_dir / "page1.png") is None  # nothing saved for real yet
+    # a crash: the window goes away without saving (no closeEvent)
+    window.session.stack.setClean()
+    window.session._autosave.stop()
+
+    again = reopen(qtbot, service, image_dir)
+    assert [w.text for w in again.model.words()][0] == "unsaved"
+    assert again.isWindowModified()  # recovered edits are unsaved until Ctrl+S
+    again.stack.undo()  # the recovery itself is one undo step
+    assert len(again.model) == 0
+    again.stack.redo()
+    again.actions["save"].trigger()
+    assert not store.autosave_path(image_dir / "page1.png").exists()
+    assert [w.text for w in store.load(image_dir / "page1.png").words][0] == "unsaved"
+    again.close()
+
+
+def test_autosave_timer_writes_after_an_edit(window, qtbot, image_dir):
+    window.session._autosave.setInterval(50)
+    recognized_window(window, qtbot, image_dir)
+    path = AnnotationStore(image_dir).autosave_path(image_dir / "page1.png")
+    qtbot.waitUntil(path.is_file, timeout=3000)
+
+
+def test_malformed_annotation_is_reported_and_never_overwritten(qtbot, image_dir, service):
+    sidecar = AnnotationStore(image_dir).annotation_path(image_dir / "page1.png")
+    sidecar.write_text("{ this is not json", encoding="utf-8")
+    window = reopen(qtbot, service, image_dir)
+    window.show()
+    banner = window.page.banner
+    assert banner.isVisible() and sidecar.name in banner.text()
+    qtbot.waitUntil(lambda: window.engine.state == "ready", timeout=5000)
+    window.actions["recognize"].trigger()
+    qtbot.waitUntil(lambda: len(window.model) == 3, timeout=5000)
+    assert not window.save()
+    assert "Not saved" in banner.text()
+    window.session.next_image(1)  # leaving tries to save: still refused
+    assert sidecar.read_text(encoding="utf-8") == "{ this is not json"
+    window.close()
+    assert sidecar.read_text(encoding="utf-8") == "{ this is not json"

@@ -1,0 +1,128 @@
+"""Background work: jobs report on the GUI thread, batches show progress and cancel, errors arrive as values."""
+
+from __future__ import annotations
+
+import threading
+
+from gui_helpers import FakeService, recognized_window
+from PySide6.QtCore import QTimer
+
+from app.main_window import MainWindow
+from app.settings import Settings
+from app.workers import JobRunner
+from ocr_core.errors import Cancelled, OcrError
+from ocr_core.project import AnnotationStore
+
+
+def test_job_signals_arrive_on_the_gui_thread(qtbot):
+    runner = JobRunner("test")
+    threads = []
+
+    def work(ctx):
+        threads.append(threading.current_thread())
+        ctx.progress(1, 2, "half")
+        ctx.partial("piece")
+        return 42
+
+    job = runner.submit("answer", work)
+    seen = []
+    job.progress.connect(lambda *a: seen.append(("progress", threading.current_thread())))
+    job.partial.connect(lambda v: seen.append(("partial", threading.current_thread())))
+    with qtbot.waitSignal(job.finished, timeout=3000):
+        pass
+    assert job.result == 42 and job.state == "done"
+    assert threads[0] is not threading.main_thread()
+    assert seen and all(thread is threading.main_thread() for _, thread in seen)
+    runner.shutdown(wait=True)
+
+
+def test_job_errors_become_failed_signals_not_exceptions(qtbot):
+    runner = JobRunner("test")
+
+    def work(ctx):
+        raise OcrError("broken.png: cannot read")
+
+    job = runner.submit("fail", work)
+    with qtbot.waitSignal(job.failed, timeout=3000) as blocker:
+        pass
+    assert isinstance(blocker.args[0], OcrError) and job.state == "failed"
+    runner.shutdown(wait=True)
+    late = runner.submit("after shutdown", lambda ctx: 1)
+    qtbot.waitUntil(lambda: late.done, timeout=3000)
+    assert late.state == "cancelled"
+
+
+def test_batch_recognition_saves_unchecked_images_with_progress(window, qtbot, image_dir, service):
+    AnnotationStore(image_dir).set_checked(image_dir / "page3.png", True)
+    window.open_paths([image_dir])
+    qtbot.waitUntil(lambda: not window.session.io_busy, timeout=3000)
+    progress = []
+    window.recognition.progress.connect(lambda d, t, m: progress.append((d, t)))
+    window.actions["recognize_folder"].trigger()
+    assert window.job_progress.isVisible()
+    qtbot.waitUntil(lambda: not window.recognition.is_busy, timeout=5000)
+    assert sorted(service.recognized) == [str(image_dir / "page1.png"), str(image_dir / "page2.png")]
+    assert len(window.model) == 3  # current image: undoable replacement
+    assert window.isWindowModified()
+    saved = AnnotationStore(image_dir).load(image_dir / "page2.png")
+    assert saved is not None and len(saved.words) == 3 and not saved.checked
+    assert (2, 2) in progress and not window.job_progress.isVisible()
+
+
+def test_cancel_stops_a_batch_mid_way(qtbot, tmp_path):
+    from gui_helpers import make_image
+
+    folder = tmp_path / "many"
+    folder.mkdir()
+    for i in range(12):
+        make_image(folder / f"img{i:02d}.png")
+    service = FakeService(delay=0.25)
+    window = MainWindow(Settings(), lambda: service)
+    qtbot.addWidget(window)
+    window.show()
+    window.open_paths([folder])
+    job = window.recognition.recognize_unchecked()
+    ticks = []
+    timer = QTimer()
+    timer.timeout.connect(lambda: ticks.append(1))
+    timer.start(5)
+    qtbot.waitUntil(lambda: len(service.recognized) >= 2, timeout=10000)
+    window.job_progress.cancel.click()
+    qtbot.waitUntil(lambda: job.done, timeout=5000)
+    timer.stop()
+    assert job.state == "cancelled" and isinstance(job.error, Cancelled)
+    assert 2 <= len(service.recognized) < 12
+    assert len(ticks) > 20  # the GUI thread kept running its timers while the engine worked
+    assert not window.recognition.is_busy and not window.job_progress.isVisible()
+    window.close()
+
+
+def test_rerecognize_selected_boxes_keeps_their_geometry(window, qtbot, image_dir):
+    recognized_window(window, qtbot, image_dir)
+    ids = window.model.word_ids()
+    quads = [window.model.word(i).quad.copy() for i in ids]
+    window.selection.select(ids[1:])
+    window.page.canvas.setFocus()
+    window.actions["rerecognize"].trigger()
+    qtbot.waitUntil(lambda: window.model.word(ids[1]).text == "again0", timeout=5000)
+    assert [w.text for w in window.model.words()] == ["hello", "again0", "again1"]
+    assert window.model.word(ids[2]).confidence == 0.99
+    assert all((window.model.word(i).quad == q).all() for i, q in zip(ids, quads))
+    window.stack.undo()
+    assert [w.text for w in window.model.words()] == ["hello", "world", "lowconf"]
+
+
+def test_model_load_failure_is_shown_and_recognition_fails_cleanly(qtbot, image_dir):
+    window = MainWindow(Settings(), lambda: FakeService(fail_load=True))
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitUntil(lambda: window.engine.state == "error", timeout=5000)
+    assert "weights not found" in window.engine_status.toolTip()
+    window.open_paths([image_dir])
+    messages = []
+    window.recognition.message.connect(messages.append)
+    job = window.recognition.recognize_current()
+    qtbot.waitUntil(lambda: job.done, timeout=5000)
+    assert job.state == "failed" and any("weights not found" in m for m in messages)
+    assert len(window.model) == 0
+    window.close()

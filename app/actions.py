@@ -48,7 +48,7 @@ class ActionSet:
         self._actions: dict[str, QAction] = {}
         self._keys: dict[str, list[QKeySequence]] = {}
 
-    def add(self, name: str, text: str, slot: Callable[[], object] | None = None,
+    def add(self, name: str, text: str, slot: Callable[..., object] | None = None,
             shortcuts: Sequence[str] = (), icon_name: str | None = None, tip: str = "",
             checkable: bool = False) -> QAction:
         action = QAction(text, self._owner)

@@ -48,9 +48,18 @@ def run_gui(args: argparse.Namespace, service_factory: object | None = None, set
         return _error(f"{target}: no such image or folder")
     if args.screenshot is not None and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # the engine's logs stay out of the terminal
 
-    import qasync
-    from PySide6.QtWidgets import QApplication
+    from app.startup_checks import diagnose_qt_start_failure, preflight
+
+    problem = preflight()  # Qt aborts the process when it cannot start: check what we can first
+    if problem:
+        return _error(problem)
+    try:
+        import qasync
+        from PySide6.QtWidgets import QApplication
+    except ImportError as exc:
+        return _error(diagnose_qt_start_failure(str(exc)))
 
     from app.main_window import MainWindow
     from app.settings import APPLICATION, ORGANIZATION, Settings
@@ -72,13 +81,13 @@ def run_gui(args: argparse.Namespace, service_factory: object | None = None, set
         service_factory = default_service_factory(args.detector or settings.detector,
                                                   args.recognizer or settings.recognizer)
     window = MainWindow(settings, service_factory)  # type: ignore[arg-type]
-    window.tabs.setCurrentIndex(1 if args.tab == "train" else 0)
     window.show()
 
     source = target if target is not None else sample_image_path()
     if not window.open_paths([source]) and (args.screenshot is not None or target is not None):
         window.close()
         return _error(f"{source}: no image could be opened")
+    window.tabs.setCurrentIndex(1 if args.tab == "train" else 0)
     jobs = []
     if args.recognize and window.session.images:
         job = (window.recognition.recognize_unchecked() if len(window.session.images) > 1

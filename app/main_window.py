@@ -67,15 +67,13 @@ class MainWindow(QMainWindow):
         self.job_progress = JobProgress()
         self.zoom_label = QLabel("100%")
         self.legend = Legend(self.scale)
-        status = self.statusBar()
-        status.addWidget(self.engine_status)
-        status.addWidget(self.job_progress)
-        status.addPermanentWidget(self.legend)
-        status.addPermanentWidget(self.zoom_label)
+        status = self.statusBar()  # messages on the left; permanent widgets (never hidden) on the right
+        for widget in (self.job_progress, self.engine_status, self.legend, self.zoom_label):
+            status.addPermanentWidget(widget)
 
-        self.actions = build_actions(self)
-        self.recent_menu = build_menus(self, self.actions)
-        self.guard = ShortcutGuard(self.actions.shortcuts(), self)
+        self.action_set = build_actions(self)
+        self.recent_menu = build_menus(self, self.action_set)
+        self.guard = ShortcutGuard(self.action_set.shortcuts(), self)
         self._connect()
         self._update_recent_menu()
         self._update_title()
@@ -112,7 +110,7 @@ class MainWindow(QMainWindow):
         ses.message.connect(self.show_message)
         ses.problem.connect(self.page.show_problem)
         files.activated.connect(ses.go_to)
-        files.thumbnailsWanted.connect(lambda paths: [self.thumbnails.request(p) for p in paths])
+        files.thumbnailsWanted.connect(self._request_thumbnails)
         self.thumbnails.loaded.connect(files.set_thumbnail)
 
         self.stack.cleanChanged.connect(self._update_title)
@@ -128,6 +126,10 @@ class MainWindow(QMainWindow):
             f"Recognized {ok} image{'s' if ok != 1 else ''}" + (f", {bad} failed" if bad else "")))
         self.job_progress.cancelRequested.connect(rec.cancel)
         self.transfer.message.connect(self.show_message)
+
+    def _request_thumbnails(self, paths: list[str]) -> None:
+        for path in paths:
+            self.thumbnails.request(path)
 
     def _on_image(self, image: QImage | None) -> None:
         self.page.canvas.set_image(image)
@@ -154,11 +156,11 @@ class MainWindow(QMainWindow):
         has_image = self.session.current_path is not None
         has_selection = len(self.selection) > 0
         for name in ("save", "recognize", "draw_rect", "draw_quad", "check", "rerecognize_all", "export"):
-            self.actions[name].setEnabled(has_image)
+            self.action_set[name].setEnabled(has_image)
         for name in ("delete", "duplicate", "illegible", "rotate_ccw", "rotate_cw", "rerecognize", "edit_text"):
-            self.actions[name].setEnabled(has_selection)
-        self.actions["recognize_folder"].setEnabled(len(self.session.images) > 1)
-        self.actions["cancel"].setEnabled(self.recognition.is_busy)
+            self.action_set[name].setEnabled(has_selection)
+        self.action_set["recognize_folder"].setEnabled(len(self.session.images) > 1)
+        self.action_set["cancel"].setEnabled(self.recognition.is_busy)
 
     def _update_recent_menu(self) -> None:
         self.recent_menu.clear()
@@ -217,7 +219,7 @@ class MainWindow(QMainWindow):
 
     def show_shortcuts(self) -> None:
         rows = "".join(f"<tr><td><b>{keys}</b></td><td>{text}</td></tr>"
-                       for keys, text in self.actions.shortcut_table())
+                       for keys, text in self.action_set.shortcut_table())
         extra = ("<tr><td><b>Arrows / Shift+Arrows</b></td><td>Move boxes or the active corner 1 / 10 px</td></tr>"
                  "<tr><td><b>Ctrl+wheel</b></td><td>Zoom</td></tr>"
                  "<tr><td><b>Middle drag</b></td><td>Pan</td></tr>"
@@ -254,7 +256,7 @@ class MainWindow(QMainWindow):
         self.engine.shutdown(wait=False)
         self.thumbnails.shutdown()
         self.settings.set_window_state(self.saveGeometry(), self.page.saveState())
-        self.settings.show_labels = self.actions["labels"].isChecked()
-        self.settings.show_numbers = self.actions["numbers"].isChecked()
+        self.settings.show_labels = self.action_set["labels"].isChecked()
+        self.settings.show_numbers = self.action_set["numbers"].isChecked()
         self.settings.sync()
         super().closeEvent(event)

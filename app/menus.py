@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtGui import QAction
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMenu, QToolBar
 
 from app.actions import ActionSet
@@ -28,9 +28,9 @@ def build_actions(w: MainWindow) -> ActionSet:
     a.add("quit", "&Quit", w.close, ["Ctrl+Q"])
     # Edit
     undo = w.stack.createUndoAction(w, "&Undo")
-    undo.setShortcuts(["Ctrl+Z"])
+    undo.setShortcuts([QKeySequence("Ctrl+Z")])
     redo = w.stack.createRedoAction(w, "&Redo")
-    redo.setShortcuts(["Ctrl+Shift+Z", "Ctrl+Y"])
+    redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
     for name, action, icon_name in (("undo", undo, "undo"), ("redo", redo, "redo")):
         a.adopt(name, action, icon_name)
     a.add("draw_rect", "Draw &Rectangle", lambda: canvas.set_mode("rect"), ["W"], "rect",

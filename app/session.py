@@ -13,6 +13,7 @@ the current one when it has unsaved changes.
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -26,7 +27,8 @@ from app.workers import JobRunner
 from ocr_core.document import Page
 from ocr_core.errors import AnnotationFormatError, OcrError
 from ocr_core.imageio import SUPPORTED_SUFFIXES
-from ocr_core.project import AnnotationStore, list_images
+from ocr_core.paths import resources_dir
+from ocr_core.project import AnnotationStore, default_project_dir, list_images
 
 __all__ = ["Session", "collect_images"]
 
@@ -69,6 +71,8 @@ class Session(QObject):
         self._autosave.setSingleShot(True)
         self._autosave.setInterval(settings.autosave_ms)
         self._autosave.timeout.connect(self.autosave_now)
+        self._disk_lock = threading.Lock()  # the I/O thread's autosave vs. a save on the GUI thread
+        self._generation = 0  # bumped by every save: queued autosaves of older states are skipped
         stack.indexChanged.connect(lambda _i: self._autosave.start())
 
     # -- state --------------------------------------------------------------------------------
@@ -91,8 +95,12 @@ class Session(QObject):
         return self._io.is_busy
 
     def make_store(self, root: Path) -> AnnotationStore:
-        project = self.settings.project_dir
-        return AnnotationStore(root, project_dir=project or None)
+        """Sidecars next to the images, or the project folder of the settings; the bundled sample
+        images keep their annotations in a per-user project folder, never inside the package."""
+        project: str | Path | None = self.settings.project_dir or None
+        if project is None and root.resolve().is_relative_to(resources_dir().resolve()):
+            project = default_project_dir(root)
+        return AnnotationStore(root, project_dir=project)
 
     # -- opening ------------------------------------------------------------------------------
     def open(self, paths: Sequence[str | os.PathLike[str]]) -> bool:
@@ -203,7 +211,9 @@ class Session(QObject):
         page = self.model.page
         page.image_path = str(path)
         try:
-            self.store.save(page)
+            with self._disk_lock:
+                self.store.save(page)
+                self._generation += 1  # a queued autosave of the saved state is obsolete now
         except (AnnotationFormatError, OcrError, OSError) as exc:
             self.problem.emit(f"Not saved: {exc}")
             return False
@@ -213,24 +223,41 @@ class Session(QObject):
         self.message.emit(f"Saved {self.store.annotation_path(path).name}")
         return True
 
-    def autosave_now(self) -> None:
-        """Write the unsaved edits to the autosave file (or drop it when there are none)."""
-        path = self.current_path
-        if path is None or self.store is None:
+    def autosave_now(self, *, wait: bool = False) -> None:
+        """Write the unsaved edits to the autosave file (or drop it when there are none).
+
+        The write runs on the I/O thread unless ``wait``; a save that happens meanwhile makes it a no-op.
+        """
+        path, store = self.current_path, self.store
+        if path is None or store is None:
             return
-        try:
-            if self.is_modified:
-                self.model.page.image_path = str(path)
-                self.store.autosave(self.model.page)
-            else:
-                self.store.discard_autosave(path)
-        except (OcrError, OSError) as exc:
-            self.message.emit(f"Autosave failed: {exc}")
+        if not self.is_modified:
+            self._generation += 1
+            with self._disk_lock:
+                store.discard_autosave(path)
+            return
+        page = self.model.page.copy()
+        page.image_path = str(path)
+        generation = self._generation
+
+        def write(_ctx: object = None) -> None:
+            with self._disk_lock:
+                if generation == self._generation:
+                    store.autosave(page)
+
+        if wait:
+            try:
+                write()
+            except (OcrError, OSError) as exc:
+                self.message.emit(f"Autosave failed: {exc}")
+            return
+        job = self._io.submit("autosave", write)
+        job.failed.connect(lambda exc: self.message.emit(f"Autosave failed: {exc}"))
 
     def leave_current(self) -> None:
-        """Save the current image if it has changes (keeping the autosave if saving fails)."""
+        """Save the current image if it has changes (keeping an autosave if saving fails)."""
         if self.current_path is not None and self.is_modified:
-            self.autosave_now()
+            self.autosave_now(wait=True)
             self.save()
         self._autosave.stop()
 

@@ -43,7 +43,9 @@ class Settings:
         value = self._s.value("recent/paths", [])
         if isinstance(value, str):
             value = [value]
-        return [str(v) for v in (value or [])][:MAX_RECENT]
+        if not isinstance(value, (list, tuple)):
+            return []
+        return [str(v) for v in value][:MAX_RECENT]
 
     def add_recent(self, path: str) -> None:
         paths = [path] + [p for p in self.recent_paths() if p != path]

@@ -47,6 +47,7 @@ class Transfer(QObject):
         """Pages of every image that has words or a done mark (current page included, unsaved edits too)."""
         pages: list[Page] = []
         for path in self.session.images:
+            page: Page | None
             if path == self.session.current_path:
                 page = self.editor.model.page.copy()
                 page.image_path = str(path)

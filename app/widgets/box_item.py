@@ -57,7 +57,7 @@ class LabelItem(QGraphicsItem):
     def set_content(self, text: str, color: QColor, max_width: float = 320) -> None:
         """Show ``text`` (elided to ``max_width`` screen pixels) on a tag of ``color``."""
         metrics = QFontMetricsF(label_font())
-        text = metrics.elidedText(text, Qt.TextElideMode.ElideRight, max(max_width, 28.0))
+        text = metrics.elidedText(text, Qt.TextElideMode.ElideRight, max(max_width, 60.0))
         rect = QRectF(0, 0, metrics.horizontalAdvance(text) + 8, metrics.height() + 2)
         rect.moveBottomLeft(QPointF(-1, -2))
         self.prepareGeometryChange()
@@ -154,9 +154,7 @@ class BoxItem(QGraphicsObject):
         self._zoom = 1.0
         self._label_text = ""
         self.label = LabelItem(self)
-        self.handles = [HandleItem(self, i) for i in range(4)]
-        for handle in self.handles:
-            handle.setVisible(False)
+        self.handles: list[HandleItem] = []  # made when first shown (most boxes are never selected)
 
     @property
     def quad(self) -> np.ndarray:
@@ -197,10 +195,17 @@ class BoxItem(QGraphicsObject):
         self._place_children()
         self.update()
 
-    def set_active_vertex(self, index: int | None) -> None:
+    def show_handles(self, show: bool, active: int | None = None) -> None:
+        """Corner handles of a selected box; ``active`` is the corner arrow keys move."""
+        if show and not self.handles:
+            self.handles = [HandleItem(self, i) for i in range(4)]
+            self._place_children()
         for handle in self.handles:
-            handle.active = handle.index == index
-            handle.update()
+            handle.setVisible(show)
+            if handle.active != (handle.index == active):
+                handle.active = handle.index == active
+                handle.update()
+        self.setZValue(1 if show else 0)
 
     def _place_children(self) -> None:
         x0, y0 = self._quad[0]
@@ -242,13 +247,6 @@ class BoxItem(QGraphicsObject):
             painter.setPen(outline)
             painter.setBrush(Qt.BrushStyle.NoBrush)
             painter.drawPolygon(self._polygon)
-
-    def itemChange(self, change: QGraphicsItem.GraphicsItemChange, value: Any) -> Any:
-        if change == QGraphicsItem.GraphicsItemChange.ItemSelectedHasChanged:
-            for handle in self.handles:
-                handle.setVisible(bool(value))
-            self.setZValue(1 if value else 0)
-        return super().itemChange(change, value)
 
     def hoverEnterEvent(self, event: Any) -> None:
         self._hover = True

@@ -22,6 +22,7 @@ from PySide6.QtGui import (
     QWheelEvent,
 )
 from PySide6.QtWidgets import (
+    QGraphicsItem,
     QGraphicsPixmapItem,
     QGraphicsPolygonItem,
     QGraphicsRectItem,
@@ -161,6 +162,8 @@ class Canvas(QGraphicsView):
         if image is not None and not image.isNull():
             self._pixmap_item = QGraphicsPixmapItem(QPixmap.fromImage(image))
             self._pixmap_item.setTransformationMode(Qt.TransformationMode.SmoothTransformation)
+            # repaints (boxes changing above the image) blit the scaled image instead of rescaling it
+            self._pixmap_item.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
             self._pixmap_item.setZValue(-10)
             self._pixmap_item.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
             self._scene.addItem(self._pixmap_item)
@@ -299,8 +302,11 @@ class Canvas(QGraphicsView):
         try:
             vertex = self._selection.vertex
             for word_id, item in self._items.items():
-                item.setSelected(self._selection.contains(word_id))
-                item.set_active_vertex(vertex[1] if vertex and vertex[0] == word_id else None)
+                selected = self._selection.contains(word_id)
+                if item.isSelected() != selected:
+                    item.setSelected(selected)
+                if selected or item.handles:
+                    item.show_handles(selected, vertex[1] if vertex and vertex[0] == word_id else None)
         finally:
             self._syncing = False
         current = self._selection.current
@@ -414,7 +420,7 @@ class Canvas(QGraphicsView):
         super().wheelEvent(event)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
-        key = event.key()
+        key = Qt.Key(event.key())
         arrows = {Qt.Key.Key_Left: (-1, 0), Qt.Key.Key_Right: (1, 0), Qt.Key.Key_Up: (0, -1),
                   Qt.Key.Key_Down: (0, 1)}
         if key in arrows and len(self._selection):
@@ -444,9 +450,9 @@ class Canvas(QGraphicsView):
 
     def _after_zoom(self) -> None:
         zoom = self.zoom
-        for item in self._items.values():
-            item.set_zoom(zoom)
-        item = self._items.get(self.editor.word_id or "")
-        if self.editor.isVisible() and item is not None:
-            self.editor.place(*self._editor_geometry(item))
+        for box in self._items.values():
+            box.set_zoom(zoom)
+        edited = self._items.get(self.editor.word_id or "")
+        if self.editor.isVisible() and edited is not None:
+            self.editor.place(*self._editor_geometry(edited))
         self.zoomChanged.emit(self.zoom)

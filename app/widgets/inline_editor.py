@@ -72,8 +72,9 @@ class InlineEditor(QLineEdit):
         if event.key() == Qt.Key.Key_Escape:
             self.cancel()
             parent = self.parentWidget()
-            if parent is not None and parent.parentWidget() is not None:
-                parent.parentWidget().setFocus()
+            view = parent.parentWidget() if parent is not None else None
+            if view is not None:
+                view.setFocus()  # back to the canvas (the editor lives on its viewport)
             return
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
             self.commit()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 __all__ = ["TrainTab"]
 
@@ -15,18 +15,29 @@ class TrainTab(QWidget):
         super().__init__(parent)
         title = QLabel("Train models on your corrected images")
         title.setStyleSheet("font-size: 20px; font-weight: 600;")
+        title.setAlignment(Qt.AlignmentFlag.AlignHCenter)
         body = QLabel(
             "Fine-tune the detector and the recognizer on the images you marked done, preview synthetic "
             "training data, follow the loss curves, then re-run the improved model over the unchecked "
-            "images.\n\nThis tab arrives with the training feature. Until then use "
-            "\u201cocr-studio train\u201d on the command line."
+            "images.\n\nThis tab arrives with the training feature."
         )
         body.setWordWrap(True)
-        body.setMaximumWidth(620)
-        body.setStyleSheet("color: palette(dark); font-size: 14px;")
+        font = body.font()
+        font.setPointSizeF(font.pointSizeF() * 1.15)
+        body.setFont(font)
+        body.setStyleSheet("color: #5b616b;")
+        column = QVBoxLayout()
+        column.addWidget(title)
+        column.addSpacing(8)
+        column.addWidget(body)
+        box = QWidget()
+        box.setLayout(column)
+        box.setFixedWidth(640)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(box)
+        row.addStretch(1)
         layout = QVBoxLayout(self)
         layout.addStretch(1)
-        layout.addWidget(title, 0, Qt.AlignmentFlag.AlignHCenter)
-        layout.addSpacing(8)
-        layout.addWidget(body, 0, Qt.AlignmentFlag.AlignHCenter)
+        layout.addLayout(row)
         layout.addStretch(2)

@@ -27,9 +27,29 @@ __all__ = [
     "geometric_augment",
     "transform_lines",
     "luminance",
+    "seeded_randn",
+    "add_noise",
 ]
 
 Lines = list[list[tuple[np.ndarray, str]]]
+
+
+def seeded_randn(shape: tuple[int, ...], rng: np.random.Generator, sigma: float) -> np.ndarray:
+    """Gaussian noise (float32) from OpenCV's fast generator, seeded from ``rng`` (reproducible)."""
+    out = np.empty((int(np.prod(shape)), 1), np.float32)  # one channel: randn fills channel 0 only
+    cv2.setRNGSeed(int(rng.integers(2**31)))
+    cv2.randn(out, 0.0, float(sigma))
+    return out.reshape(shape)
+
+
+def add_noise(image: np.ndarray, rng: np.random.Generator, sigma: float, color: bool = False) -> np.ndarray:
+    """``image`` (uint8) plus Gaussian noise, saturated; the same noise on every channel unless ``color``."""
+    if image.ndim == 2 or color:
+        noise = seeded_randn(image.shape, rng, sigma)
+    else:
+        plane = seeded_randn(image.shape[:2], rng, sigma)
+        noise = cv2.merge([plane] * image.shape[2])
+    return cv2.add(image, np.rint(noise).astype(np.int16), dtype=cv2.CV_8U)
 
 
 def luminance(rgb: np.ndarray) -> np.ndarray:
@@ -218,8 +238,7 @@ def crop_photometric(image: np.ndarray, rng: np.random.Generator, level: float =
         lut = np.clip(((np.arange(256) / 255.0) ** gamma) * 255, 0, 255).astype(np.uint8)
         image = cv2.LUT(image, lut)
     if rng.random() < 0.4 * level:
-        noise = rng.normal(0, rng.uniform(2, 12 * level), image.shape).astype(np.float32)
-        image = np.clip(image.astype(np.float32) + noise, 0, 255).astype(np.uint8)
+        image = add_noise(image, rng, rng.uniform(2, 12 * level), color=rng.random() < 0.3)
     if rng.random() < 0.3 * level:
         image = _jpeg(image, int(rng.integers(15, 90)))
     return image
@@ -237,8 +256,7 @@ def photometric_augment(image: np.ndarray, rng: np.random.Generator, level: floa
         a, b = rng.uniform(0.7, 1.2), rng.uniform(-30, 30)
         image = cv2.convertScaleAbs(image, alpha=a, beta=b + (1 - a) * 127)
     if rng.random() < 0.3 * level:
-        noise = rng.normal(0, rng.uniform(2, 10 * level), image.shape).astype(np.float32)
-        image = np.clip(image.astype(np.float32) + noise, 0, 255).astype(np.uint8)
+        image = add_noise(image, rng, rng.uniform(2, 10 * level), color=rng.random() < 0.3)
     if rng.random() < 0.3 * level:
         image = _jpeg(image, int(rng.integers(30, 92)))
     return image
@@ -276,9 +294,10 @@ def geometric_augment(image: np.ndarray, lines: Lines, rng: np.random.Generator,
         matrix = cv2.getPerspectiveTransform(src, src + jitter * strength)
         moved = cv2.perspectiveTransform(allq, matrix).reshape(-1, 2)
         if moved.min() >= 0 and (moved[:, 0] <= w).all() and (moved[:, 1] <= h).all():
-            border: Any = tuple(int(v) for v in (fill if fill is not None else image.reshape(-1, 3).mean(0)))
+            # Replicated (not mirrored) borders: mirrored text would be text without boxes.
+            border: Any = tuple(int(v) for v in fill) if fill is not None else 0
             warped = cv2.warpPerspective(image, matrix, (w, h), flags=cv2.INTER_LINEAR,
-                                         borderMode=cv2.BORDER_REFLECT101 if fill is None else cv2.BORDER_CONSTANT,
+                                         borderMode=cv2.BORDER_REPLICATE if fill is None else cv2.BORDER_CONSTANT,
                                          borderValue=border)
             return warped, transform_lines(lines, matrix)
     return image, lines

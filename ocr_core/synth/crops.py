@@ -183,8 +183,10 @@ class _CropRenderer:
                     continue
             # Keep the aspect ratio in a range the recognizer width can show without crushing.
             length = font.getlength(text)
-            if length > size * 1.15 * self.width / self.height * 1.25 and len(text) > 1:
-                keep = max(1, int(len(text) * size * 1.15 * self.width / self.height / max(length, 1)))
+            # (Wider text is not squeezed but shrinks below the crop height in resize_and_pad.)
+            limit = 1.75 * size * self.width / self.height
+            if length > limit and len(text) > 1:
+                keep = max(1, int(len(text) * limit / max(length, 1)))
                 text = text[:keep].strip()
                 if not text:
                     continue

@@ -299,10 +299,11 @@ def _fit(config: TrainConfig, task: Any, state: dict[str, Any] | None, paths: Ch
     checkpoint = CheckpointCallback(paths, save_model, monitor, flags, emit, steps, early_stopping=early,
                                     initial=state, on_best=on_best,
                                     extra_state={"identity": _jsonable(task.identity())})
+    # Events first, so a cancel requested while handling batch N stops right after batch N.
     callbacks: list[keras.callbacks.Callback] = [
-        GuardCallback(flags, cancel),
         *task.callbacks(save_model),
         EventCallback(emit, steps, config.epochs, initial_epoch),
+        GuardCallback(flags, cancel),
     ]
     callbacks += [c for c in (early, checkpoint) if c is not None]
     callbacks.append(keras.callbacks.CSVLogger(str(paths.csv), append=state is not None))

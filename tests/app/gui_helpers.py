@@ -105,6 +105,6 @@ def drag(view: Any, start: tuple[float, float], end: tuple[float, float], steps:
 def recognized_window(window: Any, qtbot: Any, folder: Path) -> Any:
     """Open ``folder`` and recognize the current image; wait for the three fake words."""
     assert window.open_paths([folder])
-    window.actions["recognize"].trigger()
+    window.action_set["recognize"].trigger()
     qtbot.waitUntil(lambda: len(window.model) == 3, timeout=5000)
     return window

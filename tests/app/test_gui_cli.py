@@ -63,3 +63,15 @@ def test_missing_path_is_an_error(tmp_path, capsys):
 def test_bad_arguments_are_rejected(bad):
     with pytest.raises(SystemExit):
         parse(*bad)
+
+
+def test_bundled_sample_keeps_annotations_out_of_the_package(qapp, tmp_path, monkeypatch):
+    from ocr_core.paths import sample_image_path
+
+    monkeypatch.setenv("OCR_STUDIO_DATA_DIR", str(tmp_path / "data"))
+    samples = sample_image_path().parent
+    before = sorted(p.name for p in samples.iterdir())
+    out = tmp_path / "sample.png"
+    assert run_gui(parse("--recognize", "--screenshot", str(out)), lambda: FakeService(), Settings()) == 0
+    assert sorted(p.name for p in samples.iterdir()) == before
+    assert list((tmp_path / "data").rglob("*.ocr.json"))  # the recognized page was kept, in the data folder

@@ -143,11 +143,11 @@ def test_delete_and_duplicate_actions(window, qtbot, image_dir):
     ids = window.model.word_ids()
     window.selection.select(ids[:2])
     window.page.canvas.setFocus()
-    window.actions["duplicate"].trigger()
+    window.action_set["duplicate"].trigger()
     assert len(window.model) == 5
     window.stack.undo()
     window.selection.select(ids[:2])
-    window.actions["delete"].trigger()
+    window.action_set["delete"].trigger()
     assert window.model.word_ids() == ids[2:]
     assert len(window.page.canvas.items_by_id()) == 1
     window.stack.undo()
@@ -187,14 +187,14 @@ def test_rotate_illegible_and_f3_review(window, qtbot, image_dir):
     recognized_window(window, qtbot, image_dir)
     words = words_by_text(window)
     window.page.canvas.setFocus()
-    window.actions["next_low"].trigger()
+    window.action_set["next_low"].trigger()
     assert window.selection.ids() == [words["world"].id]
-    window.actions["next_low"].trigger()
+    window.action_set["next_low"].trigger()
     assert window.selection.ids() == [words["lowconf"].id]
     before = words["lowconf"].quad.copy()
-    window.actions["rotate_cw"].trigger()
+    window.action_set["rotate_cw"].trigger()
     assert not np.allclose(words["lowconf"].quad, before)
-    window.actions["illegible"].trigger()
+    window.action_set["illegible"].trigger()
     assert words["lowconf"].label == "###"
     window.stack.undo()
     window.stack.undo()

@@ -20,11 +20,11 @@ def test_save_then_reopen_restores_boxes_text_and_done_marks(window, qtbot, imag
     recognized_window(window, qtbot, image_dir)
     first = window.model.word_ids()[0]
     window.editor.set_text(first, "edited")
-    window.actions["save"].trigger()
+    window.action_set["save"].trigger()
     assert not window.isWindowModified()
     sidecar = AnnotationStore(image_dir).annotation_path(image_dir / "page1.png")
     assert sidecar.is_file()
-    window.actions["check"].trigger()  # Space: mark done, save, go on to the next image
+    window.action_set["check"].trigger()  # Space: mark done, save, go on to the next image
     assert window.session.index == 1
     assert window.page.file_list.is_done(0) and not window.page.file_list.is_done(1)
     window.close()
@@ -51,7 +51,7 @@ def test_autosave_is_recovered_after_a_crash(window, qtbot, image_dir, service):
     window.editor.set_text(window.model.word_ids()[0], "unsaved")
     window.session.autosave_now()  # what the autosave timer does shortly after each edit
     store = AnnotationStore(image_dir)
-    assert store.autosave_path(image_dir / "page1.png").is_file()
+    qtbot.waitUntil(store.autosave_path(image_dir / "page1.png").is_file, timeout=3000)
     assert store.load(image_dir / "page1.png") is None  # nothing saved for real yet
     # a crash: the window goes away without saving (no closeEvent)
     window.session.stack.setClean()
@@ -63,7 +63,7 @@ def test_autosave_is_recovered_after_a_crash(window, qtbot, image_dir, service):
     again.stack.undo()  # the recovery itself is one undo step
     assert len(again.model) == 0
     again.stack.redo()
-    again.actions["save"].trigger()
+    again.action_set["save"].trigger()
     assert not store.autosave_path(image_dir / "page1.png").exists()
     assert [w.text for w in store.load(image_dir / "page1.png").words][0] == "unsaved"
     again.close()
@@ -84,7 +84,7 @@ def test_malformed_annotation_is_reported_and_never_overwritten(qtbot, image_dir
     banner = window.page.banner
     assert banner.isVisible() and sidecar.name in banner.text()
     qtbot.waitUntil(lambda: window.engine.state == "ready", timeout=5000)
-    window.actions["recognize"].trigger()
+    window.action_set["recognize"].trigger()
     qtbot.waitUntil(lambda: len(window.model) == 3, timeout=5000)
     assert not window.save()
     assert "Not saved" in banner.text()
@@ -92,3 +92,17 @@ def test_malformed_annotation_is_reported_and_never_overwritten(qtbot, image_dir
     assert sidecar.read_text(encoding="utf-8") == "{ this is not json"
     window.close()
     assert sidecar.read_text(encoding="utf-8") == "{ this is not json"
+
+
+def test_a_save_makes_a_queued_autosave_obsolete(window, qtbot, image_dir):
+    import threading
+
+    recognized_window(window, qtbot, image_dir)
+    session = window.session
+    gate = threading.Event()
+    session._io.submit("hold the I/O thread", lambda ctx: gate.wait(5))
+    session.autosave_now()  # queued behind the held job
+    assert window.save()
+    gate.set()
+    qtbot.waitUntil(lambda: not session.io_busy, timeout=3000)
+    assert not AnnotationStore(image_dir).autosave_path(image_dir / "page1.png").exists()

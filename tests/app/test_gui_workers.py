@@ -58,7 +58,7 @@ def test_batch_recognition_saves_unchecked_images_with_progress(window, qtbot, i
     qtbot.waitUntil(lambda: not window.session.io_busy, timeout=3000)
     progress = []
     window.recognition.progress.connect(lambda d, t, m: progress.append((d, t)))
-    window.actions["recognize_folder"].trigger()
+    window.action_set["recognize_folder"].trigger()
     assert window.job_progress.isVisible()
     qtbot.waitUntil(lambda: not window.recognition.is_busy, timeout=5000)
     assert sorted(service.recognized) == [str(image_dir / "page1.png"), str(image_dir / "page2.png")]
@@ -103,7 +103,7 @@ def test_rerecognize_selected_boxes_keeps_their_geometry(window, qtbot, image_di
     quads = [window.model.word(i).quad.copy() for i in ids]
     window.selection.select(ids[1:])
     window.page.canvas.setFocus()
-    window.actions["rerecognize"].trigger()
+    window.action_set["rerecognize"].trigger()
     qtbot.waitUntil(lambda: window.model.word(ids[1]).text == "again0", timeout=5000)
     assert [w.text for w in window.model.words()] == ["hello", "again0", "again1"]
     assert window.model.word(ids[2]).confidence == 0.99

@@ -395,3 +395,12 @@ def craft_torch_module(cfg=TINY_CRAFT):
             return self.conv_cls(y).permute(0, 2, 3, 1)
 
     return Craft()
+
+
+def run(model, x) -> np.ndarray:
+    """Eager forward pass in inference mode (no tf.function tracing: fast for tiny test models)."""
+    from keras import ops
+
+    if isinstance(x, list | tuple):
+        return ops.convert_to_numpy(model([ops.convert_to_tensor(a) for a in x], training=False))
+    return ops.convert_to_numpy(model(ops.convert_to_tensor(x), training=False))

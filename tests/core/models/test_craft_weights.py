@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from _model_reference import TINY_CRAFT, conv2d, craft_torch_module, craft_torch_state_dict, write_keras2_h5
+from _model_reference import (
+    TINY_CRAFT,
+    conv2d,
+    craft_torch_module,
+    craft_torch_state_dict,
+    run,
+    write_keras2_h5,
+)
 
 from ocr_core.errors import WeightsError, WeightsMismatchError, WeightsNotFoundError
 from ocr_core.models.craft import CraftNet
@@ -57,13 +64,13 @@ def test_state_dict_conversion_without_torch(state_dict, image):
 
     first = keras.Model(model.inputs, model.get_layer("basenet.slice1.0").output)
     expected = conv2d(image.astype("float64"), kernel, bias)
-    np.testing.assert_allclose(first.predict(image, verbose=0), expected, atol=1e-4)
+    np.testing.assert_allclose(run(first, image), expected, atol=1e-4)
 
 
 def test_keras2_h5_in_keras_ocr_layout_loads(state_dict, image, tmp_path):
     weights = craft_weights_from_state_dict(state_dict)
     reference = _assigned(state_dict)
-    expected = reference.predict(image, verbose=0)
+    expected = run(reference, image)
     layers = []
     for layer in reference.layers:  # keras-ocr's file lists every layer; weightless ones have no weights
         kinds = (
@@ -77,7 +84,7 @@ def test_keras2_h5_in_keras_ocr_layout_loads(state_dict, image, tmp_path):
     for load in (load_weights_checked, lambda m, p: m.load_weights(p)):
         model = _tiny()
         load(model, path)
-        np.testing.assert_allclose(model.predict(image, verbose=0), expected, atol=1e-5)
+        np.testing.assert_allclose(run(model, image), expected, atol=1e-5)
     wider = CraftNet(**{**TINY_CRAFT, "slice5_filters": 16})
     with pytest.raises(WeightsMismatchError, match="basenet.slice5.1"):
         load_weights_checked(wider, path)
@@ -95,7 +102,7 @@ def test_torch_checkpoint_matches_pytorch_craft(state_dict, image, tmp_path):
 
     model = _tiny()
     load_craft_from_torch(model, pth)
-    out = model.predict(image, verbose=0)
+    out = run(model, image)
     assert out.shape == expected.shape == (2, 32, 48, 2)
     np.testing.assert_allclose(out, expected, atol=1e-4)
 
@@ -103,7 +110,7 @@ def test_torch_checkpoint_matches_pytorch_craft(state_dict, image, tmp_path):
         converted = convert_craft_torch_checkpoint(pth, tmp_path / name)
         model = _tiny()
         load_weights_checked(model, converted)
-        np.testing.assert_allclose(model.predict(image, verbose=0), expected, atol=1e-4)
+        np.testing.assert_allclose(run(model, image), expected, atol=1e-4)
     with pytest.raises(WeightsMismatchError, match="craft_mlt_25k.pth"):
         load_craft_from_torch(CraftNet(**{**TINY_CRAFT, "head_filters": (6, 6, 4, 8)}), pth)
 
@@ -114,7 +121,7 @@ def test_keras3_files_and_errors(tmp_path, image):
     model.save_weights(path)
     other = _tiny()
     load_weights_checked(other, path)
-    np.testing.assert_allclose(other.predict(image, verbose=0), model.predict(image, verbose=0), atol=1e-6)
+    np.testing.assert_allclose(run(other, image), run(model, image), atol=1e-6)
     keras_file = tmp_path / "craft.keras"
     model.save(keras_file)
     load_weights_checked(other, keras_file)

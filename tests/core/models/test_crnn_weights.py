@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from _model_reference import kurapan_forward, kurapan_keras2_layers, kurapan_random_weights, write_keras2_h5
+from _model_reference import (
+    kurapan_forward,
+    kurapan_keras2_layers,
+    kurapan_random_weights,
+    run,
+    write_keras2_h5,
+)
 
 from ocr_core.errors import WeightsMismatchError, WeightsNotFoundError
 from ocr_core.models.crnn import build_crnn
@@ -34,11 +40,11 @@ def test_full_file_loads_and_matches_numpy_reference(reference, tmp_path):
     path = write_keras2_h5(tmp_path / "crnn_kurapan.h5", kurapan_keras2_layers(weights))
     backbone, model, _, prediction_model = _models()
     load_weights_checked(model, path)
-    out = model.predict(x, verbose=0)
+    out = run(model, x)
     assert out.shape == expected.shape == (3, 24 // 4 - 2, N_CLASSES)
     np.testing.assert_allclose(out, expected, atol=2e-5)
     # greedy decoding of the same probabilities, blank = last index
-    decoded = prediction_model.predict(x, verbose=0)
+    decoded = run(prediction_model, x)
     for row, probs in zip(decoded, expected):
         best = probs.argmax(-1)
         keep = [int(c) for i, c in enumerate(best) if c != N_CLASSES - 1 and (i == 0 or c != best[i - 1])]
@@ -51,7 +57,7 @@ def test_full_file_also_loads_with_keras_load_weights(reference, tmp_path):
     path = write_keras2_h5(tmp_path / "crnn_kurapan.h5", kurapan_keras2_layers(weights))
     _, model, _, _ = _models()
     model.load_weights(path)
-    np.testing.assert_allclose(model.predict(x, verbose=0), expected, atol=2e-5)
+    np.testing.assert_allclose(run(model, x), expected, atol=2e-5)
 
 
 def test_notop_file_loads_into_backbone(reference, tmp_path):
@@ -61,7 +67,7 @@ def test_notop_file_loads_into_backbone(reference, tmp_path):
     )
     backbone, model, _, _ = build_crnn(11, "kurapan", include_top=False, **PARAMS)  # new alphabet
     load_backbone_weights(backbone, path)
-    np.testing.assert_allclose(backbone.predict(x, verbose=0), features, atol=2e-5)
+    np.testing.assert_allclose(run(backbone, x), features, atol=2e-5)
     # the full file can feed a backbone too (its top is skipped) but not a model with another alphabet
     full = write_keras2_h5(tmp_path / "crnn_kurapan.h5", kurapan_keras2_layers(weights))
     load_backbone_weights(backbone, full)
@@ -99,12 +105,12 @@ def test_keras3_weights_round_trip_and_backbone(tmp_path):
     model.save_weights(path)
     backbone2, model2, _, _ = build_crnn(4, "lite", width=32, filters=(4, 4, 8, 8, 8, 8), rnn_units=(8, 8))
     load_weights_checked(model2, path)
-    np.testing.assert_allclose(model2.predict(x, verbose=0), model.predict(x, verbose=0), atol=1e-6)
+    np.testing.assert_allclose(run(model2, x), run(model, x), atol=1e-6)
     backbone3, model3, _, _ = build_crnn(9, "lite", width=32, filters=(4, 4, 8, 8, 8, 8), rnn_units=(8, 8))
     with pytest.raises(WeightsMismatchError):
         load_weights_checked(model3, path)  # other alphabet: the top does not fit
     load_backbone_weights(backbone3, path)
-    np.testing.assert_allclose(backbone3.predict(x, verbose=0), backbone2.predict(x, verbose=0), atol=1e-6)
+    np.testing.assert_allclose(run(backbone3, x), run(backbone2, x), atol=1e-6)
     _, wider, _, _ = build_crnn(4, "lite", width=32, filters=(4, 4, 8, 8, 8, 16), rnn_units=(8, 8))
     with pytest.raises(WeightsMismatchError, match="crnn.weights.h5"):
         load_weights_checked(wider, path)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import keras
 import numpy as np
 import pytest
+from _model_reference import TINY_CRAFT, run
 
 from ocr_core.models.craft import CRAFT_MEAN, CRAFT_STD, CraftNet, build_craft, craft_preprocess
 from ocr_core.models.crnn import CrnnNet, build_crnn, crnn_input_shape, crnn_timesteps
@@ -23,7 +24,7 @@ def test_craft_preprocess_normalises_imagenet_style():
 def test_craft_lite_forward_shape(height, width):
     model = build_craft("lite")
     x = craft_preprocess(np.random.default_rng(0).integers(0, 255, (2, height, width, 3)))
-    y = model.predict(x, verbose=0)
+    y = run(model, x)
     assert y.shape == (2, height // 2, width // 2, 2)
     assert y.dtype == np.float32
     assert model.count_params() <= 1_350_000
@@ -67,9 +68,9 @@ def test_crnn_shapes(variant, steps, params):
     else:
         assert 1_500_000 <= model.count_params() <= 3_000_000
     x = np.random.default_rng(0).random((2, h, w, c), dtype="float32")
-    probs = model.predict(x, verbose=0)
+    probs = run(model, x)
     np.testing.assert_allclose(probs.sum(-1), 1.0, rtol=1e-5)
-    decoded = prediction_model.predict(x, verbose=0)
+    decoded = run(prediction_model, x)
     assert decoded.dtype == np.int32 and decoded.shape == (2, steps)
     assert decoded.min() >= -1 and decoded.max() < 36  # never the blank (index 36)
 
@@ -96,9 +97,11 @@ def test_crnn_training_model_loss_is_finite_and_trains():
     labels[:, :3] = [[0, 1, 2], [3, 3, 4], [1, 0, 1], [4, 4, 4]]
     label_length = np.full((batch, 1), 3, "int32")
     input_length = np.full((batch, 1), steps, "int32")
-    loss = training_model.predict([x, labels, input_length, label_length], verbose=0)
+    loss = run(training_model, [x, labels, input_length, label_length])
     assert loss.shape == (batch, 1) and np.all(np.isfinite(loss)) and np.all(loss > 0)
-    training_model.compile(optimizer=keras.optimizers.Adam(0.01), loss=lambda y_true, y_pred: y_pred)
+    training_model.compile(
+        optimizer=keras.optimizers.Adam(0.01), loss=lambda y_true, y_pred: y_pred, jit_compile=False
+    )
     first = training_model.train_on_batch([x, labels, input_length, label_length], np.zeros((batch, 1)))
     for _ in range(5):
         last = training_model.train_on_batch([x, labels, input_length, label_length], np.zeros((batch, 1)))
@@ -108,7 +111,7 @@ def test_crnn_training_model_loss_is_finite_and_trains():
 @pytest.mark.parametrize(
     "factory",
     [
-        lambda: build_craft("lite"),
+        lambda: build_craft("lite", **TINY_CRAFT),
         lambda: build_crnn(7, "lite", width=32, filters=(4, 4, 8, 8, 8, 8), rnn_units=(8, 8))[1],
         lambda: build_crnn(7, "kurapan", height=16, width=32, filters=(4,) * 7, rnn_units=(8, 8))[1],
     ],
@@ -118,22 +121,22 @@ def test_models_round_trip_through_keras_files(factory, tmp_path):
     model = factory()
     shape = (1, 64, 64, 3) if isinstance(model, CraftNet) else (1, *model.input_shape[1:])
     x = np.random.default_rng(2).random(shape, dtype="float32")
-    expected = model.predict(x, verbose=0)
+    expected = run(model, x)
 
     # clone_model rebuilds the same graph as a plain Functional; from_config rebuilds our class.
     clone = keras.models.clone_model(model)
     assert [layer.name for layer in clone.layers] == [layer.name for layer in model.layers]
     clone.set_weights(model.get_weights())
-    np.testing.assert_allclose(clone.predict(x, verbose=0), expected, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(run(clone, x), expected, rtol=1e-5, atol=1e-6)
     rebuilt = type(model).from_config(model.get_config())
     assert type(rebuilt) is type(model) and rebuilt.get_config() == model.get_config()
     rebuilt.set_weights(model.get_weights())
-    np.testing.assert_allclose(rebuilt.predict(x, verbose=0), expected, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(run(rebuilt, x), expected, rtol=1e-5, atol=1e-6)
 
     path = tmp_path / "model.keras"
     model.save(path)
     loaded = keras.models.load_model(path)
     assert type(loaded) is type(model)
-    np.testing.assert_allclose(loaded.predict(x, verbose=0), expected, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(run(loaded, x), expected, rtol=1e-5, atol=1e-6)
     if isinstance(model, CrnnNet):
         assert loaded.alphabet_size == 7

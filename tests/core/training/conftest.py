@@ -13,7 +13,7 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 ALPHABET = "abcdefghij"
-TINY_CRNN = {"filters": (4, 8, 8, 8, 8, 8), "rnn_units": (8, 8), "height": 16, "width": 64}
+TINY_CRNN = {"filters": (4, 8, 8, 8, 8, 8), "rnn_units": (8, 8), "height": 32, "width": 64}
 TINY_CRAFT = {"backbone_filters": (4, 4, 8, 8, 8), "slice5_filters": 8, "upconv_filters": (8, 8, 8, 8),
               "head_filters": (4, 4, 4, 4)}
 

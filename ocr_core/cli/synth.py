@@ -1,0 +1,261 @@
+"""``ocr-studio synth``: write a synthetic dataset (pages with word and character boxes, or word crops).
+
+Examples::
+
+    ocr-studio synth --count 1000 --out data/synth --format icdar2015 --workers 2
+    ocr-studio synth --count 16 --preview sheet.png                       # look before you generate
+    ocr-studio synth --crops --count 50000 --out data/crops --width 128 --height 32
+
+Pages go to ``OUT/images/``, annotations to ``OUT/`` in the chosen format, character boxes to
+``OUT/chars/<image stem>.json`` (and, for ``studio``, into each word's ``extra``). Crops go to
+``OUT/crops/`` with ``OUT/labels.txt`` (``crops/<file>\\t<text>`` per line).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import string
+import sys
+from functools import partial
+from pathlib import Path
+from typing import Any, Iterator
+
+import cv2
+import numpy as np
+
+from ocr_core.errors import OcrError
+
+__all__ = ["add_parser", "run", "make_page_generator", "make_crop_generator", "contact_sheet"]
+
+DEFAULT_ALPHABET = string.digits + string.ascii_letters + string.punctuation + " "
+
+
+def _pair(text: str) -> tuple[float, float]:
+    try:
+        parts = [float(v) for v in text.split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected LO,HI numbers; got {text!r}") from None
+    if len(parts) == 1:
+        parts = parts * 2
+    if len(parts) != 2 or parts[0] > parts[1]:
+        raise argparse.ArgumentTypeError(f"expected LO,HI with LO <= HI; got {text!r}")
+    return parts[0], parts[1]
+
+
+def add_parser(subparsers: Any) -> None:
+    p = subparsers.add_parser(
+        "synth",
+        help="generate synthetic training data (pages with word/character boxes, or word crops)",
+        description=__doc__.split("Pages go to")[0].strip(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("--count", type=int, default=100, help="number of images or crops (default 100)")
+    p.add_argument("--out", type=Path, default=None, metavar="DIR", help="output folder")
+    p.add_argument("--format", default="icdar2015", choices=("icdar2015", "ppocrlabel", "studio"),
+                   help="annotation format of pages (default icdar2015)")
+    p.add_argument("--preview", type=Path, default=None, metavar="OUT.png",
+                   help="also write a contact sheet of the first samples with boxes drawn")
+    p.add_argument("--seed", type=int, default=0, help="random seed (same seed and workers: same data)")
+    p.add_argument("--width", type=int, default=None, help="image width (pages 640, crops 128)")
+    p.add_argument("--height", type=int, default=None, help="image height (pages 640, crops 32)")
+    p.add_argument("--font-size", type=_pair, default=None, metavar="LO,HI",
+                   help="font size in pixels for pages (default 24,96)")
+    p.add_argument("--rotation-z", type=_pair, default=(-15.0, 15.0), metavar="LO,HI",
+                   help="in-plane rotation of text blocks in degrees (default -15,15)")
+    p.add_argument("--rotation-xy", type=_pair, default=(-0.05, 0.05), metavar="LO,HI",
+                   help="perspective tilt (the seed's rotationX/Y; default -0.05,0.05)")
+    p.add_argument("--margin", type=int, default=None, help="free border in pixels (default width/32)")
+    p.add_argument("--alphabet", default=DEFAULT_ALPHABET,
+                   help="characters to generate (default: digits, letters, punctuation, space)")
+    p.add_argument("--text-file", type=Path, default=None, help="take text from the lines of this file")
+    p.add_argument("--fonts", type=Path, action="append", default=None, metavar="DIR",
+                   help="font folder (repeatable); system fonts are used too unless --no-system-fonts")
+    p.add_argument("--no-system-fonts", action="store_true", help="use only the --fonts folders")
+    p.add_argument("--backgrounds", type=Path, action="append", default=None, metavar="DIR",
+                   help="photo folder (repeatable); procedural backgrounds are added unless --no-procedural")
+    p.add_argument("--no-procedural", action="store_true", help="use only the --backgrounds photos")
+    p.add_argument("--augment", type=float, default=1.0, metavar="LEVEL",
+                   help="augmentation strength: 0 off, 1 default, 2 strong")
+    p.add_argument("--workers", type=int, default=0, help="worker processes (0: this process)")
+    p.add_argument("--crops", action="store_true", help="write word crops for recognizer training instead of pages")
+    p.add_argument("--color", action="store_true", help="colour crops (default gray)")
+    p.add_argument("--cache-dir", type=Path, default=None, help="font index and backgrounds cache")
+    p.set_defaults(func=run)
+
+
+# -- generator factories (module level, so worker processes can pickle them) -----------------------
+def make_page_generator(seed: int, *, height: int, width: int, font_groups: dict[str, list[str]],
+                        backgrounds: list[str], alphabet: str, text_file: str | None,
+                        options: dict[str, Any]) -> Iterator[tuple[np.ndarray, list]]:
+    from ocr_core.synth.render import get_image_generator
+    from ocr_core.synth.text import get_text_generator
+
+    text = get_text_generator(alphabet, seed=seed + 1, text_file=text_file)
+    return get_image_generator(height, width, font_groups, text, backgrounds=backgrounds or None, seed=seed,
+                               **options)
+
+
+def make_crop_generator(seed: int, *, alphabet: str, fonts: list[str], backgrounds: list[str], height: int,
+                        width: int, color: bool, augment_level: float, text_file: str | None,
+                        cache_dir: str | None) -> Iterator[tuple[np.ndarray, str]]:
+    from ocr_core.synth.crops import get_crop_generator
+    from ocr_core.synth.text import TextSampler, read_text_lines
+
+    text = None
+    if text_file is not None:
+        text = TextSampler(alphabet, lines=read_text_lines(text_file), seed=seed + 1)
+    return get_crop_generator(alphabet, fonts, backgrounds, height, width, text, seed, color,
+                              augment_level=augment_level, cache_dir=cache_dir)
+
+
+# -- output ----------------------------------------------------------------------------------------
+def _page_of(lines: list, width: int, height: int, image_path: str, with_chars: bool) -> Any:
+    from ocr_core.document import Line, Page, Word
+    from ocr_core.synth.dataset import lines_to_words
+
+    page_lines = []
+    for line in lines:
+        words = []
+        for quad, text, chars in lines_to_words([line]):
+            extra = {"char_quads": np.round(chars, 2).tolist()} if with_chars else {}
+            words.append(Word(quad=quad, text=text, confidence=1.0, extra=extra))
+        if words:
+            page_lines.append(Line(words=words))
+    return Page(width=width, height=height, lines=page_lines, image_path=image_path)
+
+
+def _chars_json(lines: list, image_name: str) -> str:
+    data = {"image": image_name,
+            "lines": [[{"char": ch, "quad": np.round(np.asarray(q, float), 2).tolist()} for q, ch in line]
+                      for line in lines]}
+    return json.dumps(data, ensure_ascii=False)
+
+
+def contact_sheet(samples: list[tuple[np.ndarray, Any]], columns: int = 4, tile: int = 320) -> np.ndarray:
+    """An RGB grid of samples: pages with character boxes (red), spaces (blue) and word boxes (green),
+    or crops with their text underneath."""
+    from ocr_core.synth.dataset import lines_to_words
+
+    tiles = []
+    for image, label in samples:
+        img = np.ascontiguousarray(image if image.ndim == 3 else cv2.cvtColor(image, cv2.COLOR_GRAY2RGB))
+        if isinstance(label, str):
+            scale = tile / img.shape[1]
+            img = cv2.resize(img, (tile, max(1, int(img.shape[0] * scale))), interpolation=cv2.INTER_NEAREST)
+            bar = np.full((24, tile, 3), 255, np.uint8)
+            cv2.putText(bar, label.encode("ascii", "replace").decode(), (4, 17), cv2.FONT_HERSHEY_SIMPLEX, 0.5,
+                        (0, 0, 0), 1, cv2.LINE_AA)
+            tiles.append(np.vstack([img, bar]))
+            continue
+        img = img.copy()
+        for line in label:
+            for quad, ch in line:
+                color = (0, 0, 255) if ch == " " else (255, 0, 0)
+                cv2.polylines(img, [np.round(np.asarray(quad)).astype(np.int32)], True, color, 1)
+        for quad, _text, _chars in lines_to_words(label):
+            cv2.polylines(img, [np.round(quad).astype(np.int32)], True, (0, 200, 0), 2)
+        scale = tile / max(img.shape[:2])
+        tiles.append(cv2.resize(img, (int(img.shape[1] * scale), int(img.shape[0] * scale)), interpolation=cv2.INTER_AREA))
+    h = max(t.shape[0] for t in tiles)
+    w = max(t.shape[1] for t in tiles)
+    padded = [np.pad(t, ((0, h - t.shape[0]), (0, w - t.shape[1]), (0, 0)), constant_values=128) for t in tiles]
+    padded += [np.full((h, w, 3), 128, np.uint8)] * (-len(padded) % columns)
+    rows = [np.hstack(padded[i: i + columns]) for i in range(0, len(padded), columns)]
+    return np.vstack(rows)
+
+
+def _write_image(path: Path, image: np.ndarray) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    bgr = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_RGB2BGR)
+    params = [cv2.IMWRITE_JPEG_QUALITY, 92] if path.suffix == ".jpg" else []
+    if not cv2.imwrite(str(path), bgr, params):
+        raise OcrError(f"cannot write image {path}")
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        return _run(args)
+    except (OcrError, OSError) as exc:
+        print(f"ocr-studio synth: error: {exc}", file=sys.stderr)
+        return 1
+
+
+def _run(args: argparse.Namespace) -> int:
+    from ocr_core.atomic import atomic_write_text
+    from ocr_core.cli.progress import ProgressBar
+    from ocr_core.synth.backgrounds import find_images, get_backgrounds
+    from ocr_core.synth.fonts import get_font_groups, get_fonts
+    from ocr_core.synth.parallel import parallel_generator
+
+    if args.out is None and args.preview is None:
+        raise OcrError("give --out DIR (and/or --preview OUT.png)")
+    if args.count < 1:
+        raise OcrError(f"--count must be at least 1; got {args.count}")
+    alphabet = "".join(dict.fromkeys(args.alphabet))
+    cache = str(args.cache_dir) if args.cache_dir else None
+    font_dirs = [str(d) for d in args.fonts or []]
+    include_system = not args.no_system_fonts
+    if not include_system and not font_dirs:
+        raise OcrError("--no-system-fonts needs at least one --fonts DIR")
+    text_file = str(args.text_file) if args.text_file else None
+    count = args.count if args.out is not None else min(args.count, 16)
+    if args.crops:
+        width, height = args.width or 128, args.height or 32
+        bgs = find_images(args.backgrounds or [])
+        if not args.no_procedural:
+            bgs += get_backgrounds(cache, count=200)
+        fonts = get_fonts(alphabet, cache, font_dirs, include_system=include_system)
+        factory = partial(make_crop_generator, alphabet=alphabet, fonts=fonts, backgrounds=bgs, height=height,
+                          width=width, color=args.color, augment_level=args.augment, text_file=text_file,
+                          cache_dir=cache)
+        unit = "crops"
+    else:
+        width, height = args.width or 640, args.height or 640
+        bgs = get_backgrounds(cache, photo_dirs=args.backgrounds, procedural=not args.no_procedural)
+        groups = get_font_groups(alphabet, None, cache, font_dirs, include_system=include_system)
+        lo, hi = args.font_size or (max(8, height // 26), max(12, height // 6))
+        options = {"font_size": (lo, hi), "rotationX": args.rotation_xy, "rotationY": args.rotation_xy,
+                   "rotationZ": args.rotation_z, "margin": args.margin if args.margin is not None else width // 32,
+                   "augment_level": args.augment, "cache_dir": cache}
+        factory = partial(make_page_generator, height=height, width=width, font_groups=groups, backgrounds=bgs,
+                          alphabet=alphabet, text_file=text_file, options=options)
+        unit = "images"
+    out: Path | None = args.out
+    samples: list[tuple[np.ndarray, Any]] = []
+    pages = []
+    labels: list[str] = []
+    generator = parallel_generator(factory, args.workers, args.seed)
+    try:
+        with ProgressBar(count, unit) as bar:
+            for index, (image, label) in zip(range(count), generator):
+                if args.preview is not None and len(samples) < 16:
+                    samples.append((image, label))
+                if out is not None:
+                    if args.crops:
+                        name = f"crops/{index:06d}.png"
+                        _write_image(out / name, image)
+                        labels.append(f"{name}\t{label}\n")
+                    else:
+                        name = f"synth_{index:06d}.jpg"
+                        _write_image(out / "images" / name, image)
+                        atomic_write_text(out / "chars" / f"synth_{index:06d}.json", _chars_json(label, f"images/{name}"))
+                        pages.append(_page_of(label, width, height, str((out / "images" / name).resolve()),
+                                              args.format == "studio"))
+                bar.update()
+    finally:
+        generator.close()
+    if out is not None:
+        if args.crops:
+            atomic_write_text(out / "labels.txt", "".join(labels))
+        else:
+            from ocr_core.formats import write_annotations
+
+            write_annotations(pages, out, args.format, out / "images")
+    if args.preview is not None:
+        sheet = contact_sheet(samples)
+        _write_image(args.preview, sheet)
+    where = f" to {out}" if out is not None else ""
+    print(f"wrote {count if out is not None else 0} {unit}{where}"
+          + (f"; preview {args.preview}" if args.preview is not None else ""))
+    return 0

@@ -1,0 +1,66 @@
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+
+from ocr_core.errors import DataGenerationError
+from ocr_core.synth.backgrounds import make_background
+from ocr_core.synth.crops import get_crop_generator
+
+from synth_helpers import ALPHABET
+
+
+def test_crops_have_the_model_shape_and_alphabet(dejavu_fonts, font_cache):
+    bgs = [make_background(np.random.default_rng(i), 96, 96) for i in range(3)]
+    gray = list(itertools.islice(get_crop_generator(ALPHABET, dejavu_fonts, bgs, seed=0, cache_dir=font_cache), 60))
+    for crop, text in gray:
+        assert crop.shape == (32, 128) and crop.dtype == np.uint8
+        assert text and set(text) <= set(ALPHABET) and text == text.strip()
+    color = next(get_crop_generator(ALPHABET, dejavu_fonts, None, height=31, width=200, color=True, seed=1,
+                                    cache_dir=font_cache))
+    assert color[0].shape == (31, 200, 3)
+    # Varied: not every crop has the same text or the same look.
+    assert len({t for _, t in gray}) > 40
+    assert np.std([c.mean() for c, _ in gray]) > 5
+
+
+def test_same_seed_same_crops(dejavu_fonts, font_cache):
+    a = list(itertools.islice(get_crop_generator(ALPHABET, dejavu_fonts, seed=5, cache_dir=font_cache), 10))
+    b = list(itertools.islice(get_crop_generator(ALPHABET, dejavu_fonts, seed=5, cache_dir=font_cache), 10))
+    c = list(itertools.islice(get_crop_generator(ALPHABET, dejavu_fonts, seed=6, cache_dir=font_cache), 10))
+    assert all(np.array_equal(x[0], y[0]) and x[1] == y[1] for x, y in zip(a, b))
+    assert [t for _, t in a] != [t for _, t in c]
+
+
+def _content_width(crop: np.ndarray) -> int:
+    """Width of the pasted crop before the zero padding (the crop keeps its aspect ratio)."""
+    return int(np.nonzero((crop > 0).any(axis=0))[0].max()) + 1
+
+
+def test_crops_match_their_text(sans, font_cache):
+    texts = itertools.cycle(["i", "WWWWWW", "ab", "Hello"])
+    gen = get_crop_generator(ALPHABET, [sans], None, text_generator=texts, seed=2, augment_level=0.0,
+                             neighbours=0.0, cache_dir=font_cache)
+    crops = list(itertools.islice(gen, 8))
+    assert [t for _, t in crops] == ["i", "WWWWWW", "ab", "Hello"] * 2
+    widths = {t: _content_width(c) for c, t in crops[:4]}
+    assert widths["i"] < widths["ab"] < widths["Hello"] < widths["WWWWWW"]
+    assert widths["i"] < 24 and widths["WWWWWW"] > 100
+
+
+def test_a_font_never_draws_a_character_it_lacks(ab_font, font_cache):
+    gen = get_crop_generator("abc", [ab_font], None, text_generator=itertools.cycle(["abc", "cab", "ba"]),
+                             seed=0, cache_dir=font_cache)
+    texts = [t for _, t in itertools.islice(gen, 12)]
+    assert texts and all("c" not in t for t in texts)
+
+
+def test_bad_input_is_reported(dejavu_fonts):
+    with pytest.raises(DataGenerationError, match="no fonts"):
+        next(get_crop_generator("abc", [], None))
+    with pytest.raises(DataGenerationError, match="too small"):
+        next(get_crop_generator("abc", dejavu_fonts, None, height=4, width=4))
+    with pytest.raises(DataGenerationError, match="could not draw"):
+        next(get_crop_generator("\u6f22", dejavu_fonts[:1], None, seed=0))

@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+import itertools
+import string
+
+import pytest
+
+from ocr_core.errors import DataGenerationError
+from ocr_core.synth.text import TextSampler, get_text_generator, load_words, read_text_lines
+
+
+@pytest.mark.parametrize("alphabet", [
+    string.digits + string.ascii_letters + "!?. ",
+    "0123456789",
+    "abcdefghijklmnopqrstuvwxyz ",
+    "\u0430\u0431\u0432\u0433\u0434\u0435\u0436 ",  # Cyrillic: no dictionary words fit, random text instead
+    "xyz",
+])
+def test_text_stays_in_the_alphabet_and_is_never_empty(alphabet):
+    sampler = TextSampler(alphabet, seed=3)
+    for _ in range(200):
+        token = sampler.token()
+        assert token and set(token) <= set(alphabet) and " " not in token
+    for sentence in itertools.islice(get_text_generator(alphabet, seed=4), 100):
+        assert sentence.strip() and set(sentence) <= set(alphabet)
+
+
+def test_mix_of_kinds_has_digits_case_and_punctuation():
+    sampler = TextSampler(string.printable[:95], seed=0)
+    tokens = [sampler.token() for _ in range(500)]
+    assert any(t.isdigit() for t in tokens)
+    assert any(t.isupper() for t in tokens) and any(t.islower() for t in tokens)
+    assert any(t[:1].isupper() and t[1:].islower() for t in tokens)
+    assert any(c in string.punctuation for t in tokens for c in t)
+
+
+def test_same_seed_same_text_and_lowercase_and_max_length():
+    a = list(itertools.islice(get_text_generator("abcdefghijklmnopqrstuvwxyzABC ", seed=7), 20))
+    b = list(itertools.islice(get_text_generator("abcdefghijklmnopqrstuvwxyzABC ", seed=7), 20))
+    assert a == b
+    lower = list(itertools.islice(get_text_generator(string.ascii_letters + " ", lowercase=True,
+                                                     max_string_length=5, seed=1), 50))
+    assert all(s == s.lower() and 0 < len(s) <= 5 for s in lower)
+
+
+def test_text_file_lines_are_the_source(tmp_path):
+    path = tmp_path / "mine.txt"
+    path.write_text("Quantum flux 42\n\nZebra crossing\n", encoding="utf-8")
+    assert read_text_lines(path) == ["Quantum flux 42", "Zebra crossing"]
+    sentences = list(itertools.islice(get_text_generator(string.printable[:95], seed=0, text_file=path), 40))
+    assert sum(s in ("Quantum flux 42", "Zebra crossing") for s in sentences) > 20
+    (tmp_path / "empty.txt").write_text("\n \n", encoding="utf-8")
+    with pytest.raises(DataGenerationError, match="empty.txt"):
+        read_text_lines(tmp_path / "empty.txt")
+
+
+def test_word_list_fallback_and_bad_alphabet():
+    assert len(load_words()) > 1000
+    with pytest.raises(DataGenerationError):
+        TextSampler("   ")

@@ -1,0 +1,219 @@
+"""The training runner end to end on tiny models and stand-in synthetic data (eager, a few steps)."""
+
+import hashlib
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from ocr_core.cancel import CancelToken
+from ocr_core.errors import AlphabetError, TrainingError
+from ocr_core.training import TrainConfig, train
+from ocr_core.training.checkpoints import CheckpointPaths
+
+from .conftest import ALPHABET, TINY_CRAFT, TINY_CRNN, write_icdar_folder
+
+pytestmark = pytest.mark.slow
+
+
+def rec_config(out: Path, **kw) -> TrainConfig:
+    base = dict(task="recognizer", data=["synthetic:256"], alphabet=ALPHABET, epochs=2, batch_size=8,
+                steps_per_epoch=6, validation_steps=2, build_params=TINY_CRNN, out_dir=out, run_eagerly=True,
+                learning_rate=3e-3, patience=3)
+    base.update(kw)
+    return TrainConfig(**base)
+
+
+def sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture(scope="module")
+def module_synth():
+    mp = pytest.MonkeyPatch()
+    import ocr_core.synth as synth
+
+    from .conftest import fake_crop_generator, fake_image_generator
+
+    mp.setattr(synth, "get_fonts", lambda alphabet, cache_dir=None, **k: ["fake.ttf"], raising=False)
+    mp.setattr(synth, "get_font_groups", lambda alphabet, cache_dir=None, **k: {alphabet: ["f.ttf"]}, raising=False)
+    mp.setattr(synth, "get_backgrounds", lambda cache_dir=None, **k: [], raising=False)
+    mp.setattr(synth, "get_text_generator", lambda alphabet=None, seed=None, **k: iter(()), raising=False)
+    mp.setattr(synth, "get_crop_generator", fake_crop_generator, raising=False)
+    mp.setattr(synth, "get_image_generator", fake_image_generator, raising=False)
+    yield synth
+    mp.undo()
+
+
+@pytest.fixture(scope="module")
+def first_run(module_synth, tmp_path_factory):
+    out = tmp_path_factory.mktemp("rec")
+    events = []
+    result = train(rec_config(out, epochs=3, steps_per_epoch=12), on_event=events.append)
+    return out, result, events
+
+
+def test_recognizer_trains_and_writes_a_model_folder(first_run):
+    out, result, events = first_run
+    assert result.status == "completed" and result.epochs_run == 3
+    losses = [h["loss"] for h in result.history]
+    assert losses[-1] < 0.8 * losses[0], losses  # the loss clearly drops
+    kinds = [e.kind for e in events]
+    assert kinds[0] == "start" and kinds[-1] == "end"
+    assert kinds.count("batch") == 36 and kinds.count("epoch") == 3 and "checkpoint" in kinds
+    steps = [e.step for e in events if e.kind == "batch"]
+    assert steps == list(range(1, 37))
+    from ocr_core.weights import resolve_model
+
+    spec, weights = resolve_model(out, "recognizer")
+    assert spec.architecture == "crnn_lite" and spec.alphabet == ALPHABET
+    assert spec.input_spec == {"height": 32, "width": 64, "channels": 1}
+    assert spec.metrics["best_epoch"] == result.best_epoch and spec.training["steps"] == 36
+    assert weights.name.endswith(".weights.h5")
+    assert sha(weights) == sha(CheckpointPaths(out).best)
+    rows = (out / "training.csv").read_text().strip().splitlines()
+    assert rows[0].startswith("epoch") and len(rows) == 4
+
+
+def test_trained_folder_loads_back(first_run):
+    from ocr_core.models.crnn import build_crnn
+    from ocr_core.models.loading import load_weights_checked
+    from ocr_core.weights import resolve_model
+
+    out, _, _ = first_run
+    spec, weights = resolve_model(out, "recognizer")
+    _, model, _, _ = build_crnn(len(spec.alphabet), "lite", **spec.build_params)
+    load_weights_checked(model, weights)
+
+
+def test_resume_continues_from_the_last_epoch(first_run, tmp_path):
+    import shutil
+
+    out, result, _ = first_run
+    copy = tmp_path / "resumed"
+    shutil.copytree(out, copy)
+    events = []
+    resumed = train(rec_config(copy, epochs=4, steps_per_epoch=12, resume=True), on_event=events.append)
+    start = events[[e.kind for e in events].index("start")]
+    assert start.logs["initial_epoch"] == 3
+    assert [h["epoch"] for h in resumed.history] == [1, 2, 3, 4]
+    assert resumed.history[:3] == result.history
+    assert any("optimizer state restored" in e.message for e in events)
+    assert [e.step for e in events if e.kind == "batch"][0] == 37
+    assert len((copy / "training.csv").read_text().strip().splitlines()) == 5
+    with pytest.raises(TrainingError, match="other settings"):
+        train(rec_config(copy, epochs=5, resume=True, alphabet=ALPHABET + "k"))
+
+
+def test_cancel_stops_within_one_batch_and_keeps_the_best(module_synth, tmp_path):
+    token = CancelToken()
+    batches = []
+
+    def on_event(e):
+        if e.kind == "batch":
+            batches.append(e.step)
+            if e.step == 8:  # second epoch, after one checkpoint
+                token.cancel()
+
+    result = train(rec_config(tmp_path, epochs=5, distribute="onedevice"), on_event=on_event, cancel=token)
+    assert result.status == "cancelled"
+    assert batches == list(range(1, 9))
+    assert result.epochs_run == 1 and result.model_dir == tmp_path
+    assert (tmp_path / "model.json").is_file()
+
+
+def test_early_stopping_triggers(module_synth, tmp_path):
+    events = []
+    result = train(rec_config(tmp_path, epochs=6, patience=1, learning_rate=1e-12), on_event=events.append)
+    assert result.status == "early_stopped"
+    assert result.epochs_run == 2 and "early_stop" in [e.kind for e in events]
+
+
+def test_nan_loss_stops_with_a_clear_error_and_keeps_the_last_good_checkpoint(module_synth, tmp_path, monkeypatch):
+    from ocr_core.training.recognizer_task import RecognizerTask
+
+    calls = {"n": 0}
+    original = RecognizerTask.collate
+
+    def collate(self, samples):
+        calls["n"] += 1
+        x, y = original(self, samples)
+        if calls["n"] > 2 + 6 + 2:  # validation batches, then epoch 1, then NaNs in epoch 2
+            y = np.full_like(y, np.nan)
+        return x, y
+
+    monkeypatch.setattr(RecognizerTask, "collate", collate)
+    monkeypatch.setattr(RecognizerTask, "loss", lambda self: (lambda y_true, y_pred: y_pred[:, 0] + y_true))
+    with pytest.raises(TrainingError, match="NaN") as info:
+        train(rec_config(tmp_path, epochs=3))
+    assert "epoch 1" in str(info.value)
+    spec = json.loads((tmp_path / "model.json").read_text())
+    assert spec["metrics"]["best_epoch"] == 1 and math.isfinite(spec["metrics"]["val_loss"])
+
+
+def test_full_disk_while_checkpointing_keeps_the_best_model_intact(module_synth, tmp_path, monkeypatch):
+    from ocr_core.training import checkpoints
+
+    paths = CheckpointPaths(tmp_path)
+    state = {"saves": 0, "best_hash": None}
+    original = checkpoints._write_weights
+
+    def flaky(model, path):
+        state["saves"] += 1
+        if state["saves"] > 2:  # epoch 1 wrote best + last; later writes fail half-way
+            Path(path).write_bytes(b"partial")
+            raise OSError(28, "No space left on device")
+        original(model, path)
+        if state["saves"] == 2:
+            state["best_hash"] = sha(paths.best)
+
+    monkeypatch.setattr(checkpoints, "_write_weights", flaky)
+    events = []
+    result = train(rec_config(tmp_path, epochs=2), on_event=events.append)
+    assert result.status == "completed"
+    assert sha(paths.best) == state["best_hash"]
+    assert any(e.kind == "error" and "No space left" in e.message for e in events)
+    assert not list(paths.folder.glob(".tmp-*"))
+    from ocr_core.weights import resolve_model
+
+    resolve_model(tmp_path, "recognizer")  # hash in model.json still matches the weights
+
+
+def test_labels_outside_the_alphabet_are_reported_before_training(module_synth, tmp_path):
+    folder = write_icdar_folder(tmp_path / "data", n=3, size=96)
+    gt = folder / "gt_img_0.txt"
+    gt.write_text(gt.read_text().replace(",", ",", 8).replace("\n", "\n", 1) + "1,1,40,1,40,20,1,20,xyZ\n")
+    with pytest.raises(AlphabetError, match="'x' x1.*|'Z' x1"):
+        train(rec_config(tmp_path / "out", data=[f"{folder}:icdar2015"], epochs=1))
+    assert not (tmp_path / "out" / "checkpoints").exists()
+    result = train(rec_config(tmp_path / "out2", data=[f"{folder}:icdar2015"], epochs=1, drop_unknown=True,
+                              steps_per_epoch=2, validation_steps=1))
+    assert result.status == "completed"
+
+
+def test_empty_dataset_is_a_clear_error(module_synth, tmp_path):
+    folder = tmp_path / "data"
+    folder.mkdir()
+    from PIL import Image
+
+    Image.new("RGB", (32, 32)).save(folder / "img_0.png")
+    (folder / "gt_img_0.txt").write_text("0,0,6,0,6,6,0,6,###\n")
+    with pytest.raises(TrainingError, match="no readable words|empty"):
+        train(rec_config(tmp_path / "out", data=[f"{folder}:icdar2015"]))
+
+
+def test_detector_trains_on_synthetic_and_annotated_pages(module_synth, tmp_path):
+    folder = write_icdar_folder(tmp_path / "data", n=4, size=96)
+    events = []
+    result = train(TrainConfig(task="detector", data=["synthetic:16", f"{folder}:icdar2015"], epochs=3,
+                               batch_size=4, steps_per_epoch=5, validation_steps=1, image_size=64,
+                               build_params=TINY_CRAFT, out_dir=tmp_path / "det", run_eagerly=True,
+                               learning_rate=3e-3), on_event=events.append)
+    assert result.status == "completed"
+    losses = [h["loss"] for h in result.history]
+    assert losses[-1] < losses[0], losses
+    assert any("weak supervision" in e.message for e in events)
+    spec = json.loads((tmp_path / "det" / "model.json").read_text())
+    assert spec["architecture"] == "craft_lite" and spec["kind"] == "detector"

@@ -4,17 +4,11 @@ The window edits an :class:`ocr_core.document.Page` through a Qt document model 
 stack; all engine work runs in :mod:`app.workers`. Start it with ``ocr-studio gui`` or
 ``python -m app.main``.
 
-Importing the package applies :mod:`app.qtcompat` (a PySide6 6.12.0 refcount bug in
-``Signal.emit`` that otherwise aborts the interpreter after a few thousand signals).
+PySide6-Essentials 6.12.0 is excluded in pyproject.toml: on Python 3.11 it drops a reference to
+``None``/``True`` on every void call and ``Signal.emit()``, which aborts the interpreter after a few
+thousand calls (6.11.x is fine).
 """
 
 from __future__ import annotations
-
-try:
-    from app import qtcompat as _qtcompat
-
-    _qtcompat.install()
-except ImportError:  # no PySide6: app.startup_checks explains what to install when the window starts
-    pass
 
 __all__: list[str] = []

@@ -22,6 +22,8 @@ def atomic_open(path: str | os.PathLike[str], mode: str = "w", encoding: str | N
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     binary = "b" in mode
     try:
+        # mkstemp creates 0600 files; give the result the target's mode, or the usual 0644
+        os.chmod(tmp, target.stat().st_mode & 0o7777 if target.exists() else 0o644)
         with os.fdopen(fd, mode, encoding=None if binary else encoding, newline=None if binary else "") as fh:
             yield fh
             fh.flush()

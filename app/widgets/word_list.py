@@ -32,6 +32,9 @@ COLUMNS = ("#", "Text", "Conf.", "###")
 _NUM, _TEXT, _CONF, _IGNORE = range(4)
 _Index = QModelIndex | QPersistentModelIndex
 _ROOT = QModelIndex()
+_ROLES = frozenset({Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole, Qt.ItemDataRole.DecorationRole,
+                    Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.CheckStateRole,
+                    Qt.ItemDataRole.TextAlignmentRole, Qt.ItemDataRole.ToolTipRole})
 
 
 class WordTableModel(QAbstractTableModel):
@@ -83,7 +86,7 @@ class WordTableModel(QAbstractTableModel):
         return None
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
+        if role not in _ROLES or not index.isValid():  # views ask for many roles: answer the rest fast
             return None
         word = self._model.word(self._ids[index.row()])
         col = index.column()
@@ -156,9 +159,11 @@ class WordList(QWidget):
         self.table.verticalHeader().hide()
         self.table.verticalHeader().setDefaultSectionSize(24)
         header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)  # no per-row size scans: big pages stay fast
         header.setSectionResizeMode(_TEXT, QHeaderView.ResizeMode.Stretch)
-        for col in (_NUM, _CONF, _IGNORE):
-            header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
+        digits = self.fontMetrics().horizontalAdvance("0000")
+        for col, width in ((_NUM, digits + 30), (_CONF, digits + 16), (_IGNORE, 40)):
+            header.resizeSection(col, width)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)

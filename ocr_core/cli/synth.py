@@ -17,9 +17,10 @@ import argparse
 import json
 import string
 import sys
+from collections.abc import Iterator
 from functools import partial
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import cv2
 import numpy as np
@@ -206,7 +207,7 @@ def _run(args: argparse.Namespace) -> int:
         if not args.no_procedural:
             bgs += get_backgrounds(cache, count=200)
         fonts = get_fonts(alphabet, cache, font_dirs, include_system=include_system)
-        factory = partial(make_crop_generator, alphabet=alphabet, fonts=fonts, backgrounds=bgs, height=height,
+        factory: Any = partial(make_crop_generator, alphabet=alphabet, fonts=fonts, backgrounds=bgs, height=height,
                           width=width, color=args.color, augment_level=args.augment, text_file=text_file,
                           cache_dir=cache)
         unit = "crops"
@@ -225,7 +226,7 @@ def _run(args: argparse.Namespace) -> int:
     samples: list[tuple[np.ndarray, Any]] = []
     pages = []
     labels: list[str] = []
-    generator = parallel_generator(factory, args.workers, args.seed)
+    generator: Any = parallel_generator(factory, args.workers, args.seed)
     try:
         with ProgressBar(count, unit) as bar:
             for index, (image, label) in zip(range(count), generator):

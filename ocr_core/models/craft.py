@@ -72,6 +72,12 @@ _VGG_CONVS = [
 _TAPS = {10: 1, 17: 2, 27: 3}  # taps after the ReLU of these convs (PyTorch's in-place ReLU), s4 below
 
 
+def _n(name: str) -> str:
+    """Layer name: the PyTorch module path, with ``_`` for ``.`` under the torch backend (which
+    cannot register parameters whose names contain dots). The weight loaders accept both."""
+    return name.replace(".", "_") if keras.backend.backend() == "torch" else name
+
+
 def _slice_name(index: int) -> str:
     for slice_id, end in enumerate((12, 19, 29, 39), start=1):
         if index < end:
@@ -89,7 +95,7 @@ def craft_preprocess(images: np.ndarray) -> np.ndarray:
 
 def _bn(name: str) -> keras.layers.BatchNormalization:
     # PyTorch momentum 0.1 == Keras 0.9 (keras-ocr used 0.1 in the backbone, a bug).
-    return keras.layers.BatchNormalization(epsilon=1e-5, momentum=0.9, name=name)
+    return keras.layers.BatchNormalization(epsilon=1e-5, momentum=0.9, name=_n(name))
 
 
 @keras.saving.register_keras_serializable(package="ocr_core")
@@ -116,38 +122,40 @@ class CraftNet(keras.Model):
             raise ValueError("CRAFT needs 5 backbone, 4 upconv and 4 head widths")
 
         # --- functional wiring (same creation order as keras-ocr, so layer order matches too) ---
-        inputs = keras.Input((None, None, 3), name="image")
+        inputs = keras.Input((None, None, 3), name=_n("image"))
         x = inputs
         taps = []
         for index, stage, pool in _VGG_CONVS:
             prefix = _slice_name(index)
-            x = keras.layers.Conv2D(backbone_filters[stage], 3, padding="same", name=f"{prefix}.{index}")(x)
+            x = keras.layers.Conv2D(backbone_filters[stage], 3, padding="same", name=_n(f"{prefix}.{index}"))(
+                x
+            )
             x = _bn(f"{prefix}.{index + 1}")(x)
             if index == 37:  # slice4 ends at this BatchNorm: no ReLU on the last tap
                 taps.append(x)
                 break
-            x = keras.layers.Activation("relu", name=f"{prefix}.{index + 2}")(x)
+            x = keras.layers.Activation("relu", name=_n(f"{prefix}.{index + 2}"))(x)
             if index in _TAPS:
                 taps.append(x)
             if pool:
-                x = keras.layers.MaxPooling2D(2, strides=2, name=f"{prefix}.{index + 3}")(x)
+                x = keras.layers.MaxPooling2D(2, strides=2, name=_n(f"{prefix}.{index + 3}"))(x)
         s1, s2, s3, s4 = taps
-        s5 = keras.layers.MaxPooling2D(3, strides=1, padding="same", name="basenet.slice5.0")(s4)
-        s5 = keras.layers.Conv2D(slice5_filters, 3, padding="same", dilation_rate=6, name="basenet.slice5.1")(
-            s5
-        )
-        s5 = keras.layers.Conv2D(slice5_filters, 1, padding="same", name="basenet.slice5.2")(s5)
+        s5 = keras.layers.MaxPooling2D(3, strides=1, padding="same", name=_n("basenet.slice5.0"))(s4)
+        s5 = keras.layers.Conv2D(
+            slice5_filters, 3, padding="same", dilation_rate=6, name=_n("basenet.slice5.1")
+        )(s5)
+        s5 = keras.layers.Conv2D(slice5_filters, 1, padding="same", name=_n("basenet.slice5.2"))(s5)
 
-        y = keras.layers.Concatenate(name="concat_1")([s5, s4])
+        y = keras.layers.Concatenate(name=_n("concat_1"))([s5, s4])
         for n, skip in enumerate((s3, s2, s1, None), start=1):
             y = self._upconv(y, n, upconv_filters[n - 1])
             if skip is not None:
-                y = BilinearUpsample2x(name=f"upsample_{n}")(y)
-                y = keras.layers.Concatenate(name=f"concat_{n + 1}")([y, skip])
+                y = BilinearUpsample2x(name=_n(f"upsample_{n}"))(y)
+                y = keras.layers.Concatenate(name=_n(f"concat_{n + 1}"))([y, skip])
         for i, (filters, kernel) in enumerate(zip((*head_filters, 2), (3, 3, 3, 1, 1))):
-            y = keras.layers.Conv2D(filters, kernel, padding="same", name=f"conv_cls.{2 * i}")(y)
+            y = keras.layers.Conv2D(filters, kernel, padding="same", name=_n(f"conv_cls.{2 * i}"))(y)
             if i < 4:
-                y = keras.layers.Activation("relu", name=f"conv_cls.{2 * i + 1}")(y)
+                y = keras.layers.Activation("relu", name=_n(f"conv_cls.{2 * i + 1}"))(y)
         kwargs.setdefault("name", "craft")
         super().__init__(inputs=inputs, outputs=y, **kwargs)
 
@@ -160,12 +168,12 @@ class CraftNet(keras.Model):
 
     @staticmethod
     def _upconv(x: Any, n: int, filters: int) -> Any:
-        x = keras.layers.Conv2D(filters, 1, name=f"upconv{n}.conv.0")(x)
+        x = keras.layers.Conv2D(filters, 1, name=_n(f"upconv{n}.conv.0"))(x)
         x = _bn(f"upconv{n}.conv.1")(x)
-        x = keras.layers.Activation("relu", name=f"upconv{n}.conv.2")(x)
-        x = keras.layers.Conv2D(filters // 2, 3, padding="same", name=f"upconv{n}.conv.3")(x)
+        x = keras.layers.Activation("relu", name=_n(f"upconv{n}.conv.2"))(x)
+        x = keras.layers.Conv2D(filters // 2, 3, padding="same", name=_n(f"upconv{n}.conv.3"))(x)
         x = _bn(f"upconv{n}.conv.4")(x)
-        return keras.layers.Activation("relu", name=f"upconv{n}.conv.5")(x)
+        return keras.layers.Activation("relu", name=_n(f"upconv{n}.conv.5"))(x)
 
     def get_config(self) -> dict[str, Any]:
         return {
@@ -183,7 +191,9 @@ class CraftNet(keras.Model):
         return cls(**config)
 
 
-def build_craft(variant: str = "lite", *, weights_path: str | None = None, **build_params: Any) -> keras.Model:
+def build_craft(
+    variant: str = "lite", *, weights_path: str | None = None, **build_params: Any
+) -> keras.Model:
     """Build a CRAFT detector; optionally load weights (checked, never a silent partial load).
 
     Input (None, None, None, 3) float32 already normalised with :func:`craft_preprocess`; height and
@@ -202,7 +212,7 @@ def build_craft(variant: str = "lite", *, weights_path: str | None = None, **bui
     if unknown:
         raise ValueError(f"unknown CRAFT build_params {sorted(unknown)}")
     params = {**CRAFT_VARIANTS[variant], **build_params}
-    model = CraftNet(**params, variant=variant, name=f"craft_{variant}")
+    model = CraftNet(**params, variant=variant, name=_n(f"craft_{variant}"))
     if weights_path is not None:
         from ocr_core.models.loading import load_weights_checked
 

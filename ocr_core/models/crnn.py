@@ -58,6 +58,7 @@ CRNN_VARIANTS: dict[str, dict[str, Any]] = {
         "rnn_steps_to_discard": 0,
         "pool_size": 2,
         "stn": False,
+        "unroll": False,
     },
 }
 
@@ -118,7 +119,7 @@ def _lite_features(x: Any, p: dict[str, Any]) -> Any:
     x = keras.layers.Reshape((width, height * filters[-1]), name="reshape")(x)
     for i, units in enumerate(p["rnn_units"], start=1):
         x = keras.layers.Bidirectional(
-            keras.layers.LSTM(units, return_sequences=True), merge_mode="concat", name=f"blstm_{i}"
+            keras.layers.LSTM(units, return_sequences=True, unroll=p["unroll"]), merge_mode="concat", name=f"blstm_{i}"
         )(x)
     return x
 

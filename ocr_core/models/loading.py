@@ -33,6 +33,7 @@ __all__ = [
     "load_weights_checked",
     "load_backbone_weights",
     "read_legacy_h5",
+    "canonical_layer_name",
     "write_legacy_h5",
     "is_legacy_h5",
     "TOP_LAYER_NAMES",
@@ -107,16 +108,22 @@ def _layer_weights(layer: keras.layers.Layer) -> list[Any]:
     return list(layer.trainable_weights) + list(layer.non_trainable_weights)
 
 
+def canonical_layer_name(name: str) -> str:
+    """Names compare with ``.`` and ``_`` alike (CRAFT layers use ``_`` under the torch backend)."""
+    return name.replace(".", "_")
+
+
 def _pair_legacy(
     model: keras.Model, file_layers: LegacyLayers, path: Path, skip: Iterable[str]
 ) -> list[tuple[keras.layers.Layer, str, list[tuple[str, np.ndarray]]]]:
+    key = canonical_layer_name
     model_layers = [layer for layer in model.layers if _layer_weights(layer)]
-    by_name = {name: weights for name, weights in file_layers}
-    model_names = {layer.name for layer in model_layers}
-    skip = set(skip)
-    pairs = [(layer, layer.name, by_name[layer.name]) for layer in model_layers if layer.name in by_name]
-    rest_model = [layer for layer in model_layers if layer.name not in by_name]
-    rest_file = [(n, w) for n, w in file_layers if n not in model_names and n not in skip]
+    by_name = {key(name): (name, weights) for name, weights in file_layers}
+    model_names = {key(layer.name) for layer in model_layers}
+    skip = {key(n) for n in skip}
+    pairs = [(layer, *by_name[key(layer.name)]) for layer in model_layers if key(layer.name) in by_name]
+    rest_model = [layer for layer in model_layers if key(layer.name) not in by_name]
+    rest_file = [(n, w) for n, w in file_layers if key(n) not in model_names and key(n) not in skip]
     if len(rest_model) != len(rest_file):
         missing = [layer.name for layer in rest_model]
         extra = [n for n, _ in rest_file]

@@ -22,7 +22,7 @@ import keras
 import numpy as np
 
 from ocr_core.errors import WeightsError, WeightsMismatchError, WeightsNotFoundError
-from ocr_core.models.loading import write_legacy_h5
+from ocr_core.models.loading import canonical_layer_name, write_legacy_h5
 
 __all__ = [
     "read_torch_state_dict",
@@ -33,6 +33,7 @@ __all__ = [
 ]
 
 _BN_PARAMS = ("weight", "bias", "running_mean", "running_var")
+_BN_WEIGHTS = ("gamma", "beta", "moving_mean", "moving_variance")
 
 
 def read_torch_state_dict(pth_path: str | os.PathLike[str]) -> dict[str, np.ndarray]:
@@ -104,16 +105,17 @@ def craft_config_from_weights(weights: Mapping[str, list[np.ndarray]]) -> dict[s
 
 
 def _assign(model: keras.Model, weights: Mapping[str, list[np.ndarray]], source: str) -> None:
+    weights = {canonical_layer_name(k): v for k, v in weights.items()}
     layers = [layer for layer in model.layers if layer.weights]
-    names = {layer.name for layer in layers}
+    names = {canonical_layer_name(layer.name) for layer in layers}
     extra = sorted(set(weights) - names)
     if extra:
         raise WeightsMismatchError(f"{source}: layers not in model {model.name!r}: {extra[:5]}")
     for layer in layers:
-        if layer.name not in weights:
+        if canonical_layer_name(layer.name) not in weights:
             raise WeightsMismatchError(f"{source}: no weights for layer {layer.name!r}")
         variables = list(layer.trainable_weights) + list(layer.non_trainable_weights)
-        values = weights[layer.name]
+        values = weights[canonical_layer_name(layer.name)]
         if len(values) != len(variables):
             raise WeightsMismatchError(f"{source}: layer {layer.name!r} expects {len(variables)} arrays")
         for variable, value in zip(variables, values):
@@ -124,7 +126,7 @@ def _assign(model: keras.Model, weights: Mapping[str, list[np.ndarray]], source:
                 )
     for layer in layers:
         variables = list(layer.trainable_weights) + list(layer.non_trainable_weights)
-        for variable, value in zip(variables, weights[layer.name]):
+        for variable, value in zip(variables, weights[canonical_layer_name(layer.name)]):
             variable.assign(value)
 
 
@@ -151,14 +153,12 @@ def convert_craft_torch_checkpoint(
     if out.name.endswith(".weights.h5"):
         model.save_weights(out)
         return out
+    published = {canonical_layer_name(name): name for name in weights}  # keras-ocr's dotted names
     layers = []
     for layer in model.layers:
         if not layer.weights:
             continue
-        kinds = (
-            ("gamma", "beta", "moving_mean", "moving_variance")
-            if len(layer.weights) == 4
-            else ("kernel", "bias")
-        )
-        layers.append((layer.name, [(f"{layer.name}/{k}:0", v) for k, v in zip(kinds, weights[layer.name])]))
+        name = published[canonical_layer_name(layer.name)]
+        kinds = _BN_WEIGHTS if len(layer.weights) == 4 else ("kernel", "bias")
+        layers.append((name, [(f"{name}/{k}:0", v) for k, v in zip(kinds, weights[name])]))
     return write_legacy_h5(out, layers)

@@ -7,7 +7,7 @@ processes.
 >>> crop, text = next(get_crop_generator("abc", fonts, seed=1))  # doctest: +SKIP
 
 The public names are spread over small modules (``fonts``, ``text``, ``backgrounds``, ``render``,
-``augment``, ``crops``, ``dataset``, ``parallel``); they are re-exported lazily here.
+``augment``, ``crops``, ``dataset``, ``parallel``, ``glyphs``); they are re-exported lazily here.
 """
 
 from __future__ import annotations
@@ -31,7 +31,11 @@ _EXPORTS = {
     "generate_backgrounds": "backgrounds",
     "make_background": "backgrounds",
     "get_image_generator": "render",
-    "render_page": "render",
+    "get_rotation_matrix": "render",
+    "drawable_chars": "fonts",
+    "worker_seed": "parallel",
+    "GlyphCache": "glyphs",
+    "FontCache": "glyphs",
     "photometric_augment": "augment",
     "geometric_augment": "augment",
     "get_crop_generator": "crops",

@@ -11,7 +11,8 @@ geometric changes return the transformed character quads with the image, so boxe
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import cv2
 import numpy as np
@@ -38,7 +39,7 @@ def seeded_randn(shape: tuple[int, ...], rng: np.random.Generator, sigma: float)
     """Gaussian noise (float32) from OpenCV's fast generator, seeded from ``rng`` (reproducible)."""
     out = np.empty((int(np.prod(shape)), 1), np.float32)  # one channel: randn fills channel 0 only
     cv2.setRNGSeed(int(rng.integers(2**31)))
-    cv2.randn(out, 0.0, float(sigma))
+    cv2.randn(out, np.zeros(1), np.full(1, float(sigma)))
     return out.reshape(shape)
 
 
@@ -62,16 +63,16 @@ def plain_background(h: int, w: int, rng: np.random.Generator) -> np.ndarray:
     """A flat colour, a gradient or a soft noise texture, ``h`` x ``w`` x 3 uint8."""
     base = _random_color(rng)
     r = rng.random()
+    out: np.ndarray
     if r < 0.45:
         out = np.empty((h, w, 3), np.float32)
         out[:] = base
     elif r < 0.75:
         other = np.clip(base + rng.normal(0, 30, 3), 0, 255)
-        t = np.linspace(0, 1, w if rng.random() < 0.6 else h, dtype=np.float32)
-        ramp = base[None, :] + (other - base)[None, :] * t[:, None]
-        out = np.broadcast_to(ramp[None, :, :], (h, w, 3)) if len(t) == w else \
-            np.broadcast_to(ramp[:, None, :], (h, w, 3))
-        out = out.astype(np.float32)
+        horizontal = rng.random() < 0.6
+        t = np.linspace(0, 1, w if horizontal else h, dtype=np.float32)
+        ramp = (base[None, :] + (other - base)[None, :] * t[:, None]).astype(np.float32)
+        out = np.broadcast_to(ramp[None, :, :] if horizontal else ramp[:, None, :], (h, w, 3)).astype(np.float32)
     else:
         small = rng.normal(0, rng.uniform(5, 30), (max(2, h // 6), max(2, w // 6), 1)).astype(np.float32)
         out = base[None, None, :] + cv2.resize(small, (w, h), interpolation=cv2.INTER_CUBIC)[..., None]
@@ -102,7 +103,9 @@ def random_patch(image: np.ndarray, h: int, w: int, rng: np.random.Generator) ->
 
 def contrasting_color(background: np.ndarray, rng: np.random.Generator, low_contrast: bool = False) -> np.ndarray:
     """An RGB float colour readable on ``background`` (light on dark or dark on light)."""
-    lum = float(luminance(background.reshape(-1, 3)[:: max(1, background.size // 3000)]).mean())
+    bg = np.ascontiguousarray(background).reshape(-1, 1, 3)
+    mean = cv2.mean(bg if bg.dtype in (np.uint8, np.float32) else bg.astype(np.float32))[:3]
+    lum = float(luminance(np.array(mean, np.float32)))
     diff = rng.uniform(35, 60) if low_contrast else rng.uniform(90, 220)
     if lum + diff > 255 or (lum - diff >= 0 and rng.random() < 0.7 and lum > 100):
         target = max(0.0, lum - diff)

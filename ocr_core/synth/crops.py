@@ -15,19 +15,20 @@ padded (``ocr_core.geometry.resize_and_pad``), exactly as the recognizer input i
 from __future__ import annotations
 
 import os
-from collections import OrderedDict
-from typing import Any, Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Any
 
 import cv2
 import numpy as np
-from PIL import Image, ImageFont
+from PIL import ImageFont
 
 from ocr_core.errors import DataGenerationError
 from ocr_core.synth import augment
 from ocr_core.synth.fonts import drawable_chars, preload_drawable
+from ocr_core.synth.glyphs import FontCache, GlyphCache
 from ocr_core.synth.text import TextSampler
 
-__all__ = ["get_crop_generator", "resize_and_pad", "FontCache", "render_text_mask"]
+__all__ = ["get_crop_generator", "resize_and_pad"]
 
 try:  # the shared helper keeps training crops identical to inference crops
     from ocr_core.geometry import resize_and_pad
@@ -41,41 +42,6 @@ except ImportError:  # pragma: no cover - fallback for a partial checkout
         out = np.full((height, width) + image.shape[2:], pad_value, dtype=image.dtype)
         out[:nh, :nw] = resized.reshape((nh, nw) + image.shape[2:])
         return out
-
-
-class FontCache:
-    """Loaded ``FreeTypeFont`` objects keyed by (path, size), least recently used dropped first."""
-
-    def __init__(self, capacity: int = 512) -> None:
-        self.capacity = capacity
-        self._fonts: OrderedDict[tuple[str, int, bool], ImageFont.FreeTypeFont] = OrderedDict()
-        self.bad: set[str] = set()
-
-    def get(self, path: str, size: int, raqm: bool = False) -> ImageFont.FreeTypeFont:
-        key = (path, size, raqm)
-        font = self._fonts.get(key)
-        if font is not None:
-            self._fonts.move_to_end(key)
-            return font
-        layout = ImageFont.Layout.RAQM if raqm else ImageFont.Layout.BASIC
-        try:
-            font = ImageFont.truetype(path, size, layout_engine=layout)
-        except Exception as exc:
-            self.bad.add(path)
-            raise DataGenerationError(f"cannot load font {path}: {exc}") from exc
-        self._fonts[key] = font
-        if len(self._fonts) > self.capacity:
-            self._fonts.popitem(last=False)
-        return font
-
-
-def render_text_mask(font: ImageFont.FreeTypeFont, text: str) -> tuple[np.ndarray, int, int]:
-    """The text's ink as uint8 alpha, and the ink's offset ``(dx, dy)`` from the pen position at the
-    top of the line (ascender), so the line's baseline is at ``dy_baseline = ascent``."""
-    mask, offset = font.getmask2(text, mode="L")
-    if mask.size[0] == 0 or mask.size[1] == 0:
-        return np.zeros((0, 0), np.uint8), 0, 0
-    return np.asarray(Image.Image()._new(mask)), int(offset[0]), int(offset[1])
 
 
 class _CropRenderer:
@@ -98,6 +64,7 @@ class _CropRenderer:
         self.level = augment_level
         self.pad_value = pad_value
         self.cache = FontCache()
+        self.glyphs = GlyphCache()
         self.bg_paths = list(backgrounds or [])
         self.bg_pool: list[np.ndarray] = []
         self.font_pool: list[tuple[str, int]] = []
@@ -124,10 +91,10 @@ class _CropRenderer:
         if isinstance(path, np.ndarray):
             img = path
         else:
-            img = cv2.imread(os.fspath(path), cv2.IMREAD_COLOR)
-            if img is None:
+            loaded = cv2.imread(os.fspath(path), cv2.IMREAD_COLOR)
+            if loaded is None:
                 return None
-            img = cv2.cvtColor(img, cv2.COLOR_BGR2RGB)
+            img = cv2.cvtColor(loaded, cv2.COLOR_BGR2RGB)
         scale = 320.0 / max(1, min(img.shape[:2]))
         if scale < 1:
             img = cv2.resize(img, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
@@ -142,7 +109,7 @@ class _CropRenderer:
         recently loaded faces; every font still comes up over time.
         """
         rng = self.rng
-        if len(self.font_pool) < 48 or rng.random() < 0.06:
+        if len(self.font_pool) < 48 or rng.random() < 0.03:
             for _ in range(10):
                 path = self.fonts[int(rng.integers(len(self.fonts)))]
                 if path in self.cache.bad:
@@ -182,7 +149,7 @@ class _CropRenderer:
                 if not text:
                     continue
             # Keep the aspect ratio in a range the recognizer width can show without crushing.
-            length = font.getlength(text)
+            length = self.glyphs.width(font, text)
             # (Wider text is not squeezed but shrinks below the crop height in resize_and_pad.)
             limit = 1.75 * size * self.width / self.height
             if length > limit and len(text) > 1:
@@ -190,7 +157,7 @@ class _CropRenderer:
                 text = text[:keep].strip()
                 if not text:
                     continue
-                length = font.getlength(text)
+                length = self.glyphs.width(font, text)
             return text, path, font, size, length
         raise DataGenerationError(
             f"could not draw text of the alphabet {self.alphabet!r} with the given fonts "
@@ -213,14 +180,14 @@ class _CropRenderer:
         if rng.random() < self.neighbours:
             left_nb = self._filler(path, 8) if rng.random() < 0.5 else ""
             right_nb = self._filler(path, 8) if rng.random() < 0.7 else ""
-        mask_t, dx, dy = render_text_mask(font, text)
+        mask_t, dx, dy = self.glyphs.render(font, text)
         if mask_t.size == 0:
             return self()
         text_w = int(round(length))
         # Layout canvas: the line with optional neighbours, plus optional lines above and below.
         pad = int(size * 1.5)
-        left_w = int(round(font.getlength(left_nb))) + gap if left_nb else 0
-        right_w = int(round(font.getlength(right_nb))) + gap if right_nb else 0
+        left_w = int(round(self.glyphs.width(font, left_nb))) + gap if left_nb else 0
+        right_w = int(round(self.glyphs.width(font, right_nb))) + gap if right_nb else 0
         canvas_w = pad * 2 + left_w + max(text_w, dx + mask_t.shape[1]) + right_w
         canvas_h = pad * 2 + line_h
         alpha = np.zeros((canvas_h, canvas_w), np.uint8)
@@ -230,17 +197,17 @@ class _CropRenderer:
         limit_l, limit_r, limit_t, limit_b = 0, canvas_w, 0, canvas_h
         sliver = 0.2 * size
         if left_nb:
-            m, ddx, ddy = render_text_mask(font, left_nb)
+            m, ddx, ddy = self.glyphs.render(font, left_nb)
             _paste(alpha, m, pad + ddx, y0 + ddy)
             limit_l = int(pad + ddx + m.shape[1] - sliver)
         if right_nb:
-            m, ddx, ddy = render_text_mask(font, right_nb)
+            m, ddx, ddy = self.glyphs.render(font, right_nb)
             _paste(alpha, m, x0 + text_w + gap + ddx, y0 + ddy)
             limit_r = int(np.ceil(x0 + text_w + gap + ddx + sliver))
         if rng.random() < self.neighbours * 0.6:
             for sign in (-1, 1):
                 if rng.random() < 0.5:
-                    m, ddx, ddy = render_text_mask(font, self._filler(path, 14))
+                    m, ddx, ddy = self.glyphs.render(font, self._filler(path, 14))
                     shift = int(round(line_h * rng.uniform(1.0, 1.35))) * sign
                     oy = y0 + shift + ddy
                     _paste(alpha, m, x0 - int(rng.integers(0, size)) + ddx, oy)

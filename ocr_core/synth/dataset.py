@@ -7,7 +7,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable, Iterable, Iterator, Sequence, TypeVar
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -56,8 +57,8 @@ def lines_to_words(lines: Lines, max_length: int | None = None) -> list[tuple[np
     """
     words: list[tuple[np.ndarray, str, np.ndarray]] = []
     for line in lines:
-        current: list[tuple[np.ndarray, str]] = []
-        for quad, ch in list(line) + [(None, " ")]:
+        current: list[tuple[Any, str]] = []
+        for quad, ch in [*line, (None, " ")]:
             if ch.isspace():
                 step = max_length or len(current) or 1
                 for i in range(0, len(current), step):

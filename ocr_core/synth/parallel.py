@@ -5,7 +5,10 @@ takes chunks from the workers in a fixed round-robin order, so a run is reproduc
 seed and number of workers.
 
 >>> import itertools
->>> list(itertools.islice(parallel_generator(_count_from, workers=0, seed=3), 2))  # doctest: +SKIP
+>>> def numbers(seed):
+...     return itertools.count(seed)
+>>> list(itertools.islice(parallel_generator(numbers, workers=0, seed=3), 2)) == [worker_seed(3, 0), worker_seed(3, 0) + 1]
+True
 """
 
 from __future__ import annotations
@@ -15,7 +18,8 @@ import multiprocessing
 import queue
 import sys
 import traceback
-from typing import Any, Callable, Iterator, TypeVar
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -79,7 +83,7 @@ def parallel_generator(make_generator: Callable[[int], Iterator[T]], workers: in
     if workers <= 0:
         yield from make_generator(worker_seed(seed, 0))
         return
-    ctx = multiprocessing.get_context(start_method or _default_start_method())
+    ctx: Any = multiprocessing.get_context(start_method or _default_start_method())
     stop = ctx.Event()
     queues = [ctx.Queue(maxsize=max(1, prefetch)) for _ in range(workers)]
     procs = [ctx.Process(target=_worker, args=(make_generator, worker_seed(seed, i), queues[i], chunk_size, stop),

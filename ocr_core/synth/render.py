@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import os
 import warnings
-from typing import Any, Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import Any
 
 import cv2
 import numpy as np
@@ -27,8 +28,8 @@ from PIL import ImageFont
 from ocr_core.errors import DataGenerationError
 from ocr_core.synth import augment
 from ocr_core.synth.backgrounds import make_background
-from ocr_core.synth.crops import FontCache
 from ocr_core.synth.fonts import drawable_chars, preload_drawable
+from ocr_core.synth.glyphs import FontCache, GlyphCache
 
 __all__ = ["get_image_generator", "get_rotation_matrix", "PageRenderer"]
 
@@ -71,7 +72,7 @@ class _Block:
 class PageRenderer:
     """Draws pages; :func:`get_image_generator` wraps it in an endless generator."""
 
-    def __init__(self, height: int, width: int, font_groups: dict[str, Sequence[str]],
+    def __init__(self, height: int, width: int, font_groups: Mapping[str, Sequence[str]],
                  text_source: Callable[[], str], font_size: Any = 18, backgrounds: Sequence[Any] | None = None,
                  background_crop_mode: str = "crop", rotationX: Any = 0, rotationY: Any = 0,
                  rotationZ: Any = 0, margin: int = 0, use_ligatures: bool = False,
@@ -106,8 +107,7 @@ class PageRenderer:
         self.keep_spaces = keep_spaces
         self.rng = np.random.default_rng(seed)
         self.fonts = FontCache()
-        self.glyphs: dict[tuple[int, str], tuple[np.ndarray, int, int, float]] = {}
-        self.advances: dict[tuple[int, str], float] = {}
+        self.glyph_cache = GlyphCache()
 
     # -- background ------------------------------------------------------------------------------
     def background(self) -> np.ndarray:
@@ -122,12 +122,12 @@ class PageRenderer:
         if isinstance(item, np.ndarray):
             img = item[..., :3] if item.ndim == 3 else np.repeat(item[..., None], 3, axis=2)
         else:
-            img = cv2.imread(os.fspath(item), cv2.IMREAD_COLOR)
-            if img is None or img.size == 0:
+            loaded = cv2.imread(os.fspath(item), cv2.IMREAD_COLOR)
+            if loaded is None or loaded.size == 0:
                 warnings.warn(f"skipping unreadable background {item}", stacklevel=3)
                 self.bad_backgrounds.add(index)
                 return self.background()
-            img = cv2.cvtColor(img, cv2.COLOR_BGR2RGB)
+            img = cv2.cvtColor(loaded, cv2.COLOR_BGR2RGB)
         ih, iw = img.shape[:2]
         if self.crop_mode == "rescale":
             return cv2.resize(img, (w, h), interpolation=cv2.INTER_AREA).copy()
@@ -140,36 +140,11 @@ class PageRenderer:
 
     # -- glyphs ----------------------------------------------------------------------------------
     def glyph(self, font: ImageFont.FreeTypeFont, char: str) -> tuple[np.ndarray, int, int, float]:
-        """(ink alpha, dx, dy, advance) of one character, cached per font object."""
-        key = (id(font), char)
-        hit = self.glyphs.get(key)
-        if hit is None:
-            mask, offset = font.getmask2(char, mode="L")
-            if mask.size[0] and mask.size[1]:
-                from PIL import Image
-
-                arr = np.asarray(Image.Image()._new(mask))
-            else:
-                arr = np.zeros((0, 0), np.uint8)
-            hit = (arr, int(offset[0]), int(offset[1]), self.advance(font, char))
-            if len(self.glyphs) > 20000:
-                self.glyphs.clear()
-            self.glyphs[key] = hit
-        return hit
-
-    def advance(self, font: ImageFont.FreeTypeFont, char: str) -> float:
-        """Horizontal advance of one character (cached; no rendering)."""
-        key = (id(font), char)
-        hit = self.advances.get(key)
-        if hit is None:
-            hit = float(font.getlength(char))
-            if len(self.advances) > 50000:
-                self.advances.clear()
-            self.advances[key] = hit
-        return hit
+        """(ink alpha, dx, dy, advance) of one character (cached)."""
+        return self.glyph_cache.glyph(font, char)
 
     def width_of(self, font: ImageFont.FreeTypeFont, text: str) -> float:
-        return sum(self.advance(font, c) for c in text)
+        return self.glyph_cache.width(font, text)
 
     # -- layout ----------------------------------------------------------------------------------
     def _wrap(self, font: ImageFont.FreeTypeFont, text: str, max_width: float, max_lines: int) -> list[str]:
@@ -244,12 +219,12 @@ class PageRenderer:
         from PIL import Image
 
         boxes: list[tuple[tuple[float, float, float, float], str] | None] = []
-        lfont = self.fonts.get(font.path, int(font.size), raqm=True)
+        lfont = self.fonts.get(str(font.path), int(font.size), raqm=True)
         pos = 0
         for word in text.split(" "):
             if pos:
                 boxes.append(None)
-                x += self.advance(font, " ")
+                x += self.glyph_cache.advance(font, " ")
             pos += len(word) + 1
             if not word:
                 continue
@@ -355,7 +330,7 @@ class PageRenderer:
         angles = [rng.uniform(*r) for r in self.rot]
         n_lines = int(rng.integers(self.lines_per_block[0], self.lines_per_block[1] + 1))
         align = str(rng.choice(["left", "left", "center", "right"]))
-        for attempt in range(4):
+        for _attempt in range(4):
             try:
                 font = self.fonts.get(path, max(4, size))
             except DataGenerationError as exc:
@@ -431,7 +406,7 @@ def _text_source(text_generator: Any) -> Callable[[], str]:
     return lambda: str(next(iterator))
 
 
-def get_image_generator(height: int, width: int, font_groups: dict[str, Sequence[str]], text_generator: Any,
+def get_image_generator(height: int, width: int, font_groups: Mapping[str, Sequence[str]], text_generator: Any,
                         font_size: Any = 18, backgrounds: Sequence[Any] | None = None,
                         background_crop_mode: str = "crop", rotationX: Any = 0, rotationY: Any = 0,
                         rotationZ: Any = 0, margin: int = 0, use_ligatures: bool = False,

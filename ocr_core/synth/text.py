@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import os
 import string
+from collections.abc import Iterator, Sequence
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterator, Sequence
 
 import numpy as np
 
@@ -52,7 +52,7 @@ def load_words(path: str | None = None) -> tuple[str, ...]:
                       if w.strip() and not w.startswith("#") and not w.strip().endswith("'s"))
         if words:
             return words
-    return tuple("the quick brown fox jumps over a lazy dog".split())
+    return tuple(["the", "quick", "brown", "fox", "jumps", "over", "a", "lazy", "dog"])
 
 
 def read_text_lines(path: str | os.PathLike[str]) -> list[str]:
@@ -103,6 +103,7 @@ class TextSampler:
         if weights.sum() <= 0:
             self._kinds, weights = ["random"], np.ones(1)
         self._p = weights / weights.sum()
+        self._cdf = np.cumsum(self._p)
         self._symbols = ("".join(c for c in self.alphabet if not c.isspace()) if self.alphabet
                          else string.ascii_letters + string.digits + string.punctuation)
 
@@ -114,9 +115,7 @@ class TextSampler:
         lower_ok = {c.lower() for c in allowed} | {c.upper() for c in allowed if c.upper() in allowed}
         out = []
         for w in words:
-            if all(c in allowed or c.lower() in allowed or c.upper() in allowed for c in w):
-                out.append(w)
-            elif sum(c in lower_ok for c in w) >= 0.8 * len(w):
+            if all(c in allowed or c.lower() in allowed or c.upper() in allowed for c in w) or sum(c in lower_ok for c in w) >= 0.8 * len(w):
                 out.append(w)
         return out
 
@@ -205,7 +204,7 @@ class TextSampler:
     def token(self, max_length: int | None = None) -> str:
         """One space-free token of a random kind (at most ``max_length`` characters)."""
         for _ in range(20):
-            kind = self._kinds[int(self.rng.choice(len(self._kinds), p=self._p))]
+            kind = self._kinds[min(len(self._kinds) - 1, int(np.searchsorted(self._cdf, self.rng.random(), side="right")))]
             raw = self._raw(kind)
             text = self._filter(raw).strip()
             if text and len(text) >= 0.6 * len(raw.strip()) and not any(c.isspace() for c in text):

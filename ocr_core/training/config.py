@@ -36,6 +36,7 @@ class TrainConfig:
     validation_data: list[Any] = field(default_factory=list)
     epochs: int = 10
     patience: int | None = 5
+    min_delta: float = 0.0
     batch_size: int = 8
     steps_per_epoch: int | None = None
     validation_steps: int | None = None

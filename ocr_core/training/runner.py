@@ -288,7 +288,8 @@ def _fit(config: TrainConfig, task: Any, state: dict[str, Any] | None, paths: Ch
     early = None
     if config.patience:
         early = ResumableEarlyStopping(flags, initial=state, emit=emit, monitor=monitor,
-                                       patience=int(config.patience), restore_best_weights=False)
+                                       patience=int(config.patience), min_delta=config.min_delta,
+                                       restore_best_weights=False)
 
     def on_best(epoch: int, logs: dict[str, float]) -> None:
         try:

@@ -28,9 +28,9 @@ def font_cache(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def dejavu_fonts(dejavu_dir, font_cache) -> list[str]:
-    from ocr_core.synth.fonts import get_fonts
-
     from synth_helpers import ALPHABET
+
+    from ocr_core.synth.fonts import get_fonts
 
     return get_fonts(ALPHABET, font_cache, [dejavu_dir], include_system=False)
 

@@ -4,12 +4,11 @@ import itertools
 
 import numpy as np
 import pytest
+from synth_helpers import ALPHABET
 
 from ocr_core.errors import DataGenerationError
 from ocr_core.synth.backgrounds import make_background
 from ocr_core.synth.crops import get_crop_generator
-
-from synth_helpers import ALPHABET
 
 
 def test_crops_have_the_model_shape_and_alphabet(dejavu_fonts, font_cache):

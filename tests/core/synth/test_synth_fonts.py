@@ -5,38 +5,37 @@ import warnings
 from pathlib import Path
 
 import pytest
+from synth_helpers import ALPHABET, build_font
 
 from ocr_core.errors import DataGenerationError
-from ocr_core.synth import fonts as F
-
-from synth_helpers import ALPHABET, build_font
+from ocr_core.synth import fonts as font_mod
 
 
 def test_font_supports_alphabet_checks_the_cmap(sans, ab_font):
-    assert F.font_supports_alphabet(sans, "abcXYZ019.,!? ")
-    assert not F.font_supports_alphabet(sans, "ab\u6f22")  # a CJK ideograph DejaVu lacks
-    assert F.font_supports_alphabet(ab_font, "ab ")
-    assert not F.font_supports_alphabet(ab_font, "abc")
-    assert not F.font_supports_alphabet("/does/not/exist.ttf", "a")
+    assert font_mod.font_supports_alphabet(sans, "abcXYZ019.,!? ")
+    assert not font_mod.font_supports_alphabet(sans, "ab\u6f22")  # a CJK ideograph DejaVu lacks
+    assert font_mod.font_supports_alphabet(ab_font, "ab ")
+    assert not font_mod.font_supports_alphabet(ab_font, "abc")
+    assert not font_mod.font_supports_alphabet("/does/not/exist.ttf", "a")
 
 
 def test_get_fonts_finds_dejavu_and_skips_thin(dejavu_fonts):
     names = {Path(p).name for p in dejavu_fonts}
     assert "DejaVuSans.ttf" in names and "DejaVuSerif-Bold.ttf" in names
     assert "DejaVuSans-ExtraLight.ttf" not in names  # thin faces are left out
-    assert F.count_families(dejavu_fonts) >= 3
+    assert font_mod.count_families(dejavu_fonts) >= 3
 
 
 def test_alphabet_no_font_covers_is_a_clear_error(dejavu_dir, font_cache):
     with pytest.raises(DataGenerationError, match="alphabet"):
-        F.get_fonts("a\u6f22", font_cache, [dejavu_dir], include_system=False)
+        font_mod.get_fonts("a\u6f22", font_cache, [dejavu_dir], include_system=False)
 
 
 def test_empty_and_missing_font_folders_are_errors(tmp_path, font_cache):
     with pytest.raises(DataGenerationError, match="holds no"):
-        F.get_fonts("abc", font_cache, [tmp_path], include_system=False)
+        font_mod.get_fonts("abc", font_cache, [tmp_path], include_system=False)
     with pytest.raises(DataGenerationError, match="does not exist"):
-        F.get_fonts("abc", font_cache, [tmp_path / "nope"], include_system=False)
+        font_mod.get_fonts("abc", font_cache, [tmp_path / "nope"], include_system=False)
 
 
 def test_unreadable_font_is_skipped_with_a_warning(tmp_path, sans, font_cache):
@@ -46,7 +45,7 @@ def test_unreadable_font_is_skipped_with_a_warning(tmp_path, sans, font_cache):
     (folder / "good.ttf").write_bytes(Path(sans).read_bytes())
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        fonts = F.get_fonts("abc", tmp_path / "cache", [folder], include_system=False)
+        fonts = font_mod.get_fonts("abc", tmp_path / "cache", [folder], include_system=False)
     assert [Path(f).name for f in fonts] == ["good.ttf"]
     assert any("broken.ttf" in str(w.message) for w in caught)
 
@@ -54,27 +53,27 @@ def test_unreadable_font_is_skipped_with_a_warning(tmp_path, sans, font_cache):
 def test_picture_fonts_are_rejected(tmp_path):
     # Every letter mapped, but drawn as the same solid box: a "redacted" picture font.
     boxes = build_font(tmp_path / "Boxes.ttf", {c: "box" for c in string.ascii_letters + string.digits})
-    info = F.inspect_font(boxes)
+    info = font_mod.inspect_font(boxes)
     assert info.rejected
     with pytest.raises(DataGenerationError):
-        F.get_fonts("abc", tmp_path / "cache", [tmp_path], include_system=False)
+        font_mod.get_fonts("abc", tmp_path / "cache", [tmp_path], include_system=False)
 
 
 def test_index_is_cached_and_reused(tmp_path, sans):
     folder = tmp_path / "fonts"
     folder.mkdir()
     (folder / "a.ttf").write_bytes(Path(sans).read_bytes())
-    first = F.get_fonts("abc", tmp_path / "cache", [folder], include_system=False)
+    first = font_mod.get_fonts("abc", tmp_path / "cache", [folder], include_system=False)
     index = tmp_path / "cache" / "fonts-index.json"
     assert index.is_file()
     stamp = index.stat().st_mtime_ns
-    assert F.get_fonts("abc", tmp_path / "cache", [folder], include_system=False) == first
+    assert font_mod.get_fonts("abc", tmp_path / "cache", [folder], include_system=False) == first
     assert index.stat().st_mtime_ns == stamp  # nothing re-inspected, nothing rewritten
 
 
 def test_font_groups_by_covered_sub_alphabet(sans, ab_font, font_cache):
     alphabet = "ab01\u6f22"
-    groups = F.get_font_groups(alphabet, [sans, ab_font], font_cache)
+    groups = font_mod.get_font_groups(alphabet, [sans, ab_font], font_cache)
     # DejaVu covers the letters and digits but not the ideograph; the test font only the letters.
     assert groups["ab01"] == [sans]
     assert groups["ab"] == [ab_font]
@@ -82,10 +81,10 @@ def test_font_groups_by_covered_sub_alphabet(sans, ab_font, font_cache):
 
 
 def test_drawable_chars(sans, ab_font):
-    assert F.drawable_chars(ab_font, "abc ") == {"a", "b", " "}
-    assert F.drawable_chars(sans, "abc") == {"a", "b", "c"}
+    assert font_mod.drawable_chars(ab_font, "abc ") == {"a", "b", " "}
+    assert font_mod.drawable_chars(sans, "abc") == {"a", "b", "c"}
 
 
 def test_default_alphabet_is_the_notebooks():
-    assert F.DEFAULT_ALPHABET == string.digits + string.ascii_letters + "!?. "
-    assert set(ALPHABET) >= set(F.DEFAULT_ALPHABET)
+    assert string.digits + string.ascii_letters + "!?. " == font_mod.DEFAULT_ALPHABET
+    assert set(ALPHABET) >= set(font_mod.DEFAULT_ALPHABET)

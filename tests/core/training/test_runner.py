@@ -20,7 +20,7 @@ pytestmark = pytest.mark.slow
 
 def rec_config(out: Path, **kw) -> TrainConfig:
     base = dict(task="recognizer", data=["synthetic:256"], alphabet=ALPHABET, epochs=2, batch_size=8,
-                steps_per_epoch=6, validation_steps=2, build_params=TINY_CRNN, out_dir=out, run_eagerly=True,
+                steps_per_epoch=4, validation_steps=1, build_params=TINY_CRNN, out_dir=out, run_eagerly=True,
                 learning_rate=3e-3, patience=3)
     base.update(kw)
     return TrainConfig(**base)
@@ -114,19 +114,19 @@ def test_cancel_stops_within_one_batch_and_keeps_the_best(module_synth, tmp_path
     def on_event(e):
         if e.kind == "batch":
             batches.append(e.step)
-            if e.step == 8:  # second epoch, after one checkpoint
+            if e.step == 6:  # second epoch, after one checkpoint
                 token.cancel()
 
     result = train(rec_config(tmp_path, epochs=5, distribute="onedevice"), on_event=on_event, cancel=token)
     assert result.status == "cancelled"
-    assert batches == list(range(1, 9))
+    assert batches == list(range(1, 7))
     assert result.epochs_run == 1 and result.model_dir == tmp_path
     assert (tmp_path / "model.json").is_file()
 
 
 def test_early_stopping_triggers(module_synth, tmp_path):
     events = []
-    result = train(rec_config(tmp_path, epochs=6, patience=1, learning_rate=1e-12), on_event=events.append)
+    result = train(rec_config(tmp_path, epochs=6, patience=1, min_delta=1.0, learning_rate=1e-9), on_event=events.append)
     assert result.status == "early_stopped"
     assert result.epochs_run == 2 and "early_stop" in [e.kind for e in events]
 
@@ -140,7 +140,7 @@ def test_nan_loss_stops_with_a_clear_error_and_keeps_the_last_good_checkpoint(mo
     def collate(self, samples):
         calls["n"] += 1
         x, y = original(self, samples)
-        if calls["n"] > 2 + 6 + 2:  # validation batches, then epoch 1, then NaNs in epoch 2
+        if calls["n"] > 1 + 4 + 2:  # validation batch, then epoch 1, then NaNs in epoch 2
             y = np.full_like(y, np.nan)
         return x, y
 

@@ -1,0 +1,75 @@
+"""How the bundled default models are trained: the project's own runner on its own synthetic data.
+
+Runs one model's training with a wall-clock budget, resumable (run it again with --resume to continue from the
+last checkpoint), logging one line per epoch. Long runs go in the background::
+
+    nohup .venv/bin/python docs/examples/train_default_models.py recognizer --hours 2 > runs/crnn_lite.log 2>&1 &
+    nohup .venv/bin/python docs/examples/train_default_models.py detector --hours 2 > runs/craft_lite.log 2>&1 &
+
+Then score a checkpoint on the real dev images (benchmarks/realdata.py) and, when it beats the bundled model,
+copy the model folder into resources/models/ (see resources/models/MODEL_CARD.md).
+On a GPU machine the same script runs with KERAS_BACKEND=jax or torch.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import threading
+import time
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+RECIPES = {
+    "recognizer": dict(
+        task="recognizer", variant="lite", data=["synthetic:12800"], batch_size=64, steps_per_epoch=200,
+        validation_steps=16, epochs=1000, patience=30, name="crnn_lite", workers=2,
+    ),
+    "detector": dict(
+        task="detector", variant="lite", data=["synthetic:800"], batch_size=8, steps_per_epoch=100,
+        validation_steps=10, epochs=1000, patience=30, image_size=384, name="craft_lite", workers=2,
+        synth_options={"font_size": (12, 72)},
+    ),
+}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("task", choices=sorted(RECIPES))
+    parser.add_argument("--hours", type=float, default=2.0, help="wall-clock budget; stops cleanly after it")
+    parser.add_argument("--out", default=None, help="run folder (default runs/<name>)")
+    parser.add_argument("--resume", action="store_true", help="continue from the run folder's last checkpoint")
+    parser.add_argument("--init", default=None, help="model to start from (name or folder)")
+    parser.add_argument("--lr", type=float, default=None)
+    args = parser.parse_args()
+
+    from ocr_core.cancel import CancelToken
+    from ocr_core.training import TrainConfig, train
+
+    recipe = dict(RECIPES[args.task])
+    recipe["out_dir"] = args.out or os.path.join("runs", recipe["name"])
+    config = TrainConfig(**recipe, resume=args.resume, init=args.init, learning_rate=args.lr)
+    cancel = CancelToken()
+    timer = threading.Timer(args.hours * 3600, cancel.cancel)
+    timer.daemon = True
+    timer.start()
+    started = time.time()
+
+    def on_event(event) -> None:
+        if event.kind in ("batch",):
+            return
+        stamp = time.strftime("%H:%M:%S")
+        logs = {k: round(float(v), 4) for k, v in (event.logs or {}).items()}
+        print(f"{stamp} {event.kind} epoch={event.epoch} step={event.step} {json.dumps(logs)} {event.message}",
+              flush=True)
+
+    result = train(config, on_event=on_event, cancel=cancel)
+    print(f"finished: {result.status} after {(time.time() - started) / 60:.1f} min; model folder {result.model_dir}; "
+          f"metrics {result.metrics}", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,73 @@
+from __future__ import annotations
+
+import argparse
+import json
+
+import cv2
+import numpy as np
+import pytest
+
+from ocr_core.cli import synth as synth_cli
+
+
+def _run(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser()
+    sub = parser.add_subparsers()
+    synth_cli.add_parser(sub)
+    args = parser.parse_args(["synth", *argv])
+    return args.func(args)
+
+
+@pytest.fixture
+def photo_dir(tmp_path):
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    for i in range(2):
+        cv2.imwrite(str(folder / f"p{i}.png"), np.full((90, 120, 3), 60 + 120 * i, np.uint8))
+    return folder
+
+
+def _common(cache, dejavu_dir, photo_dir):
+    return ["--fonts", str(dejavu_dir), "--no-system-fonts", "--backgrounds", str(photo_dir), "--no-procedural",
+            "--cache-dir", str(cache), "--alphabet", "abcdefghijklmnopqrstuvwxyz0123456789 "]
+
+
+def test_synth_pages_icdar_with_chars_and_preview(tmp_path, font_cache, dejavu_dir, photo_dir):
+    out = tmp_path / "out"
+    code = _run(["--count", "3", "--out", str(out), "--width", "160", "--height", "128", "--font-size", "14,28",
+                 "--preview", str(tmp_path / "sheet.png"), "--seed", "2", *_common(font_cache, dejavu_dir, photo_dir)])
+    assert code == 0
+    images = sorted((out / "images").glob("*.jpg"))
+    assert len(images) == 3 and cv2.imread(str(images[0])).shape == (128, 160, 3)
+    gt = (out / f"gt_{images[0].stem}.txt").read_text("utf-8").splitlines()
+    assert gt and all(len(line.split(",")) >= 9 for line in gt)
+    chars = json.loads((out / "chars" / f"{images[0].stem}.json").read_text("utf-8"))
+    entries = [c for line in chars["lines"] for c in line]
+    assert entries and all(np.asarray(c["quad"]).shape == (4, 2) for c in entries)
+    words_text = "".join(line.rsplit(",", 1)[-1] for line in gt)
+    assert words_text == "".join(c["char"] for c in entries if c["char"] != " ")
+    assert cv2.imread(str(tmp_path / "sheet.png")) is not None
+
+
+def test_synth_studio_keeps_char_quads(tmp_path, font_cache, dejavu_dir, photo_dir):
+    out = tmp_path / "studio"
+    assert _run(["--count", "1", "--out", str(out), "--format", "studio", "--width", "128", "--height", "128",
+                 "--font-size", "14,20", *_common(font_cache, dejavu_dir, photo_dir)]) == 0
+    from ocr_core.formats import read_annotations
+
+    pages = read_annotations(out, "studio")
+    word = pages[0].words[0]
+    assert len(word.extra["char_quads"]) == len(word.text)
+
+
+def test_synth_crops_and_errors(tmp_path, font_cache, dejavu_dir, photo_dir, capsys):
+    out = tmp_path / "crops"
+    assert _run(["--crops", "--count", "5", "--out", str(out), *_common(font_cache, dejavu_dir, photo_dir)]) == 0
+    labels = (out / "labels.txt").read_text("utf-8").splitlines()
+    assert len(labels) == 5
+    name, text = labels[0].split("\t")
+    assert cv2.imread(str(out / name), cv2.IMREAD_UNCHANGED).shape == (32, 128) and text
+    assert _run(["--count", "1", "--out", str(out), "--fonts", str(tmp_path / "nowhere"), "--no-system-fonts",
+                 "--no-procedural", "--backgrounds", str(photo_dir)]) == 1
+    assert "nowhere" in capsys.readouterr().err
+    assert _run(["--count", "1"]) == 1

@@ -48,7 +48,7 @@ def add_parser(subparsers: Any) -> None:
     p = subparsers.add_parser(
         "synth",
         help="generate synthetic training data (pages with word/character boxes, or word crops)",
-        description=__doc__.split("Pages go to")[0].strip(),
+        description=__doc__.split("Pages go to")[0].replace("``ocr-studio synth``: w", "W").replace("::", ":").strip(),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("--count", type=int, default=100, help="number of images or crops (default 100)")

@@ -21,6 +21,8 @@ __all__ = [
     "plain_background",
     "random_patch",
     "contrasting_color",
+    "low_contrast_share",
+    "legible_color",
     "draw_rules",
     "crop_geometry",
     "crop_photometric",
@@ -117,6 +119,29 @@ def contrasting_color(background: np.ndarray, rng: np.random.Generator, low_cont
     color = target + rng.normal(0, 1, 3) * chroma
     color += target - float(luminance(color))  # keep the luminance despite the chroma
     return np.clip(color, 0, 255).astype(np.float32)
+
+
+def low_contrast_share(under: np.ndarray, color: np.ndarray, threshold: float = 45.0) -> float:
+    """Share of the pixels ``under`` the text (``(N, 3)``) whose luminance is within ``threshold`` of
+    the text colour's: text there would be hard to read."""
+    if under.size == 0:
+        return 0.0
+    lum = luminance(under.reshape(-1, 3)[:: max(1, under.size // 6000)])
+    return float((np.abs(lum - float(luminance(color))) < threshold).mean())
+
+
+def legible_color(under: np.ndarray, rng: np.random.Generator, low_contrast: bool = False,
+                  max_low: float = 0.1) -> tuple[np.ndarray, bool]:
+    """A text colour for the pixels ``under`` the text, and whether it is legible on all but
+    ``max_low`` of them (else the caller should calm the background). Tries a contrasting colour,
+    then black and white."""
+    color = contrasting_color(under.reshape(-1, 1, 3), rng, low_contrast)
+    if low_contrast or low_contrast_share(under, color) <= max_low:
+        return color, True
+    candidates = [color, np.zeros(3, np.float32), np.full(3, 255.0, np.float32)]
+    shares = [low_contrast_share(under, c) for c in candidates]
+    best = int(np.argmin(shares))
+    return candidates[best], shares[best] <= max_low
 
 
 def draw_rules(alpha: np.ndarray, rng: np.random.Generator, baseline: int, thickness: int = 1) -> None:

@@ -262,7 +262,12 @@ class _CropRenderer:
         rng = self.rng
         h, w = alpha.shape
         bg = self._background(h, w)
-        fg = augment.contrasting_color(bg, rng, low_contrast=rng.random() < 0.06 * self.level)
+        under = bg[alpha > 128]
+        fg, legible = augment.legible_color(under, rng, low_contrast=rng.random() < 0.06 * self.level)
+        if not legible:  # a busy patch: flatten it towards its mean until the text reads
+            mean = bg.reshape(-1, 3).mean(axis=0)
+            bg = cv2.addWeighted(bg, 0.3, np.full_like(bg, mean.astype(np.uint8)), 0.7, 0.0)
+            fg, _ = augment.legible_color(bg[alpha > 128], rng)
         a = alpha.astype(np.float32) * (1.0 / 255.0)
         out = bg.astype(np.float32)
         if rng.random() < 0.12 * self.level:  # drop shadow or outline in a third colour

@@ -23,13 +23,10 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-import cv2
-import numpy as np
-from PIL import Image, ImageFont
-
 from ocr_core.atomic import atomic_write_text
 from ocr_core.errors import DataGenerationError
 from ocr_core.paths import user_cache_dir
+from ocr_core.synth.fontcheck import empty_chars, font_supports_alphabet, legibility_problem, open_ttfont
 
 __all__ = [
     "DEFAULT_ALPHABET",
@@ -54,7 +51,6 @@ _INDEX_NAME = "fonts-index.json"
 _INDEX_VERSION = 3
 #: Characters whose outlines are checked up front (others are checked when an alphabet asks).
 _PROBE = string.digits + string.ascii_letters + string.punctuation
-_THIN_WORDS = ("thin", "hairline", "extralight", "ultralight", "extra-light", "ultra-light")
 
 
 @dataclass
@@ -117,35 +113,6 @@ def find_font_files(dirs: Iterable[str | os.PathLike[str]]) -> list[str]:
     return sorted(seen.values())
 
 
-def _open_ttfont(path: str):  # -> fontTools.ttLib.TTFont
-    from fontTools.ttLib import TTFont
-
-    try:
-        return TTFont(path, lazy=True, fontNumber=0)
-    except Exception as exc:  # fontTools raises many kinds of errors on bad files
-        raise DataGenerationError(f"cannot read font file {path}: {exc}") from exc
-
-
-def _empty_chars(ttfont, cmap: dict[int, str], chars: Iterable[str]) -> str:
-    """The characters of ``chars`` (mapped ones) whose glyph draws nothing."""
-    from fontTools.pens.boundsPen import ControlBoundsPen
-
-    glyph_set = ttfont.getGlyphSet()
-    empty = []
-    for ch in chars:
-        name = cmap.get(ord(ch))
-        if name is None or ch.isspace():
-            continue
-        pen = ControlBoundsPen(glyph_set)
-        try:
-            glyph_set[name].draw(pen)
-        except Exception:
-            pen.bounds = None
-        if pen.bounds is None or pen.bounds[2] <= pen.bounds[0] or pen.bounds[3] <= pen.bounds[1]:
-            empty.append(ch)
-    return "".join(empty)
-
-
 def _ranges(codepoints: Iterable[int]) -> list[list[int]]:
     out: list[list[int]] = []
     for cp in sorted(codepoints):
@@ -154,95 +121,6 @@ def _ranges(codepoints: Iterable[int]) -> list[list[int]]:
         else:
             out.append([cp, cp])
     return out
-
-
-def font_supports_alphabet(filepath: str | os.PathLike[str], alphabet: str) -> bool:
-    """True when the font maps every non-space character of ``alphabet`` to a non-empty glyph.
-
-    >>> font_supports_alphabet("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", "abc")  # doctest: +SKIP
-    True
-    """
-    try:
-        ttfont = _open_ttfont(str(filepath))
-        cmap = ttfont.getBestCmap() or {}
-    except Exception:
-        return False
-    chars = [c for c in set(alphabet) if not c.isspace()]
-    if any(ord(c) not in cmap for c in chars):
-        return False
-    return not _empty_chars(ttfont, cmap, chars)
-
-
-def _ink(font: ImageFont.FreeTypeFont, char: str) -> np.ndarray:
-    """The glyph's ink as a 0/1 array cropped to its bounds (empty array when nothing is drawn)."""
-    mask, _offset = font.getmask2(char, mode="L")
-    if mask.size[0] == 0 or mask.size[1] == 0:
-        return np.zeros((0, 0), np.uint8)
-    arr = np.asarray(Image.Image()._new(mask))
-    ys, xs = np.nonzero(arr > 96)
-    if len(xs) == 0:
-        return np.zeros((0, 0), np.uint8)
-    return (arr[ys.min(): ys.max() + 1, xs.min(): xs.max() + 1] > 96).astype(np.uint8)
-
-
-def _holes(ink: np.ndarray) -> int:
-    """Number of enclosed background regions (counters) big enough to matter."""
-    padded = np.pad(ink, 2)
-    _n, _labels, stats, _ = cv2.connectedComponentsWithStats((1 - padded).astype(np.uint8), connectivity=4)
-    return int((stats[2:, cv2.CC_STAT_AREA] >= max(8, 0.01 * ink.size)).sum())
-
-
-def _height_normalised(ink: np.ndarray, n: int = 24) -> np.ndarray:
-    h, w = ink.shape
-    width = max(1, min(2 * n, round(w * n / h)))
-    out = np.zeros((n, 2 * n), np.uint8)
-    out[:, :width] = cv2.resize(ink, (width, n), interpolation=cv2.INTER_AREA)
-    return out > 0
-
-
-_NO_COUNTER = "lITLHEFxvnmuzsckrhwyCSNMKZ17"
-_COUNTER = "oOdbpqDP0a"
-
-
-def _legibility_problem(path: str, info: FontInfo, size: int = 64) -> tuple[str, bool]:
-    """``(reason, caps)``: why the font does not draw readable Latin letters ("" if it does) and
-    whether its lower-case letters are drawn as capitals or small capitals."""
-    lowered = Path(path).stem.lower().replace("_", "").replace(" ", "")
-    if any(word.replace("-", "") in lowered for word in _THIN_WORDS) or "thin" in info.style.lower():
-        return "thin (by name)", False
-    try:
-        font = ImageFont.truetype(path, size, layout_engine=ImageFont.Layout.BASIC)
-    except Exception as exc:
-        return f"Pillow cannot load it ({exc})", False
-    letters = set(_NO_COUNTER + _COUNTER + "aeogrAEGRx")
-    if not all(info.maps(c) for c in letters):
-        # Not a Latin font: the cmap and outline checks are all we can do.
-        return "", False
-    inks = {c: _ink(font, c) for c in letters}
-    if any(ink.size == 0 for ink in inks.values()):
-        return "draws nothing for basic letters", False
-    if np.mean([_holes(inks[c]) > 0 for c in _NO_COUNTER]) > 0.3:
-        return "letters drawn as outlines or pictures", False
-    if np.mean([_holes(inks[c]) == 0 for c in _COUNTER]) > 0.5:
-        return "letters without counters (stencil, picture or redacted font)", False
-    pieces = [cv2.connectedComponents(inks[c], connectivity=8)[0] - 1 for c in _NO_COUNTER]
-    if np.mean(pieces) > 1.5:
-        return "letters drawn in many pieces (barcode or picture font)", False
-    a, o = _height_normalised(inks["a"]), _height_normalised(inks["o"])
-    if (a & o).sum() / max(1, (a | o).sum()) > 0.9:
-        return "'a' and 'o' look the same", False
-    heights = [inks[c].shape[0] for c in "aeoxnsc"]
-    if max(heights) > 1.6 * min(heights):
-        return "lower-case letters of very different heights (picture font)", False
-    # Stroke weight: twice the largest inscribed distance inside 'l', relative to the size.
-    dist = cv2.distanceTransform(np.pad(inks["l"], 1), cv2.DIST_L2, 3)
-    if 2 * float(dist.max()) < 0.04 * size:
-        return "thin strokes", False
-    ious = []
-    for lower in "aegr":
-        x, y = _height_normalised(inks[lower]), _height_normalised(inks[lower.upper()])
-        ious.append((x & y).sum() / max(1, (x | y).sum()))
-    return "", bool(np.mean(ious) >= 0.78)
 
 
 def _name(ttfont, ids: Sequence[int]) -> str:
@@ -263,13 +141,13 @@ def inspect_font(path: str | os.PathLike[str], extra_chars: str = "") -> FontInf
     Raises :class:`~ocr_core.errors.DataGenerationError` when the file cannot be read.
     """
     path = str(path)
-    ttfont = _open_ttfont(path)
+    ttfont = open_ttfont(path)
     try:
         cmap = ttfont.getBestCmap() or {}
         family = _name(ttfont, (16, 1)) or Path(path).stem
         style = _name(ttfont, (17, 2))
         checked = "".join(sorted(set(_PROBE + extra_chars) - {c for c in extra_chars if c.isspace()}))
-        empty = _empty_chars(ttfont, cmap, checked)
+        empty = empty_chars(ttfont, cmap, checked)
     except DataGenerationError:
         raise
     except Exception as exc:
@@ -282,7 +160,7 @@ def inspect_font(path: str | os.PathLike[str], extra_chars: str = "") -> FontInf
     if not cmap:
         info.rejected = "no usable cmap"
     else:
-        info.rejected, info.caps = _legibility_problem(path, info)
+        info.rejected, info.caps = legibility_problem(path, info.maps, info.style)
         same = sum(cmap.get(ord(c)) == cmap.get(ord(c.upper())) for c in "abdegr" if ord(c) in cmap)
         info.caps = info.caps or same >= 3
     return info
@@ -334,14 +212,15 @@ class _FontIndex:
 
         # Fork is fast and needs no importable __main__; it is unsafe once TensorFlow runs threads,
         # in which case (or on platforms without fork) the files are inspected one by one.
-        if "fork" not in multiprocessing.get_all_start_methods() or "tensorflow" in sys.modules:
+        if ("fork" not in multiprocessing.get_all_start_methods() or "tensorflow" in sys.modules
+                or multiprocessing.current_process().daemon):  # daemonic workers cannot have children
             return
         extra = "".join(sorted({c for c in alphabet if not c.isspace()}))
         workers = max(1, min(8, os.cpu_count() or 1))
         try:
             with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
                 results = list(pool.map(_inspect_or_none, todo, [extra] * len(todo), chunksize=16))
-        except (BrokenProcessPool, OSError, RuntimeError):
+        except (BrokenProcessPool, OSError, RuntimeError, AssertionError):
             return
         for path, info in zip(todo, results):
             if info is not None:
@@ -367,8 +246,8 @@ class _FontIndex:
         elif info.ranges and not needed <= set(info.checked):
             missing = "".join(sorted(needed - set(info.checked)))
             try:
-                ttfont = _open_ttfont(path)
-                info.empty += _empty_chars(ttfont, ttfont.getBestCmap() or {}, missing)
+                ttfont = open_ttfont(path)
+                info.empty += empty_chars(ttfont, ttfont.getBestCmap() or {}, missing)
                 ttfont.close()
             except Exception:
                 info.empty += missing
@@ -490,7 +369,7 @@ def get_font_groups(alphabet: str = DEFAULT_ALPHABET, fonts: Iterable[str] | Non
 def font_family(path: str) -> str:
     """The font's family name (typographic family when present, else the file stem)."""
     try:
-        ttfont = _open_ttfont(path)
+        ttfont = open_ttfont(path)
         try:
             return _name(ttfont, (16, 1)) or Path(path).stem
         finally:
@@ -523,11 +402,11 @@ def drawable_chars(path: str, chars: Iterable[str]) -> set[str]:
     todo = wanted - checked
     if todo:
         try:
-            ttfont = _open_ttfont(str(path))
+            ttfont = open_ttfont(str(path))
             try:
                 cmap = ttfont.getBestCmap() or {}
                 mapped = {c for c in todo if ord(c) in cmap}
-                empty = set(_empty_chars(ttfont, cmap, mapped))
+                empty = set(empty_chars(ttfont, cmap, mapped))
             finally:
                 ttfont.close()
         except Exception:

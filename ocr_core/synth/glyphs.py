@@ -57,6 +57,7 @@ class GlyphCache:
     def __init__(self, capacity: int = 100_000) -> None:
         self.capacity = capacity
         self._glyphs: dict[tuple[str, int, str], Glyph] = {}
+        self._advances: dict[tuple[str, int, str], float] = {}
 
     def glyph(self, font: ImageFont.FreeTypeFont, char: str) -> Glyph:
         key = (str(font.path), int(font.size), char)
@@ -67,18 +68,26 @@ class GlyphCache:
                 arr = np.asarray(Image.Image()._new(mask))
             else:
                 arr = np.zeros((0, 0), np.uint8)
-            hit = (arr, int(offset[0]), int(offset[1]), float(font.getlength(char)))
+            hit = (arr, int(offset[0]), int(offset[1]), self.advance(font, char))
             if len(self._glyphs) >= self.capacity:
                 self._glyphs.clear()
             self._glyphs[key] = hit
         return hit
 
     def advance(self, font: ImageFont.FreeTypeFont, char: str) -> float:
-        return self.glyph(font, char)[3]
+        """Horizontal advance of one character (nothing is rendered)."""
+        key = (str(font.path), int(font.size), char)
+        hit = self._advances.get(key)
+        if hit is None:
+            hit = float(font.getlength(char))
+            if len(self._advances) >= self.capacity:
+                self._advances.clear()
+            self._advances[key] = hit
+        return hit
 
     def width(self, font: ImageFont.FreeTypeFont, text: str) -> float:
         """Sum of the advances of ``text`` (its pen width)."""
-        return sum(self.glyph(font, c)[3] for c in text)
+        return sum(self.advance(font, c) for c in text)
 
     def render(self, font: ImageFont.FreeTypeFont, text: str) -> tuple[np.ndarray, int, int]:
         """The ink of ``text`` as uint8 alpha and its offset ``(dx, dy)`` from the pen at the top of the

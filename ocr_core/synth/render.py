@@ -30,35 +30,11 @@ from ocr_core.synth import augment
 from ocr_core.synth.backgrounds import make_background
 from ocr_core.synth.fonts import drawable_chars, preload_drawable
 from ocr_core.synth.glyphs import FontCache, GlyphCache
+from ocr_core.synth.transforms import get_rotation_matrix, paste_max, value_range
 
 __all__ = ["get_image_generator", "get_rotation_matrix", "PageRenderer"]
 
 Lines = list[list[tuple[np.ndarray, str]]]
-
-
-def get_rotation_matrix(width: float, height: float, thetaX: float = 0.0, thetaY: float = 0.0,
-                        thetaZ: float = 0.0) -> np.ndarray:
-    """The seed's 3x3 homography: rotations in degrees about the centre of a ``width`` x ``height``
-    box, acting on homogeneous pixel coordinates (so X/Y act as a tilt growing with distance)."""
-    tx, ty, tz = np.deg2rad([thetaX, thetaY, thetaZ])
-    to_origin = np.array([[1, 0, -width / 2], [0, 1, -height / 2], [0, 0, 1]], float)
-    back = np.array([[1, 0, width / 2], [0, 1, height / 2], [0, 0, 1]], float)
-    rx = np.array([[1, 0, 0], [0, np.cos(tx), -np.sin(tx)], [0, np.sin(tx), np.cos(tx)]])
-    ry = np.array([[np.cos(ty), 0, np.sin(ty)], [0, 1, 0], [-np.sin(ty), 0, np.cos(ty)]])
-    rz = np.array([[np.cos(tz), -np.sin(tz), 0], [np.sin(tz), np.cos(tz), 0], [0, 0, 1]])
-    return back @ rx @ ry @ rz @ to_origin
-
-
-def _range(value: Any, name: str) -> tuple[float, float]:
-    if isinstance(value, (int, float)):
-        return float(value), float(value)
-    try:
-        lo, hi = (float(v) for v in value)
-    except (TypeError, ValueError):
-        raise DataGenerationError(f"{name} must be a number or a (low, high) pair; got {value!r}") from None
-    if lo > hi:
-        raise DataGenerationError(f"{name} range {value!r} has low > high")
-    return lo, hi
 
 
 class _Block:
@@ -84,10 +60,10 @@ class PageRenderer:
         if not self.groups:
             raise DataGenerationError("font_groups has no fonts")
         self.text_source = text_source
-        self.font_size = _range(font_size, "font_size")
+        self.font_size = value_range(font_size, "font_size")
         if self.font_size[0] < 4:
             raise DataGenerationError(f"font_size {font_size!r} is too small (4 pixels at least)")
-        self.rot = [_range(r, n) for r, n in ((rotationX, "rotationX"), (rotationY, "rotationY"), (rotationZ, "rotationZ"))]
+        self.rot = [value_range(r, n) for r, n in ((rotationX, "rotationX"), (rotationY, "rotationY"), (rotationZ, "rotationZ"))]
         self.margin = int(margin)
         if 2 * self.margin >= min(self.height, self.width):
             raise DataGenerationError(f"margin {margin} leaves no room in a {width}x{height} image")
@@ -206,7 +182,7 @@ class PageRenderer:
                 boxes.append(None)
             else:
                 gx, gy = int(round(x)) + dx, y + dy
-                _paste_max(alpha, arr, gx, gy)
+                paste_max(alpha, arr, gx, gy)
                 ys, xs = np.nonzero(arr)
                 boxes.append(((gx + xs.min(), gy + ys.min(), gx + xs.max() + 1, gy + ys.max() + 1), ch))
             x += adv
@@ -234,7 +210,7 @@ class PageRenderer:
                 continue
             arr = np.asarray(Image.Image()._new(mask))
             gx, gy = int(round(x)) + offset[0], y + offset[1]
-            _paste_max(alpha, arr, gx, gy)
+            paste_max(alpha, arr, gx, gy)
             ys, xs = np.nonzero(arr)
             ix0, ix1, iy0, iy1 = gx + xs.min(), gx + xs.max() + 1, gy + ys.min(), gy + ys.max() + 1
             edges = [x + lfont.getlength(word[:i], features=["liga", "kern"]) for i in range(len(word) + 1)]
@@ -372,8 +348,8 @@ class PageRenderer:
         region = image[y0:y1, x0:x1]
         ink = alpha > 64
         under = region[ink] if ink.any() else region.reshape(-1, 3)
-        color = augment.contrasting_color(under.reshape(-1, 1, 3), rng,
-                                          low_contrast=self.level > 0 and rng.random() < 0.05 * self.level)
+        color, _legible = augment.legible_color(under, rng,
+                                                low_contrast=self.level > 0 and rng.random() < 0.05 * self.level)
         a = alpha.astype(np.float32) * (1.0 / 255.0)
         out = region.astype(np.float32)
         out += (color[None, None, :] - out) * a[..., None]
@@ -389,14 +365,6 @@ class PageRenderer:
             warped[..., 0] = np.clip(warped[..., 0], 0, self.width)
             warped[..., 1] = np.clip(warped[..., 1], 0, self.height)
             out_lines.append([(q.astype(np.float32), ch) for q, (_, ch) in zip(warped, line)])
-
-
-def _paste_max(canvas: np.ndarray, mask: np.ndarray, x: int, y: int) -> None:
-    h, w = mask.shape
-    x0, y0, x1, y1 = max(0, x), max(0, y), min(canvas.shape[1], x + w), min(canvas.shape[0], y + h)
-    if x1 > x0 and y1 > y0:
-        region = canvas[y0:y1, x0:x1]
-        np.maximum(region, mask[y0 - y: y1 - y, x0 - x: x1 - x], out=region)
 
 
 def _text_source(text_generator: Any) -> Callable[[], str]:

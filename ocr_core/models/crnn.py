@@ -119,7 +119,9 @@ def _lite_features(x: Any, p: dict[str, Any]) -> Any:
     x = keras.layers.Reshape((width, height * filters[-1]), name="reshape")(x)
     for i, units in enumerate(p["rnn_units"], start=1):
         x = keras.layers.Bidirectional(
-            keras.layers.LSTM(units, return_sequences=True, unroll=p["unroll"]), merge_mode="concat", name=f"blstm_{i}"
+            keras.layers.LSTM(units, return_sequences=True, unroll=p["unroll"]),
+            merge_mode="concat",
+            name=f"blstm_{i}",
         )(x)
     return x
 

@@ -157,7 +157,8 @@ class DetectorTask:
 
             alphabet = self.alphabet or synth.DEFAULT_ALPHABET
             self.alphabet = alphabet
-            self._font_groups = synth.get_font_groups(alphabet, cache_dir=self.config.cache_dir)
+            self._font_groups = synth.get_font_groups(alphabet, fonts=self.config.synth_options.get("fonts"),
+                                                      cache_dir=self.config.cache_dir)
             self._backgrounds = synthetic_backgrounds(self.config.cache_dir, self.config.synth_options)
         self.train_boxes = CharBoxCache(self.train_pages, self.cache)
         self.val_boxes = CharBoxCache(self.val_pages, self.cache)
@@ -168,10 +169,10 @@ class DetectorTask:
 
     def _train_iterator(self, seed: int) -> Any:
         its, weights = [], []
-        options = {k: v for k, v in self.config.synth_options.items() if k != "backgrounds"}
+        options = {k: v for k, v in self.config.synth_options.items() if k not in ("backgrounds", "fonts")}
         for source in self.synthetic:
             its.append(synthetic_page_iterator(self.size, self.alphabet or "", self._font_groups or {},
-                                               self._backgrounds, options, seed))
+                                               self._backgrounds, options, seed, self.config.cache_dir))
             weights.append(source.count or DEFAULT_SYNTHETIC_SAMPLES["detector"])
         if self.train_pages:
             its.append(annotated_page_iterator(self.train_pages, self.train_boxes, self.size, self.cache,
@@ -181,10 +182,10 @@ class DetectorTask:
 
     def _val_iterator(self, seed: int) -> Any:
         its, weights = [], []
-        options = {k: v for k, v in self.config.synth_options.items() if k != "backgrounds"}
+        options = {k: v for k, v in self.config.synth_options.items() if k not in ("backgrounds", "fonts")}
         for source in self.synthetic:
             its.append(synthetic_page_iterator(self.size, self.alphabet or "", self._font_groups or {},
-                                               self._backgrounds, options, seed))
+                                               self._backgrounds, options, seed, self.config.cache_dir))
             weights.append(source.count or DEFAULT_SYNTHETIC_SAMPLES["detector"])
         if self.val_pages:
             its.append(fixed_page_samples(self.val_pages, self.val_boxes, self.size, self.cache))

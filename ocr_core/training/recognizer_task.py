@@ -132,7 +132,8 @@ class RecognizerTask:
             from ocr_core import synth
 
             chars = "".join(ch for ch in self.synth_alphabet if not ch.isspace())
-            self._fonts = synth.get_fonts(chars, cache_dir=cfg.cache_dir)
+            chosen = cfg.synth_options.get("fonts")  # fonts picked in the training tab
+            self._fonts = [str(f) for f in chosen] if chosen else synth.get_fonts(chars, cache_dir=cfg.cache_dir)
             self._backgrounds = synthetic_backgrounds(cfg.cache_dir, cfg.synth_options)
 
     def _fits(self, text: str) -> bool:
@@ -150,7 +151,7 @@ class RecognizerTask:
         h, w, c = self.input_shape()
         its, weights = [], []
         if synthetic:
-            options = {k: v for k, v in self.config.synth_options.items() if k != "backgrounds"}
+            options = {k: v for k, v in self.config.synth_options.items() if k not in ("backgrounds", "fonts")}
             for source in self.synthetic:
                 its.append(self._filtered(synthetic_crop_iterator(
                     self.synth_alphabet, self._fonts, self._backgrounds, h, w, options, seed, color=c == 3,

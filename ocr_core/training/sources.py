@@ -40,7 +40,8 @@ def call_with_supported(func: Callable[..., Any], **kwargs: Any) -> Any:
 
 
 def synthetic_page_iterator(size: int, alphabet: str, font_groups: dict[str, list[str]], backgrounds: Any,
-                            options: dict[str, Any], seed: int) -> Iterator[DetectorSample]:
+                            options: dict[str, Any], seed: int, cache_dir: str | None = None
+                            ) -> Iterator[DetectorSample]:
     """``size`` x ``size`` synthetic pages with character quads (``ocr_core.synth.get_image_generator``)."""
     from ocr_core import synth
 
@@ -55,7 +56,7 @@ def synthetic_page_iterator(size: int, alphabet: str, font_groups: dict[str, lis
     kwargs = {**defaults, **options}
     generator = call_with_supported(
         synth.get_image_generator, height=size, width=size, font_groups=font_groups,
-        text_generator=text_generator, backgrounds=backgrounds, seed=seed, **kwargs)
+        text_generator=text_generator, backgrounds=backgrounds, seed=seed, cache_dir=cache_dir, **kwargs)
     for image, lines in generator:
         yield DetectorSample(np.asarray(image)[..., :3], list(lines))
 

@@ -88,6 +88,7 @@ def test_crnn_build_params_override_and_errors():
 
 
 def test_crnn_training_model_loss_is_finite_and_trains():
+    keras.utils.set_random_seed(0)
     _, model, training_model, _ = build_crnn(
         5, "lite", width=32, filters=(4, 4, 8, 8, 8, 8), rnn_units=(8, 8)
     )
@@ -100,10 +101,10 @@ def test_crnn_training_model_loss_is_finite_and_trains():
     loss = run(training_model, [x, labels, input_length, label_length])
     assert loss.shape == (batch, 1) and np.all(np.isfinite(loss)) and np.all(loss > 0)
     training_model.compile(
-        optimizer=keras.optimizers.Adam(0.01), loss=lambda y_true, y_pred: y_pred, jit_compile=False
+        optimizer=keras.optimizers.Adam(0.01), loss=lambda y_true, y_pred: y_pred, run_eagerly=True
     )
     first = training_model.train_on_batch([x, labels, input_length, label_length], np.zeros((batch, 1)))
-    for _ in range(5):
+    for _ in range(3):
         last = training_model.train_on_batch([x, labels, input_length, label_length], np.zeros((batch, 1)))
     assert float(last) < float(first)
 

@@ -1,0 +1,97 @@
+"""`ocr-studio recognize` end to end with real (untrained, lite) model folders written by the test."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def model_dirs(tmp_path_factory) -> tuple[Path, Path]:
+    from ocr_core.models.craft import build_craft
+    from ocr_core.models.crnn import build_crnn
+    from ocr_core.weights import ModelSpec, save_model_dir
+
+    root = tmp_path_factory.mktemp("models")
+    craft = build_craft("lite")
+    craft.save_weights(root / "det.weights.h5")
+    det = save_model_dir(
+        ModelSpec(name="tiny_det", kind="detector", architecture="craft_lite", weights_file="tiny_det.weights.h5",
+                  input_spec={"scale": 1.0}),
+        root / "det.weights.h5", root / "tiny_det")
+    alphabet = "abc"
+    _, crnn, _, _ = build_crnn(len(alphabet), "lite")
+    crnn.save_weights(root / "rec.weights.h5")
+    rec = save_model_dir(
+        ModelSpec(name="tiny_rec", kind="recognizer", architecture="crnn_lite", weights_file="tiny_rec.weights.h5",
+                  alphabet=alphabet, input_spec={"height": 32, "width": 128, "channels": 1}),
+        root / "rec.weights.h5", root / "tiny_rec")
+    return det, rec
+
+
+def _run(argv: list[str], capsys) -> tuple[int, str, str]:
+    from ocr_core.cli import recognize
+    from ocr_core.cli.main import build_parser
+
+    args = build_parser().parse_args(argv)
+    out = io.StringIO()
+    code = recognize.run(args, stream=out)
+    return code, out.getvalue(), capsys.readouterr().err
+
+
+def test_json_lines_per_image_and_bad_file_reported(tmp_path, model_dirs, capsys):
+    from ocr_core.imageio import write_image
+
+    det, rec = model_dirs
+    good = tmp_path / "page.png"
+    write_image(good, np.full((60, 90, 3), 200, np.uint8))
+    bad = tmp_path / "broken.jpg"
+    bad.write_bytes(b"\xff\xd8\xff garbage")
+    code, out, err = _run(["recognize", "--detector", str(det), "--recognizer", str(rec), str(good), str(bad)], capsys)
+    assert code == 1
+    assert "broken.jpg" in err and "1 of 2 images failed" in err
+    [line] = out.strip().splitlines()
+    record = json.loads(line)
+    assert record["image"] == str(good) and (record["width"], record["height"]) == (90, 60)
+    assert isinstance(record["words"], list)
+    for word in record["words"]:
+        assert set(word) == {"text", "box", "confidence", "line"} and len(word["box"]) == 4
+
+
+def test_crops_mode_reads_each_image_as_one_word(tmp_path, model_dirs, capsys):
+    from ocr_core.imageio import write_image
+
+    _, rec = model_dirs
+    crop = tmp_path / "word.png"
+    write_image(crop, np.full((20, 70, 3), 255, np.uint8))
+    code, out, err = _run(["recognize", "--crops", "--recognizer", str(rec), str(crop)], capsys)
+    assert code == 0, err
+    record = json.loads(out)
+    [word] = record["words"]
+    assert word["box"] == [[0, 0], [70, 0], [70, 20], [0, 20]]
+    assert set(word["text"]) <= set("abc") and 0.0 <= word["confidence"] <= 1.0
+
+
+def test_missing_model_is_one_clear_line(tmp_path, capsys):
+    code, out, err = _run(["recognize", "--recognizer", "no_such_model", "--crops", str(tmp_path / "x.png")], capsys)
+    assert code == 2 and out == ""
+    assert "no model named 'no_such_model'" in err and len(err.strip().splitlines()) == 1
+
+
+def test_icdar_output_written_per_image(tmp_path, model_dirs, capsys):
+    from ocr_core.imageio import write_image
+
+    det, rec = model_dirs
+    image = tmp_path / "img_7.png"
+    write_image(image, np.full((64, 64, 3), 128, np.uint8))
+    out_dir = tmp_path / "gt"
+    code, _, err = _run(["recognize", "--format", "icdar2015", "--out", str(out_dir), "--detector", str(det),
+                         "--recognizer", str(rec), str(image)], capsys)
+    assert code == 0, err
+    assert (out_dir / "gt_img_7.txt").is_file()

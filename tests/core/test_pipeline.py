@@ -1,0 +1,113 @@
+"""Pipeline plumbing: scaling, box mapping back to the original image, crops, pages, streams and errors.
+
+The detector and recognizer here are small fakes with the engine's interface, so the checks are exact.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from ocr_core.cancel import CancelToken
+from ocr_core.errors import Cancelled, ImageReadError
+from ocr_core.pipeline import Pipeline, scale_for
+
+
+class FakeDetector:
+    """Finds the bright rectangle of each image (in the scaled image it receives)."""
+
+    recommended_scale = 2.0
+
+    def __init__(self) -> None:
+        self.seen_shapes: list[tuple[int, int]] = []
+
+    def detect(self, images, **kwargs):
+        out = []
+        for im in images:
+            self.seen_shapes.append(im.shape[:2])
+            ys, xs = np.nonzero(im[..., 0] > 128)
+            if len(xs) == 0:
+                out.append(np.zeros((0, 4, 2), np.float32))
+                continue
+            x0, x1, y0, y1 = xs.min(), xs.max() + 1, ys.min(), ys.max() + 1
+            out.append(np.array([[[x0, y0], [x1, y0], [x1, y1], [x0, y1]]], np.float32))
+        return out
+
+
+class FakeRecognizer:
+    """'Reads' a crop as the share of bright pixels, so a wrong crop gives a wrong text."""
+
+    def recognize_boxes_with_confidence(self, images, box_groups, **kwargs):
+        from ocr_core.geometry import crop_quad
+
+        results = []
+        for image, boxes in zip(images, box_groups):
+            group = []
+            for box in boxes:
+                crop = crop_quad(image, box)
+                bright = float((crop[..., 0] > 128).mean())
+                group.append((f"bright{round(bright, 1)}", 0.9))
+            results.append(group)
+        return results
+
+
+def _image(h=100, w=200, box=(40, 30, 120, 60)):
+    im = np.zeros((h, w, 3), np.uint8)
+    x0, y0, x1, y1 = box
+    im[y0:y1, x0:x1] = 255
+    return im
+
+
+def test_scale_for_caps_the_long_side():
+    assert scale_for(100, 200, 2.0, 2048) == 2.0
+    assert scale_for(3000, 4000, 2.0, 2048) == pytest.approx(2048 / 4000)
+
+
+def test_boxes_map_back_to_original_pixels_and_crops_hit_the_word():
+    detector = FakeDetector()
+    pipeline = Pipeline(detector=detector, recognizer=FakeRecognizer(), scale=2.0)
+    page = pipeline.recognize_pages([_image()])[0]
+    assert detector.seen_shapes == [(200, 400)]  # upscaled x2 before detection
+    assert (page.width, page.height) == (200, 100)
+    [word] = page.words
+    np.testing.assert_allclose(word.quad, [[40, 30], [120, 30], [120, 60], [40, 60]], atol=1.0)
+    assert word.text == "bright1.0" and word.confidence == pytest.approx(0.9)
+
+
+def test_recommended_scale_used_when_scale_is_none_and_max_size_caps_it():
+    detector = FakeDetector()
+    pipeline = Pipeline(detector=detector, recognizer=FakeRecognizer(), scale=None, max_size=300)
+    pipeline.recognize_pages([_image()])
+    assert detector.seen_shapes == [(150, 300)]  # 2x wanted, capped at 300 on the long side
+
+
+def test_keras_ocr_recognize_returns_text_and_float32_boxes():
+    pipeline = Pipeline(detector=FakeDetector(), recognizer=FakeRecognizer(), scale=1.0)
+    [[(text, box)]] = pipeline.recognize([_image()])
+    assert text == "bright1.0"
+    assert box.dtype == np.float32 and box.shape == (4, 2)
+
+
+def test_stream_reports_unreadable_files_and_goes_on(tmp_path):
+    from ocr_core.imageio import write_image
+
+    good = tmp_path / "good.png"
+    write_image(good, _image())
+    bad = tmp_path / "bad.png"
+    bad.write_bytes(b"not an image")
+    errors = []
+    pipeline = Pipeline(detector=FakeDetector(), recognizer=FakeRecognizer(), scale=1.0)
+    results = list(pipeline.iter_pages([str(bad), str(good)], on_error=lambda s, e: errors.append((s, e))))
+    assert [p is None for _, p in results] == [True, False]
+    assert results[1][1].image_path == str(good)
+    assert len(errors) == 1 and isinstance(errors[0][1], ImageReadError) and "bad.png" in str(errors[0][1])
+    with pytest.raises(ImageReadError, match="bad.png"):
+        list(pipeline.iter_pages([str(bad)]))
+
+
+def test_cancel_stops_before_the_next_image():
+    token = CancelToken()
+    token.cancel()
+    pipeline = Pipeline(detector=FakeDetector(), recognizer=FakeRecognizer(), scale=1.0)
+    with pytest.raises(Cancelled):
+        pipeline.recognize_pages([_image()], cancel=token)

@@ -328,6 +328,12 @@ class EngineWorker(QObject):
 
         return self._runner.submit("recognize folder", work)
 
+    def submit(self, name: str, fn: Callable[[Any, JobContext], Any], *, load: bool = False,
+               runner: JobRunner | None = None) -> Job:
+        """Run ``fn(service, ctx)`` as a job on the engine thread, or on ``runner`` (training, previews)
+        so that long work does not hold up recognition; ``load`` loads the models first."""
+        return (runner or self._runner).submit(name, lambda ctx: fn(self._service_for(ctx, load=load), ctx))
+
     def cancel_all(self) -> None:
         self._runner.cancel_all()
 

@@ -20,26 +20,25 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 
-class _Timer:
-    """Keras callback timing batches after ``warmup`` steps."""
+def _timer() -> object:
+    """A Keras callback recording the time at the end of every batch."""
+    import keras
 
-    def __init__(self, warmup: int) -> None:
-        import keras
+    class BatchTimer(keras.callbacks.Callback):
+        def __init__(self) -> None:
+            super().__init__()
+            self.times: list[float] = []
 
-        class Cb(keras.callbacks.Callback):
-            def __init__(cb) -> None:
-                super().__init__()
-                cb.times: list[float] = []
+        def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
+            self.times.append(time.perf_counter())
 
-            def on_train_batch_end(cb, batch: int, logs: dict | None = None) -> None:
-                cb.times.append(time.perf_counter())
+    return BatchTimer()
 
-        self.callback = Cb()
-        self.warmup = warmup
 
-    def rate(self, batch_size: int) -> float:
-        t = self.callback.times[self.warmup:]
-        return (len(t) - 1) * batch_size / (t[-1] - t[0]) if len(t) > 1 else float("nan")
+def _rate(timer: object, batch_size: int, warmup: int = 2) -> float:
+    """Samples per second after ``warmup`` batches (tracing excluded)."""
+    t = timer.times[warmup:]  # type: ignore[attr-defined]
+    return (len(t) - 1) * batch_size / (t[-1] - t[0]) if len(t) > 1 else float("nan")
 
 
 def _recognizer(batch_size: int, steps: int, jit: bool, workers: int) -> tuple[float, float]:
@@ -69,13 +68,13 @@ def _recognizer(batch_size: int, steps: int, jit: bool, workers: int) -> tuple[f
     fixed = collate([next(crops(0)) for _ in range(batch_size)])
     x = tuple(np.concatenate([a] * steps) for a in fixed[0])
     y = np.concatenate([fixed[1]] * steps)
-    timer = _Timer(warmup=2)
-    training_model.fit(x, y, batch_size=batch_size, epochs=1, callbacks=[timer.callback], verbose=0)
-    model_rate = timer.rate(batch_size)
+    timer = _timer()
+    training_model.fit(x, y, batch_size=batch_size, epochs=1, callbacks=[timer], verbose=0)
+    model_rate = _rate(timer, batch_size)
     data = SampleBatches(crops, collate, batch_size, steps, workers=workers)
-    timer = _Timer(warmup=2)
-    training_model.fit(data, epochs=1, callbacks=[timer.callback], verbose=0)
-    return model_rate, timer.rate(batch_size)
+    timer = _timer()
+    training_model.fit(data, epochs=1, callbacks=[timer], verbose=0)
+    return model_rate, _rate(timer, batch_size)
 
 
 def _detector(batch_size: int, steps: int, size: int, jit: bool, workers: int) -> tuple[float, float]:
@@ -101,14 +100,14 @@ def _detector(batch_size: int, steps: int, size: int, jit: bool, workers: int) -
 
     it = pages(0)
     X, y = collate([next(it) for _ in range(batch_size)])
-    timer = _Timer(warmup=2)
+    timer = _timer()
     model.fit(np.concatenate([X] * steps), np.concatenate([y] * steps), batch_size=batch_size, epochs=1,
-              callbacks=[timer.callback], verbose=0)
-    model_rate = timer.rate(batch_size)
+              callbacks=[timer], verbose=0)
+    model_rate = _rate(timer, batch_size)
     data = SampleBatches(pages, collate, batch_size, steps, workers=workers)
-    timer = _Timer(warmup=2)
-    model.fit(data, epochs=1, callbacks=[timer.callback], verbose=0)
-    return model_rate, timer.rate(batch_size)
+    timer = _timer()
+    model.fit(data, epochs=1, callbacks=[timer], verbose=0)
+    return model_rate, _rate(timer, batch_size)
 
 
 def main(argv: list[str] | None = None) -> int:

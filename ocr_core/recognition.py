@@ -7,19 +7,17 @@
 
 from __future__ import annotations
 
-import string
 from collections.abc import Iterator, Sequence
 from typing import Any
 
 import numpy as np
 
+from ocr_core.alphabet import DEFAULT_ALPHABET, KURAPAN_ALPHABET
 from ocr_core.errors import AlphabetError, WeightsError
 from ocr_core.weights import DEFAULT_RECOGNIZER, ModelSpec, resolve_model
 
 __all__ = ["Recognizer", "DEFAULT_ALPHABET", "prepare_crops"]
 
-#: Case-sensitive letters, digits, punctuation and space.
-DEFAULT_ALPHABET = string.digits + string.ascii_letters + string.punctuation + " "
 
 
 def prepare_crops(crops: Sequence[np.ndarray], height: int, width: int, channels: int) -> np.ndarray:
@@ -75,7 +73,7 @@ class Recognizer:
         params.update(build_params or {})
         weights_alphabet = self.spec.alphabet if self.spec else None
         self.alphabet = alphabet or weights_alphabet or (
-            "0123456789abcdefghijklmnopqrstuvwxyz" if self.variant == "kurapan" else DEFAULT_ALPHABET
+            KURAPAN_ALPHABET if self.variant == "kurapan" else DEFAULT_ALPHABET
         )
         if not self.alphabet:
             raise AlphabetError("the alphabet is empty")

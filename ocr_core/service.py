@@ -128,3 +128,121 @@ class OcrService:
         with self._lock:
             source = str(image) if isinstance(image, Path) else image
             return self._pipeline.recognizer.recognize_boxes_with_confidence([source], [list(quads)])[0]
+
+    # -- training tab -----------------------------------------------------------------------------------------
+    # Additions for the desktop app's training tab; the work lives in ocr_core.synth_preview,
+    # ocr_core.training.{plan,dataset_check,review} and ocr_core.model_store.
+
+    def synth_preview(self, settings: Any, *, cancel: CancelToken | None = None) -> list[Any]:
+        """Render synthetic samples as training would (``PreviewSettings`` -> ``list[SampleView]``)."""
+        from ocr_core.synth_preview import synth_preview
+
+        return synth_preview(settings, cancel=cancel)
+
+    def list_font_families(self, alphabet: str, folders: Sequence[str] = (), *,
+                           include_system: bool = True) -> list[Any]:
+        """Font families (``FontFamily``: name, paths) whose fonts draw every character of ``alphabet``."""
+        from ocr_core.synth_preview import list_font_families
+
+        return list_font_families(alphabet, folders, include_system=include_system)
+
+    def dataset_report(self, sources: Sequence[str], alphabet: str, *, pages: Sequence[Page] = (),
+                       validation_split: float = 0.1, seed: int | None = 0) -> Any:
+        """Check annotated training data (``DatasetReport``): unknown characters, empty/tiny boxes, ###..."""
+        from ocr_core.training.dataset_check import dataset_report
+
+        return dataset_report(sources, alphabet, pages=pages, validation_split=validation_split, seed=seed)
+
+    def checked_pages(self, store: Any, images: Sequence[str | Path]) -> tuple[list[Page], list[str]]:
+        """The saved pages of ``images`` marked done in an ``AnnotationStore``, and read problems."""
+        from ocr_core.training.dataset_check import checked_pages
+
+        return checked_pages(store, images)
+
+    def train(self, config: Any, *, on_event: Callable[[Any], None] | None = None,
+              cancel: CancelToken | None = None) -> Any:
+        """Run one training (``TrainConfig`` -> ``TrainResult``) with the shared runner."""
+        from ocr_core.training.runner import train
+
+        return train(config, on_event=on_event, cancel=cancel)
+
+    def train_plan(self, plan: Any, *, on_event: Callable[[str, Any], None] | None = None,
+                   cancel: CancelToken | None = None) -> Any:
+        """Fine-tune as a ``TrainPlan`` says (detector, recognizer or both, then before/after) -> ``PlanResult``."""
+        from ocr_core.training.plan import run_plan
+
+        return run_plan(plan, on_event=on_event, cancel=cancel)
+
+    def evaluate_models(self, before: tuple[str | None, str | None], after: tuple[str | None, str | None],
+                        samples: Sequence[tuple[Any, Page]], tasks: Sequence[str], *,
+                        cancel: CancelToken | None = None) -> Any:
+        """Before/after figures (``Comparison``) of two (detector, recognizer) pairs on annotated samples."""
+        from ocr_core.training.review import compare_models
+
+        return compare_models(before, after, samples, tasks, cancel=cancel)
+
+    def list_model_entries(self, kind: str | None = None) -> list[Any]:
+        """Bundled and trained model folders (``ModelEntry``) with metrics and whether the user owns them."""
+        from ocr_core.model_store import list_model_entries
+
+        return list_model_entries(kind)
+
+    def _check_not_in_use(self, name: str, action: str) -> Any:
+        from ocr_core.errors import WeightsError
+        from ocr_core.model_store import find_model
+
+        entry = find_model(name)
+        for used in (self._detector_name, self._recognizer_name):
+            if used in (entry.name, entry.path) or Path(used).name == Path(entry.path).name:
+                raise WeightsError(f"model {entry.name!r} is in use: switch to another model before you {action} it")
+        return entry
+
+    def rename_model(self, name: str, new_name: str) -> Any:
+        """Rename a trained model (not one in use); returns its new ``ModelEntry``."""
+        from ocr_core.model_store import rename_model
+
+        with self._lock:
+            self._check_not_in_use(name, "rename")
+            return rename_model(name, new_name)
+
+    def delete_model(self, name: str) -> None:
+        """Delete a trained model's folder (not one in use)."""
+        from ocr_core.model_store import delete_model
+
+        with self._lock:
+            self._check_not_in_use(name, "delete")
+            delete_model(name)
+
+    def export_model(self, name: str, dest: str | Path) -> Path:
+        """Copy a model (``model.json`` + weights) to a folder or a ``.zip``; returns what was written."""
+        from ocr_core.model_store import export_model
+
+        return export_model(name, dest)
+
+    def rerun_review(self, images: Sequence[str | Path], old_page: Callable[[str], Page | None], *,
+                     low_confidence: float = 0.6, cancel: CancelToken | None = None,
+                     on_page: Callable[[str, Page | Exception, list[Any]], None] | None = None) -> list[Any]:
+        """Recognize ``images`` with the models in use and list the words to review (``ReviewItem``):
+        text changed from ``old_page(path)`` or confidence below ``low_confidence``. ``on_page(path,
+        page or error, items)`` reports each image as it is done."""
+        from ocr_core.errors import Cancelled, OcrError
+        from ocr_core.training.review import review_changes
+
+        found: list[Any] = []
+        for path in [str(p) for p in images]:
+            if cancel is not None:
+                cancel.raise_if_cancelled()
+            try:
+                page = self.recognize(path, cancel=cancel)
+            except Cancelled:
+                raise
+            except OcrError as exc:
+                if on_page is not None:
+                    on_page(path, exc, [])
+                continue
+            page.image_path = path
+            items = review_changes(old_page(path), page, low_confidence)
+            found.extend(items)
+            if on_page is not None:
+                on_page(path, page, items)
+        return found

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import string
 import sys
 from collections.abc import Iterator
 from functools import partial
@@ -25,11 +24,10 @@ from typing import Any
 import cv2
 import numpy as np
 
+from ocr_core.alphabet import DEFAULT_ALPHABET
 from ocr_core.errors import OcrError
 
 __all__ = ["add_parser", "run", "make_page_generator", "make_crop_generator", "contact_sheet"]
-
-DEFAULT_ALPHABET = string.digits + string.ascii_letters + string.punctuation + " "
 
 
 def _pair(text: str) -> tuple[float, float]:

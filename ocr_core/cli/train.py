@@ -97,6 +97,7 @@ def run(args: argparse.Namespace) -> int:
 
     bar: ProgressBar | None = None
     last_val = ""
+    shown_errors: set[str] = set()
 
     def on_event(event: Any) -> None:
         nonlocal bar, last_val
@@ -106,7 +107,7 @@ def run(args: argparse.Namespace) -> int:
             bar.count = done
             bar.write(event.message)
         elif bar is None:
-            if event.message:
+            if event.message and event.kind != "error":  # errors are printed once, below
                 print(event.message, file=sys.stderr)
         elif event.kind == "batch":
             bar.update(1, f"epoch {event.epoch}/{event.epochs} loss {event.logs.get('loss', float('nan')):.4f}"
@@ -116,7 +117,9 @@ def run(args: argparse.Namespace) -> int:
                 last_val = f" val_loss {event.logs['val_loss']:.4f}"
             bar.write(f"epoch {event.epoch}/{event.epochs}: {_fmt(event.logs)}")
         elif event.message and event.kind != "end":
-            bar.write(f"{event.kind}: {event.message}" if event.kind == "error" else event.message)
+            if event.kind == "error":
+                shown_errors.add(event.message)
+            bar.write(f"error: {event.message}" if event.kind == "error" else event.message)
 
     previous = signal.getsignal(signal.SIGINT)
     try:
@@ -130,7 +133,8 @@ def run(args: argparse.Namespace) -> int:
     except OcrError as exc:
         if bar is not None:
             bar.close()
-        print(f"error: {exc}", file=sys.stderr)
+        if str(exc) not in shown_errors:
+            print(f"error: {exc}", file=sys.stderr)
         return 1
     finally:
         if previous is not None:

@@ -15,7 +15,7 @@ samples from its own (seeded) iterator, so synthetic rendering overlaps with tra
 from __future__ import annotations
 
 import itertools
-import threading
+import queue
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -151,9 +151,11 @@ def recognizer_batches(image_generator: Iterable[tuple[np.ndarray, str]], alphab
 
 
 class SampleBatches(keras.utils.PyDataset):
-    """A fixed number of batches per epoch drawn from endless sample iterators, one per worker thread.
+    """A fixed number of batches per epoch drawn from endless sample iterators.
 
     ``make_iterator(seed)`` returns an endless iterator of samples; ``collate(samples)`` builds a batch.
+    Each batch borrows an iterator from a pool (one per concurrent worker thread, each with its own seed),
+    so iterators, which are not thread-safe and costly to start, survive from one epoch to the next.
     """
 
     def __init__(self, make_iterator: Callable[[int], Iterator[Any]], collate: Callable[[list[Any]], Any],
@@ -166,17 +168,14 @@ class SampleBatches(keras.utils.PyDataset):
         self.batch_size = int(batch_size)
         self.steps = int(steps)
         self._seed = int(seed)
-        self._local = threading.local()
+        self._free: queue.SimpleQueue[Iterator[Any]] = queue.SimpleQueue()
         self._counter = itertools.count()
-        self._lock = threading.Lock()
 
-    def _iterator(self) -> Iterator[Any]:
-        it = getattr(self._local, "iterator", None)
-        if it is None:
-            with self._lock:
-                n = next(self._counter)
-            it = self._local.iterator = iter(self._make_iterator(self._seed + 7919 * n))
-        return it
+    def _borrow(self) -> Iterator[Any]:
+        try:
+            return self._free.get_nowait()
+        except queue.Empty:
+            return iter(self._make_iterator(self._seed + 7919 * next(self._counter)))
 
     @property
     def num_batches(self) -> int:
@@ -186,10 +185,11 @@ class SampleBatches(keras.utils.PyDataset):
         return self.steps
 
     def __getitem__(self, index: int) -> Any:
-        it = self._iterator()
+        it = self._borrow()
         samples = list(itertools.islice(it, self.batch_size))
         if len(samples) < self.batch_size:
             raise TrainingError("the training data ran out of samples (a sample iterator ended)")
+        self._free.put(it)
         return self._collate(samples)
 
 

@@ -44,11 +44,9 @@ def lowercase_alphabet(alphabet: str) -> str:
 
 
 def _default_alphabet() -> str:
-    try:
-        from ocr_core.synth import DEFAULT_ALPHABET
-    except (ImportError, AttributeError):  # pragma: no cover - synth is part of the package
-        DEFAULT_ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ!?."
-    return "".join(c for c in DEFAULT_ALPHABET if not c.isspace())
+    from ocr_core.alphabet import DEFAULT_ALPHABET
+
+    return DEFAULT_ALPHABET
 
 
 class RecognizerTask:

@@ -20,7 +20,7 @@ def test_region_map_is_half_resolution_with_peaks_in_characters():
     lines = [[(box(8, 8, 24, 40), "a"), (box(26, 8, 42, 40), "b")]]
     maps = compute_maps(gaussian_heatmap(), 64, 96, lines)
     assert maps.shape == (32, 48, 2)
-    assert 0.0 <= maps.min() and maps.max() <= 1.0
+    assert maps.min() >= 0.0 and maps.max() <= 1.0
     region = maps[..., 0]
     assert region[12, 8] > 0.9 and region[12, 17] > 0.9  # centres of a and b at half scale
     assert region[30, 40] == 0.0  # far from text

@@ -1,0 +1,73 @@
+import argparse
+import json
+
+from ocr_core.cli import evaluate as eval_cli
+from ocr_core.cli import train as train_cli
+
+from .conftest import write_icdar_folder
+
+
+def parse(module, argv):
+    parser = argparse.ArgumentParser()
+    module.add_parser(parser.add_subparsers(dest="command"))
+    return parser.parse_args(argv)
+
+
+def test_train_arguments_fill_a_config():
+    args = parse(train_cli, ["train", "recognizer", "--data", "synthetic:100", "--data", "words:icdar2015",
+                             "--epochs", "3", "--patience", "0", "--batch-size", "16", "--lowercase",
+                             "--alphabet", "abc", "--lr", "0.01", "--out", "runs/x", "--resume", "--seed", "7",
+                             "--freeze-backbone", "--init", "kurapan", "--variant", "kurapan"])
+    config = train_cli.config_from_args(args)
+    assert config.task == "recognizer" and [str(s) for s in config.sources] == ["synthetic:100", "words:icdar2015"]
+    assert (config.epochs, config.patience, config.batch_size, config.learning_rate) == (3, None, 16, 0.01)
+    assert config.lowercase and config.freeze_backbone and config.resume and config.seed == 7
+    assert config.init == "kurapan" and config.variant == "kurapan" and str(config.out_dir) == "runs/x"
+    assert train_cli.config_from_args(parse(train_cli, ["train", "detector"])).sources[0].kind == "synthetic"
+
+
+def test_train_reports_bad_data_in_one_line(tmp_path, capsys):
+    args = parse(train_cli, ["train", "recognizer", "--data", str(tmp_path / "missing"), "--out",
+                             str(tmp_path / "out"), "--quiet"])
+    assert args.func(args) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "does not exist" in err[0]
+
+
+def test_eval_prints_scores_and_writes_json(tmp_path, monkeypatch, capsys):
+    folder = write_icdar_folder(tmp_path / "data", n=2, size=96)
+    from ocr_core.formats import read_annotations
+
+    truth = {p.image_path: p for p in read_annotations(folder, "icdar2015")}
+
+    class FakePipeline:
+        def __init__(self, detector=None, recognizer=None, scale=None):
+            self.detector, self.recognizer = detector, recognizer
+
+        def iter_pages(self, images):
+            for path in images:
+                page = truth[path].copy()
+                for line in page.lines:
+                    line.words = [w for w in line.words if not w.ignore]
+                yield path, page
+
+    import ocr_core.detection
+    import ocr_core.pipeline
+    import ocr_core.recognition
+
+    monkeypatch.setattr(ocr_core.pipeline, "Pipeline", FakePipeline)
+    monkeypatch.setattr(ocr_core.detection, "Detector", lambda weights=None: "det")
+    monkeypatch.setattr(ocr_core.recognition, "Recognizer", lambda weights=None: "rec")
+    out = tmp_path / "scores.json"
+    args = parse(eval_cli, ["eval", "--data", f"{folder}:icdar2015", "--json", str(out)])
+    assert args.func(args) == 0
+    printed = capsys.readouterr().out
+    assert "detection" in printed and "end-to-end" in printed
+    data = json.loads(out.read_text())
+    assert data["detection"]["f1"] == 1.0 and data["end_to_end"]["f1"] == 1.0 and data["pages"] == 2
+
+
+def test_eval_rejects_synthetic_data(capsys):
+    args = parse(eval_cli, ["eval", "--data", "synthetic"])
+    assert args.func(args) == 1
+    assert "annotated folder" in capsys.readouterr().err

@@ -51,11 +51,13 @@ def main() -> int:
 
     # Train / validation / test generators use separate fonts (by family) and backgrounds, as the notebook did.
     splits = keras_ocr.data_generation.split_fonts_and_backgrounds(fonts, backgrounds)
+    # One text generator per image generator: Keras 3 reads training and validation data from different
+    # threads, and a Python generator cannot be advanced from two threads at once.
     image_generators = [
         keras_ocr.data_generation.get_image_generator(
             height=args.size,
             width=args.size,
-            text_generator=text_generator,
+            text_generator=keras_ocr.data_generation.get_text_generator(alphabet=alphabet, seed=seed),
             font_groups={alphabet: current_fonts},
             backgrounds=current_backgrounds,
             font_size=(args.size // 12, args.size // 5),

@@ -64,7 +64,8 @@ def _gt_boxes(args: argparse.Namespace, pages: list[Any]) -> dict[str, Any]:
     from ocr_core.evaluation import normalize_text, recognition_metrics
 
     recognizer = _recognizer(args.recognizer)
-    truths, preds = [], []
+    truths: list[str] = []
+    preds: list[str] = []
     for page in pages:
         words = [w for w in page.words if not w.ignore and w.text]
         if not words:
@@ -112,7 +113,9 @@ def _pipeline_scores(args: argparse.Namespace, pages: list[Any]) -> dict[str, An
                         recognizer=_recognizer(args.recognizer), scale=args.scale)
     predicted = []
     with ProgressBar(len(pages), "images") as bar:
-        for _, page in pipeline.iter_pages([p.image_path for p in pages]):
+        for source, page in pipeline.iter_pages([p.image_path for p in pages]):
+            if page is None:  # pragma: no cover - iter_pages raises without on_error
+                raise OcrError(f"{source}: no result")
             predicted.append(page)
             bar.update(1)
     report = evaluate_pages(pages, predicted, iou_threshold=args.iou, normalize=not args.no_normalize)

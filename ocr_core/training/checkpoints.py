@@ -105,7 +105,7 @@ def save_optimizer_state(optimizer: Any, target: Path) -> None:
     tmp = target.parent / f".tmp-{uuid.uuid4().hex[:8]}.npz"
     try:
         with open(tmp, "wb") as fh:
-            np.savez(fh, **arrays)
+            np.savez(fh, **arrays)  # type: ignore[arg-type]
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, target)

@@ -223,7 +223,8 @@ def train(config: TrainConfig, *, on_event: EventHandler | None = None,
             log(f"nothing to resume in {out_dir}; starting a new run")
         return _run(config, task, state, paths, name, out_dir, started, emit, log, cancel)
     except OcrError as exc:
-        emit(TrainingEvent("error", message=str(exc)))
+        if not getattr(exc, "reported", False):
+            emit(TrainingEvent("error", message=str(exc)))
         raise
 
 
@@ -361,7 +362,9 @@ def _finish(config: TrainConfig, task: Any, paths: CheckpointPaths, out_dir: Pat
         message = (f"training stopped: the loss became NaN or infinite (step {flags.nan_step}); {kept}. "
                    "Lower the learning rate (--lr) or check the data.")
         emit(TrainingEvent("error", epoch=epochs_run, message=message))
-        raise TrainingError(message)
+        error = TrainingError(message)
+        error.reported = True  # type: ignore[attr-defined]
+        raise error
     message = {"completed": "training finished", "early_stopped": "stopped early: no improvement",
                "cancelled": "training cancelled"}[status]
     if model_dir:

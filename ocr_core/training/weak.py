@@ -39,10 +39,10 @@ def estimate_length(quad: np.ndarray) -> int:
     q = np.asarray(quad, np.float64)
     width = (np.linalg.norm(q[1] - q[0]) + np.linalg.norm(q[2] - q[3])) / 2
     height = (np.linalg.norm(q[3] - q[0]) + np.linalg.norm(q[2] - q[1])) / 2
-    return max(1, int(round(width / max(height, 1e-6) / 0.6)))
+    return max(1, int(round(float(width) / max(float(height), 1e-6) / 0.6)))
 
 
-def split_word_at(quad: Any, fractions: Sequence[float]) -> np.ndarray:
+def split_word_at(quad: Any, fractions: Sequence[float] | np.ndarray) -> np.ndarray:
     """Split a word quad at ``fractions`` (0..1, increasing, ends included) along its top and bottom
     edges; returns ``(len(fractions) - 1, 4, 2)`` character quads, clockwise from top-left."""
     q = np.asarray(quad, np.float64).reshape(4, 2)

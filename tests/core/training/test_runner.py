@@ -218,3 +218,31 @@ def test_detector_trains_on_synthetic_and_annotated_pages(module_synth, tmp_path
     assert any("weak supervision" in e.message for e in events)
     spec = json.loads((tmp_path / "det" / "model.json").read_text())
     assert spec["architecture"] == "craft_lite" and spec["kind"] == "detector"
+
+
+def test_init_with_another_alphabet_keeps_the_backbone_and_builds_a_new_top(first_run, tmp_path):
+    out, _, _ = first_run
+    events = []
+    result = train(rec_config(tmp_path, init=str(out), alphabet="abcdefghijk", epochs=1, steps_per_epoch=2,
+                              freeze_backbone=True), on_event=events.append)
+    assert result.status == "completed"
+    assert any("kept its backbone" in e.message for e in events)
+    from ocr_core.weights import resolve_model
+
+    spec, _ = resolve_model(tmp_path, "recognizer")
+    assert spec.alphabet == "abcdefghijk" and spec.training["init"] == str(out)
+
+
+def test_precision_policy_and_strategy_choices():
+    import keras
+
+    from ocr_core.training.runner import choose_strategy, mixed_precision_policy
+
+    assert mixed_precision_policy("off") is None
+    assert mixed_precision_policy("bfloat16") == "mixed_bfloat16"
+    with pytest.raises(TrainingError):
+        mixed_precision_policy("int8")
+    if keras.backend.backend() == "tensorflow":
+        assert choose_strategy("none").num_replicas_in_sync == 1
+        with pytest.raises(TrainingError):
+            choose_strategy("ring")

@@ -12,8 +12,9 @@ This module imports neither Qt nor TensorFlow.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Iterator
+from typing import Any
 
 import numpy as np
 
@@ -74,7 +75,7 @@ class Word:
         """The transcription as annotation formats store it (``###`` when ignored)."""
         return IGNORE_TEXT if self.ignore else self.text
 
-    def copy(self, *, new_identity: bool = False) -> "Word":
+    def copy(self, *, new_identity: bool = False) -> Word:
         return Word(
             quad=self.quad.copy(),
             text=self.text,
@@ -97,7 +98,7 @@ class Word:
         return data
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "Word":
+    def from_dict(cls, data: dict[str, Any]) -> Word:
         conf = data.get("confidence")
         return cls(
             quad=data["quad"],
@@ -128,14 +129,14 @@ class Line:
         x1, y1 = pts.max(axis=0)
         return np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]], dtype=np.float64)
 
-    def copy(self) -> "Line":
+    def copy(self) -> Line:
         return Line(words=[w.copy() for w in self.words], id=self.id)
 
     def to_dict(self) -> dict[str, Any]:
         return {"id": self.id, "words": [w.to_dict() for w in self.words]}
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "Line":
+    def from_dict(cls, data: dict[str, Any]) -> Line:
         return cls(words=[Word.from_dict(w) for w in data.get("words", [])], id=str(data.get("id") or new_id()))
 
 
@@ -173,7 +174,7 @@ class Page:
     @classmethod
     def from_words(
         cls, words: Iterable[Word], width: int, height: int, *, group_lines: bool = True, **kwargs: Any
-    ) -> "Page":
+    ) -> Page:
         """Build a page from loose words, grouping them into lines in reading order."""
         words = list(words)
         if group_lines:
@@ -184,7 +185,7 @@ class Page:
             lines = [Line(words=[w]) for w in words]
         return cls(width=int(width), height=int(height), lines=lines, **kwargs)
 
-    def copy(self) -> "Page":
+    def copy(self) -> Page:
         return Page(
             width=self.width,
             height=self.height,
@@ -209,7 +210,7 @@ class Page:
         return data
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "Page":
+    def from_dict(cls, data: dict[str, Any]) -> Page:
         return cls(
             width=int(data["width"]),
             height=int(data["height"]),

@@ -44,7 +44,7 @@ class AlphabetError(OcrError):
     """Text contains characters outside a model's alphabet, or an alphabet is empty."""
 
 
-class Cancelled(OcrError):
+class Cancelled(OcrError):  # noqa: N818 - keeps the everyday word; it is not an error of the user
     """A job was cancelled through its :class:`~ocr_core.cancel.CancelToken`."""
 
 

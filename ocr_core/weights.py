@@ -63,7 +63,7 @@ class ModelSpec:
         return json.dumps(asdict(self), indent=2, ensure_ascii=False)
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "ModelSpec":
+    def from_dict(cls, data: dict[str, Any]) -> ModelSpec:
         known = {f for f in cls.__dataclass_fields__}
         unknown = set(data) - known
         if unknown:
@@ -73,7 +73,7 @@ class ModelSpec:
         except TypeError as exc:
             raise WeightsError(f"model spec is incomplete: {exc}") from exc
 
-    def with_(self, **changes: Any) -> "ModelSpec":
+    def with_(self, **changes: Any) -> ModelSpec:
         return replace(self, **changes)
 
 

@@ -25,7 +25,7 @@ class ProgressBar:
         self._last = 0.0
         self._min_interval = min_interval
 
-    def __enter__(self) -> "ProgressBar":
+    def __enter__(self) -> ProgressBar:
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -17,7 +17,7 @@ from typing import Any
 
 __all__ = ["add_parser", "configure_parser", "run", "TABS"]
 
-TABS = ("annotate", "train")
+TABS = ("annotate", "train", "training")
 
 
 def configure_parser(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:

@@ -87,7 +87,7 @@ def run_gui(args: argparse.Namespace, service_factory: object | None = None, set
     if not window.open_paths([source]) and (args.screenshot is not None or target is not None):
         window.close()
         return _error(f"{source}: no image could be opened")
-    window.tabs.setCurrentIndex(1 if args.tab == "train" else 0)
+    window.tabs.setCurrentIndex(1 if args.tab in ("train", "training") else 0)
     jobs = []
     if args.recognize and window.session.images:
         job = (window.recognition.recognize_unchecked() if len(window.session.images) > 1

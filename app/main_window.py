@@ -22,6 +22,7 @@ from app.recognition import RecognitionController
 from app.selection import SelectionModel
 from app.session import Session
 from app.settings import Settings
+from app.training_controller import TrainingController
 from app.transfer import Transfer
 from app.widgets.annotate_page import AnnotatePage
 from app.widgets.status import EngineIndicator, JobProgress, Legend
@@ -57,6 +58,7 @@ class MainWindow(QMainWindow):
         self.page.canvas.set_show_labels(self.settings.show_labels)
         self.page.canvas.set_show_numbers(self.settings.show_numbers)
         self.train_tab = TrainTab()
+        self.training = TrainingController(self.engine, self.session, self.editor, self.settings, self.train_tab, self)
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
         self.tabs.addTab(self.page, icon("text"), "Annotate")
@@ -126,6 +128,9 @@ class MainWindow(QMainWindow):
             f"Recognized {ok} image{'s' if ok != 1 else ''}" + (f", {bad} failed" if bad else "")))
         self.job_progress.cancelRequested.connect(rec.cancel)
         self.transfer.message.connect(self.show_message)
+        self.tabs.currentChanged.connect(lambda i: self.training.set_active(self.tabs.widget(i) is self.train_tab))
+        self.training.message.connect(self.show_message)
+        self.training.models.showWordRequested.connect(self.show_word)
 
     def _request_thumbnails(self, paths: list[str]) -> None:
         for path in paths:
@@ -217,6 +222,17 @@ class MainWindow(QMainWindow):
         if self.session.save() and checked:
             self.session.next_image(1)
 
+    def show_word(self, path: str, word_id: str) -> None:
+        """Open ``path`` in the Annotate tab and select the word ``word_id`` (review list clicks)."""
+        target = Path(path)
+        if target not in self.session.images and not self.open_paths([target]):
+            return
+        self.tabs.setCurrentWidget(self.page)
+        self.session.go_to(self.session.images.index(target))
+        if self.model.has_word(word_id):
+            self.selection.select([word_id])
+            self.page.canvas.ensure_word_visible(word_id)
+
     def show_shortcuts(self) -> None:
         rows = "".join(f"<tr><td><b>{keys}</b></td><td>{text}</td></tr>"
                        for keys, text in self.action_set.shortcut_table())
@@ -238,7 +254,8 @@ class MainWindow(QMainWindow):
     def is_idle(self) -> bool:
         """True when no engine job, folder scan or visible thumbnail is pending."""
         return (not self.engine.is_busy and not self.recognition.is_busy and not self.session.io_busy
-                and self.thumbnails.pending_count == 0 and not self.page.file_list.wanted_pending)
+                and self.thumbnails.pending_count == 0 and not self.page.file_list.wanted_pending
+                and self.training.is_idle)
 
     # -- Qt events ----------------------------------------------------------------------------
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
@@ -251,6 +268,10 @@ class MainWindow(QMainWindow):
             event.acceptProposedAction()
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if not self.training.confirm_close(self):  # a running training: stop it or wait for it first
+            event.ignore()
+            return
+        self.training.shutdown()
         self.session.shutdown()
         self.recognition.cancel()
         self.engine.shutdown(wait=False)

@@ -19,6 +19,7 @@ import ctypes.util
 import os
 import re
 import shutil
+import socket
 import subprocess
 import sys
 from collections.abc import Mapping, Sequence
@@ -102,10 +103,33 @@ def check_display(environ: Mapping[str, str] | None = None, system: str | None =
     env = os.environ if environ is None else environ
     if not _is_linux_like(system or sys.platform):
         return None
-    if env.get("DISPLAY") or env.get("WAYLAND_DISPLAY") or qt_platform(env) in HEADLESS_PLATFORMS:
+    if env.get("WAYLAND_DISPLAY") or qt_platform(env) in HEADLESS_PLATFORMS:
+        return None
+    display = env.get("DISPLAY")
+    if display:
+        if qt_platform(env) == "xcb" and _x_server_listening(display) is False:
+            return (f"DISPLAY={display} names no running X server (nothing answers on its socket: the desktop "
+                    f"session ended, or the variable is stale). {_DISPLAY_FIX}")
         return None
     return ("there is no display to open the window on (neither DISPLAY nor WAYLAND_DISPLAY is set: "
             f"a server, container or SSH session without X forwarding). {_DISPLAY_FIX}")
+
+
+def _x_server_listening(display: str) -> bool | None:
+    """Whether a local X display (``:N``, ``unix:N``) accepts connections; None for remote ones (not probed)."""
+    match = re.fullmatch(r"(?:unix)?:(\d+)(?:\.\d+)?", display.strip())
+    if match is None:
+        return None
+    path = f"/tmp/.X11-unix/X{match.group(1)}"
+    for address in (path, "\0" + path):  # the socket file, then Linux's abstract namespace
+        try:
+            with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+                sock.settimeout(2.0)
+                sock.connect(address)
+                return True
+        except OSError:
+            continue
+    return False
 
 
 def _ldconfig_sonames() -> set[str] | None:

@@ -42,7 +42,7 @@ def render_icons(svg: Path = ICONS / "ocr-studio.svg", out_dir: Path = ICONS,
         renderer.render(painter)
         painter.end()
         out = out_dir / f"{svg.stem}-{size}.png"
-        if not image.save(str(out), "PNG"):
+        if not image.save(str(out)):  # format from the .png suffix
             raise SystemExit(f"{out}: cannot write the PNG")
         written.append(out)
     del _app

@@ -91,6 +91,7 @@ class SynthForm(QWidget):
         mono.setStyleHint(QFont.StyleHint.Monospace)
         self.alphabet.setFont(mono)
         self.alphabet.setPlaceholderText("Characters the model reads")
+        self.alphabet.setCursorPosition(0)
         self.alphabet_count = QLabel()
         self.alphabet_count.setStyleSheet("color: #5b616b;")
         self.preset.activated.connect(self._on_preset)
@@ -101,7 +102,7 @@ class SynthForm(QWidget):
         self.system_fonts = QCheckBox("System fonts")
         self.system_fonts.setChecked(True)
         self.font_dirs = FolderList("Add a folder of fonts", "Add font folder\u2026")
-        self.procedural = QCheckBox("Procedural backgrounds (paper, noise, wood, scenes\u2026)")
+        self.procedural = QCheckBox("Procedural (paper, noise, wood, scenes\u2026)")
         self.procedural.setChecked(True)
         self.photo_dirs = FolderList("Add a folder of background photos", "Add photo folder\u2026")
 

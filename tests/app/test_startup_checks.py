@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -21,6 +22,14 @@ application may fix this problem.
 Available platform plugins are: minimal, linuxfb, offscreen, xcb, wayland, eglfs, vnc, minimalegl.
 """
 ALL_SONAMES = {lib.soname for lib in sc.QT_LIBRARIES}
+
+
+@pytest.fixture(autouse=True)
+def x_server(monkeypatch: pytest.MonkeyPatch) -> dict[str, bool]:
+    """Pretend every local X display answers unless a test says otherwise (no real X server needed)."""
+    answers: dict[str, bool] = {}
+    monkeypatch.setattr(sc, "_x_server_listening", lambda display: answers.get(display, True))
+    return answers
 
 
 @pytest.fixture
@@ -44,6 +53,30 @@ def test_check_display_explains_how_to_run_without_a_screen() -> None:
     assert "DISPLAY" in message and "xvfb-run -a ocr-studio gui" in message
     assert "QT_QPA_PLATFORM=offscreen" in message
     assert sc.check_display({}, "linux") == message
+
+
+def test_check_display_notices_a_stale_display(x_server: dict[str, bool]) -> None:
+    x_server[":77"] = False
+    message = sc.check_display({"DISPLAY": ":77"}, "linux")
+    assert message is not None and "DISPLAY=:77 names no running X server" in message
+    assert "xvfb-run -a" in message
+    # not probed when Qt will not use X11
+    assert sc.check_display({"DISPLAY": ":77", "WAYLAND_DISPLAY": "wayland-0"}, "linux") is None
+    assert sc.check_display({"DISPLAY": ":77", "QT_QPA_PLATFORM": "offscreen"}, "linux") is None
+
+
+def test_x_server_probe_without_a_server(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.undo()  # the real probe
+    assert sc._x_server_listening("otherhost:0") is None  # remote displays are not probed
+    assert sc._x_server_listening(":31987") is False
+
+
+@pytest.mark.skipif(shutil.which("xvfb-run") is None, reason="needs xvfb-run")
+def test_x_server_probe_with_a_real_server() -> None:
+    code = "import os, sys; from app import startup_checks as sc; sys.exit(0 if sc._x_server_listening(os.environ['DISPLAY']) else 3)"
+    proc = subprocess.run(["xvfb-run", "-a", sys.executable, "-c", code], cwd=Path(__file__).resolve().parents[2],
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
 
 
 @pytest.mark.parametrize("system", ["darwin", "win32"])

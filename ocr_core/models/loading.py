@@ -173,6 +173,9 @@ def _check_keras3(model: keras.Model, path: Path, allow_top: bool) -> None:
         found = _dataset_shapes(path)
     except OSError as exc:
         raise WeightsError(f"{path}: cannot read weights: {exc}") from exc
+    # a compiled model's file also holds its optimizer state: not part of the model, never checked
+    found = {k: v for k, v in found.items() if not k.startswith("optimizer/")}
+    expected = {k: v for k, v in expected.items() if not k.startswith("optimizer/")}
     for key, shape in expected.items():
         if key not in found:
             raise WeightsMismatchError(

@@ -1,7 +1,7 @@
 """Training and its building blocks: CRAFT targets and losses, batch generators, one runner.
 
 >>> from ocr_core.training import TrainConfig, train           # doctest: +SKIP
->>> result = train(TrainConfig(task="recognizer", data=["synthetic:2048"], epochs=3, out_dir="runs/r"))
+>>> result = train(TrainConfig(task="recognizer", data=["synthetic:2048"], epochs=3, out_dir="runs/r"))  # doctest: +SKIP
 
 Names load lazily so ``import ocr_core.training`` does not import Keras.
 """

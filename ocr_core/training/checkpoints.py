@@ -27,8 +27,8 @@ import numpy as np
 
 from ocr_core.atomic import atomic_write_text
 
-__all__ = ["CheckpointPaths", "save_weights_atomic", "save_optimizer_state", "load_optimizer_state",
-           "write_state", "read_state"]
+__all__ = ["CheckpointPaths", "save_weights_atomic", "strip_optimizer", "save_optimizer_state",
+           "load_optimizer_state", "write_state", "read_state"]
 
 
 @dataclass(frozen=True)
@@ -72,6 +72,18 @@ def _write_weights(model: Any, path: Path) -> None:
     model.save_weights(str(path))
 
 
+def strip_optimizer(path: Path) -> bool:
+    """Remove the optimizer variables Keras 3 ``save_weights`` adds for a compiled model, so the file
+    loads into a fresh (uncompiled) model; True when something was removed."""
+    import h5py
+
+    with h5py.File(path, "r+") as f:
+        if "optimizer" in f:
+            del f["optimizer"]
+            return True
+    return False
+
+
 def save_weights_atomic(model: Any, target: Path) -> Path:
     """Save weights to a temporary ``.weights.h5`` beside ``target``, fsync, then replace ``target``.
 
@@ -83,6 +95,7 @@ def save_weights_atomic(model: Any, target: Path) -> Path:
     tmp = target.parent / f".tmp-{uuid.uuid4().hex[:8]}.weights.h5"
     try:
         _write_weights(model, tmp)
+        strip_optimizer(tmp)  # optimizer state is kept separately (last.optimizer.npz)
         _fsync(tmp)
         os.replace(tmp, target)
     finally:

@@ -242,7 +242,10 @@ class DetectorTask:
             for layer in model.layers:
                 if layer.name.startswith("basenet."):
                     layer.trainable = False
-        return model, model
+        # Checkpoints are written from an uncompiled view sharing the layers: Keras 3 would otherwise add the
+        # optimizer's variables to every weights file (they are kept apart, in last.optimizer.npz).
+        view = keras.Model(model.input, model.output, name=model.name)
+        return model, view
 
     def loss(self) -> Any:
         from ocr_core.training.losses import CraftLoss

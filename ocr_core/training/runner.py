@@ -38,7 +38,7 @@ from ocr_core.training.callbacks import (
     StopFlags,
     TrainingEvent,
 )
-from ocr_core.training.checkpoints import CheckpointPaths, load_optimizer_state, read_state
+from ocr_core.training.checkpoints import CheckpointPaths, load_optimizer_state, read_state, strip_optimizer
 from ocr_core.training.config import TrainConfig, TrainResult
 
 __all__ = ["TrainConfig", "TrainResult", "TrainingEvent", "train", "mixed_precision_policy", "choose_strategy"]
@@ -247,6 +247,9 @@ def _run(config: TrainConfig, task: Any, state: dict[str, Any] | None, paths: Ch
         with scope:
             train_model, save_model = task.build()
             if state is not None and paths.last.is_file():
+                for ckpt in (paths.last, paths.best):  # files of older runs may hold optimizer variables
+                    if ckpt.is_file():
+                        strip_optimizer(ckpt)
                 save_model.load_weights(str(paths.last))
             lr = config.learning_rate or task.default_learning_rate()
             optimizer = keras.optimizers.Adam(learning_rate=lr, clipnorm=5.0)

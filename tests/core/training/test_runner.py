@@ -218,6 +218,16 @@ def test_detector_trains_on_synthetic_and_annotated_pages(module_synth, tmp_path
     assert any("weak supervision" in e.message for e in events)
     spec = json.loads((tmp_path / "det" / "model.json").read_text())
     assert spec["architecture"] == "craft_lite" and spec["kind"] == "detector"
+    import h5py
+
+    from ocr_core.models.craft import CraftNet
+    from ocr_core.models.loading import load_weights_checked
+    from ocr_core.weights import resolve_model
+
+    _, weights = resolve_model(tmp_path / "det", "detector")
+    with h5py.File(weights) as f:
+        assert "optimizer" not in f  # optimizer state lives in last.optimizer.npz only
+    load_weights_checked(CraftNet(**TINY_CRAFT, variant="lite"), weights)
 
 
 def test_init_with_another_alphabet_keeps_the_backbone_and_builds_a_new_top(first_run, tmp_path):
@@ -232,17 +242,3 @@ def test_init_with_another_alphabet_keeps_the_backbone_and_builds_a_new_top(firs
     spec, _ = resolve_model(tmp_path, "recognizer")
     assert spec.alphabet == "abcdefghijk" and spec.training["init"] == str(out)
 
-
-def test_precision_policy_and_strategy_choices():
-    import keras
-
-    from ocr_core.training.runner import choose_strategy, mixed_precision_policy
-
-    assert mixed_precision_policy("off") is None
-    assert mixed_precision_policy("bfloat16") == "mixed_bfloat16"
-    with pytest.raises(TrainingError):
-        mixed_precision_policy("int8")
-    if keras.backend.backend() == "tensorflow":
-        assert choose_strategy("none").num_replicas_in_sync == 1
-        with pytest.raises(TrainingError):
-            choose_strategy("ring")

@@ -70,16 +70,15 @@ class TrainingController(QObject):
         self.train_runner = JobRunner("ocr-training", self)
         self.models = ModelsController(engine, session, editor, settings, tab, self.io_runner, self)
         self.models.message.connect(self.message)
-        self.models.modelsChanged.connect(lambda _e: self._crop_size_changed())
+        self.models.is_training = lambda: self.train_job is not None
+        self.models.modelsChanged.connect(lambda _e: self._starting_recognizer_changed())
         self.preview_job: Job | None = None
         self.fonts_job: Job | None = None
-        self.check_job: Job | None = None
         self.train_job: Job | None = None
         self.last_result: Any = None
         self.started = False
         self._seed = 0
         self._crop_size = (32, 128, 1)
-        self._preview_started = 0.0
         self._close_pending = False
         self._preview_timer = QTimer(self)
         self._preview_timer.setSingleShot(True)
@@ -100,7 +99,7 @@ class TrainingController(QObject):
         tab.dataset.checkRequested.connect(self.check_data)
         tab.run_form.startRequested.connect(self.start_training)
         tab.run_form.stopRequested.connect(self.stop_training)
-        tab.run_form.init_recognizer.currentIndexChanged.connect(lambda _i: self._crop_size_changed())
+        tab.run_form.init_recognizer.currentIndexChanged.connect(lambda _i: self._starting_recognizer_changed())
         tab.models.useNewRequested.connect(self.use_new_model)
         self.session.imagesChanged.connect(lambda _p: self._update_checked_count())
         self.session.doneChanged.connect(lambda _p, _d: self._update_checked_count())
@@ -130,9 +129,14 @@ class TrainingController(QObject):
         self.tab.dataset.set_checked_count(done, len(self.session.images))
 
     # -- preview ------------------------------------------------------------------------------
-    def _crop_size_changed(self) -> None:
-        name = self.tab.run_form.init_recognizer.currentData() or self.models.in_use()[1]
-        entry = self.models.entry(name)
+    def _starting_recognizer_changed(self) -> None:
+        """The starting recognizer sets the crop size of the preview, and its alphabet unless the user chose one
+        (training with another alphabet replaces the model's top)."""
+        entry = self._starting_recognizer()
+        synth = self.tab.synth
+        if entry is not None and entry.alphabet and not synth.user_alphabet and synth.drawn_alphabet() != \
+                "".join(dict.fromkeys(c for c in entry.alphabet if not c.isspace())):
+            synth.set_alphabet(entry.alphabet)
         spec = dict(entry.input_spec) if entry is not None and entry.input_spec else {}
         size = (int(spec.get("height", 32)), int(spec.get("width", 128)), int(spec.get("channels", 1)))
         if size != self._crop_size:
@@ -140,10 +144,22 @@ class TrainingController(QObject):
             if self.tab.preview.mode == "recognizer":
                 self.schedule_preview()
 
+    def _starting_recognizer(self) -> Any | None:
+        return self.models.entry(self.tab.run_form.init_recognizer.currentData() or self.models.in_use()[1])
+
     def preview_settings(self, mode: str | None = None) -> Any:
+        """Preview settings from the tab; recognizer crops use the alphabet training would give the recognizer."""
+        from ocr_core.training.plan import recognizer_alphabet
+
         mode = mode or self.tab.preview.mode
         h, w, c = self._crop_size
-        return self.tab.synth.preview_settings(mode, PREVIEW_COUNTS[mode], self._seed, (h, w), color=c == 3)
+        alphabet = None
+        drawn = self.tab.synth.drawn_alphabet()
+        if mode == "recognizer" and drawn:
+            entry = self._starting_recognizer() if self.tab.run_form.init_recognizer.currentData() else None
+            alphabet = recognizer_alphabet(drawn, entry.alphabet if entry is not None else None)
+        return self.tab.synth.preview_settings(mode, PREVIEW_COUNTS[mode], self._seed, (h, w), color=c == 3,
+                                               alphabet=alphabet)
 
     def schedule_preview(self, immediate: bool = False) -> None:
         """Render again shortly (settings changes are coalesced); nothing before the tab was shown."""
@@ -184,6 +200,9 @@ class TrainingController(QObject):
 
     # -- fonts --------------------------------------------------------------------------------
     def load_fonts(self) -> Job | None:
+        """List the font families that draw the alphabet (after the tab was first shown)."""
+        if not self.started:
+            return None
         synth = self.tab.synth
         alphabet = synth.drawn_alphabet()
         if not alphabet:
@@ -241,7 +260,6 @@ class TrainingController(QObject):
 
         self.tab.dataset.show_report("Checking\u2026")
         job = self.engine.submit("check training data", work, runner=self.io_runner)
-        self.check_job = job
         job.succeeded.connect(lambda report: self.tab.dataset.show_report(_report_html(report)))
         job.failed.connect(lambda err: self.tab.dataset.show_report(
             f"<span style='color:#c62f34'>{html.escape(str(err))}</span>"))
@@ -297,6 +315,10 @@ class TrainingController(QObject):
         job.finished.connect(self._on_train_finished)
         self.trainingChanged.emit(True)
         self.message.emit("Training started")
+        if store is not None or sources:  # the data checks run alongside; their findings go to the log too
+            check = self.check_data()
+            check.succeeded.connect(lambda report: self.tab.progress.append_log(
+                "data check: " + "; ".join([report.summary(), *report.warnings()])))
         return job
 
     def stop_training(self) -> None:

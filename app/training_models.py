@@ -39,6 +39,7 @@ class ModelsController(QObject):
         super().__init__(parent)
         self.engine, self.session, self.editor, self.settings, self.tab = engine, session, editor, settings, tab
         self.runner = runner
+        self.is_training: Any = lambda: False  # set by the training controller
         self.entries: list[Any] = []
         self.review_job: Job | None = None
         self.list_job: Job | None = None
@@ -105,15 +106,31 @@ class ModelsController(QObject):
 
     def _action(self, name: str, fn: Any, done_text: str) -> Job:
         job = self.engine.submit(name, fn, runner=self.runner)
-        job.succeeded.connect(lambda _r: (self.tab.models.set_status(done_text), self.refresh()))
+        job.succeeded.connect(lambda _r: self._action_done(done_text))
         job.failed.connect(lambda err: self.tab.models.set_status(str(err), error=True))
         return job
 
-    def rename(self, name: str, new_name: str) -> Job:
+    def _action_done(self, text: str) -> None:
+        self.tab.models.set_status(text)
+        self.refresh()
+
+    def _being_trained(self, name: str) -> bool:
+        """True (and a message) when ``name`` is the model folder a running training writes to."""
+        entry = self.entry(name)
+        if self.is_training() and entry is not None and entry.training.get("status") == "training":
+            self.tab.models.set_status(f"{name} is being trained: stop the training first", error=True)
+            return True
+        return False
+
+    def rename(self, name: str, new_name: str) -> Job | None:
+        if self._being_trained(name):
+            return None
         return self._action("rename model", lambda s, _c: s.rename_model(name, new_name),
                             f"Renamed {name} to {new_name}")
 
-    def delete(self, name: str) -> Job:
+    def delete(self, name: str) -> Job | None:
+        if self._being_trained(name):
+            return None
         return self._action("delete model", lambda s, _c: s.delete_model(name), f"Deleted {name}")
 
     def export(self, name: str, dest: str) -> Job:

@@ -21,6 +21,7 @@ from typing import Any, Literal
 
 import numpy as np
 
+from ocr_core.alphabet import DEFAULT_ALPHABET
 from ocr_core.cancel import CancelToken
 from ocr_core.document import Page, Word
 from ocr_core.errors import DataGenerationError
@@ -40,21 +41,21 @@ __all__ = [
 
 #: Procedural backgrounds a preview draws from (the first of the ones training uses).
 PREVIEW_BACKGROUNDS = 32
-_DEFAULT_ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ!?. "
 
 
 @dataclass
 class PreviewSettings:
     """What the synthetic data looks like; the training tab fills one and training reuses it.
 
-    ``fonts``: font files to use (``None``: every legible font that draws the alphabet, from the
+    ``alphabet``: the characters to draw (a space separates words; recognizer crops hold several words
+    only when it has one). ``fonts``: font files to use (``None``: every legible font that draws the alphabet, from the
     system when ``include_system`` and from ``font_dirs``). ``photo_dirs``: folders of background
     photos, mixed with procedural backgrounds when ``procedural_backgrounds``. ``font_size`` is in
     pixels (pages), rotations are ``+-`` degrees (X/Y tilt, Z in-plane), ``margin`` pixels.
     Recognizer crops are ``crop_height`` x ``crop_width`` (the recognizer's input size).
     """
 
-    alphabet: str = _DEFAULT_ALPHABET
+    alphabet: str = DEFAULT_ALPHABET
     mode: Literal["detector", "recognizer"] = "detector"
     fonts: list[str] | None = None
     font_dirs: list[str] = field(default_factory=list)
@@ -208,6 +209,7 @@ def _crop_samples(settings: PreviewSettings, fonts: list[str], backgrounds: list
                   cancel: CancelToken | None) -> list[SampleView]:
     from ocr_core.synth.crops import get_crop_generator
 
+    # Crops hold several words only when the alphabet has a space (as the recognizer's alphabet then does).
     generator = get_crop_generator(settings.alphabet, fonts, backgrounds, settings.crop_height, settings.crop_width,
                                    seed=settings.seed, color=settings.color, cache_dir=cache_dir)
     samples = []

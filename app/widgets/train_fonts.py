@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtGui import QColor, QPainter
 from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
@@ -19,6 +20,9 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPushButton,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QVBoxLayout,
     QWidget,
 )
@@ -29,6 +33,26 @@ __all__ = ["FontPicker", "FolderList", "ask_folder"]
 def ask_folder(parent: QWidget | None, title: str, start: str = "") -> str | None:
     """A folder chooser (a plain function so tests can replace it)."""
     return QFileDialog.getExistingDirectory(parent, title, start) or None
+
+
+_COUNT_ROLE = Qt.ItemDataRole.UserRole + 1
+
+
+class _CountDelegate(QStyledItemDelegate):
+    """Draws the family's number of font files right-aligned in grey."""
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem,
+              index: QModelIndex | QPersistentModelIndex) -> None:
+        super().paint(painter, option, index)
+        count = index.data(_COUNT_ROLE)
+        if count is None:
+            return
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)  # type: ignore[attr-defined]
+        painter.save()
+        painter.setPen(option.palette.highlightedText().color() if selected else QColor("#8a8f98"))  # type: ignore[attr-defined]
+        rect = option.rect.adjusted(0, 0, -8, 0)  # type: ignore[attr-defined]
+        painter.drawText(rect, int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter), str(count))
+        painter.restore()
 
 
 class FontPicker(QWidget):
@@ -50,6 +74,7 @@ class FontPicker(QWidget):
         self.list = QListWidget()
         self.list.setMinimumHeight(130)
         self.list.setUniformItemSizes(True)
+        self.list.setItemDelegate(_CountDelegate(self.list))
         self.list.itemChanged.connect(self._on_item)
         self.count = QLabel("Looking for fonts\u2026")
         self.count.setStyleSheet("color: #5b616b;")
@@ -77,8 +102,9 @@ class FontPicker(QWidget):
         self.list.blockSignals(True)
         self.list.clear()
         for family in self.families:
-            item = QListWidgetItem(f"{family.name}   {family.count}")
+            item = QListWidgetItem(family.name)
             item.setData(Qt.ItemDataRole.UserRole, family.name)
+            item.setData(_COUNT_ROLE, family.count)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             item.setCheckState(Qt.CheckState.Unchecked if family.name in self._unticked else Qt.CheckState.Checked)
             item.setToolTip("\n".join(family.paths[:8]) + ("\n\u2026" if family.count > 8 else ""))

@@ -70,6 +70,8 @@ def _table(headers: Sequence[str]) -> QTableWidget:
     table.setAlternatingRowColors(True)
     table.horizontalHeader().setStretchLastSection(True)
     table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    table.setWordWrap(False)
+    table.setTextElideMode(Qt.TextElideMode.ElideMiddle)
     return table
 
 
@@ -96,7 +98,10 @@ class ModelsPanel(QWidget):
         self.result_title = QLabel("Train a model to see how it compares with the models in use.")
         self.result_title.setWordWrap(True)
         self.comparison = _table(["Figure", "Before", "After", "Change"])
-        self.comparison.setMaximumHeight(190)
+        self.comparison.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        self.comparison.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.comparison.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.comparison.horizontalHeader().setStretchLastSection(False)
         self.comparison.hide()
         self.comparison_note = QLabel()
         self.comparison_note.setWordWrap(True)
@@ -171,6 +176,9 @@ class ModelsPanel(QWidget):
                     change.setFont(font)
             self.comparison.setItem(r, 3, change)
         self.comparison.setVisible(bool(rows))
+        height = self.comparison.horizontalHeader().height() + 4
+        height += sum(self.comparison.rowHeight(r) for r in range(len(rows)))
+        self.comparison.setFixedHeight(height)
         notes = []
         if comparison is not None and comparison.source:
             notes.append(f"Measured on {comparison.source}" + (f" ({comparison.words} words)." if comparison.words

@@ -85,7 +85,7 @@ class SampleGrid(QWidget):
             return 1, 0.0, 0.0
         first = self.tiles[0].image
         aspect = first.height() / max(1, first.width())
-        target = 300 if self.tiles[0].kind == "detector" else max(200, min(320, first.width() * 2))
+        target = 250 if self.tiles[0].kind == "detector" else max(160, min(300, int(first.width() * 1.6)))
         columns = max(1, min(len(self.tiles), (width - _GAP) // (target + _GAP)))
         tile_w = (width - _GAP * (columns + 1)) / columns
         return columns, tile_w, tile_w * aspect
@@ -173,7 +173,7 @@ class PreviewPanel(QWidget):
         scroll.setWidgetResizable(True)
         scroll.setWidget(self.grid)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        self.scroll = scroll
+        self.scroll_area = scroll
 
         bar = QHBoxLayout()
         bar.setSpacing(6)

@@ -103,6 +103,8 @@ class ProgressPanel(QWidget):
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 1)
         split.setChildrenCollapsible(False)
+        split.setSizes([520, 150])
+        self.log.setMinimumHeight(90)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 8)
         layout.addLayout(head)
@@ -240,9 +242,13 @@ class ProgressPanel(QWidget):
 
     def finish(self, status: str, message: str) -> None:
         """The run ended (``status``: completed, early_stopped, cancelled, failed)."""
-        total = sum(self.totals.values())
-        self.bar.setRange(0, max(1, total))
-        self.bar.setValue(sum(self.done.values()) if status != "completed" else max(1, total))
+        total = max(1, sum(self.totals.values()))
+        full = status in ("completed", "early_stopped")
+        self.bar.setRange(0, total)
+        self.bar.setValue(total if full else min(total, sum(self.done.values())))
+        labels = {"completed": "Finished", "early_stopped": "Stopped early: no more improvement",
+                  "cancelled": "Stopped", "failed": "Failed"}
+        self.bar.setFormat(labels.get(status, status))
         self.eta.setText("")
         if status == "cancelled" and self.current:
             self.chart.add_marker(self.current, self.done.get(self.current, 0), "stopped", "stopped")

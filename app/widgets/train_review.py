@@ -42,8 +42,9 @@ class ReviewPanel(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.items: list[Any] = []
-        intro = QLabel("Re-run the models in use over the images not marked done, then review the words whose "
-                       "text changed or whose confidence is low. Click a word to open it in the Annotate tab.")
+        intro = QLabel("Re-run the models in use over the images not marked done (their boxes are replaced, as by "
+                       "Recognize; images marked done are never touched), then review the words whose text changed "
+                       "or whose confidence is low. Click a word to open it in the Annotate tab.")
         intro.setWordWrap(True)
         intro.setStyleSheet("color: #5b616b;")
         self.threshold = QDoubleSpinBox()

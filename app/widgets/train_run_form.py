@@ -118,7 +118,8 @@ class DatasetForm(QWidget):
 
 
 class RunForm(QWidget):
-    """What to train and how; Start / Stop."""
+    """What to train and how; its Start / Stop buttons (``start_button``, ``stop_button``) are laid out by
+    the tab, below the scrolling settings."""
 
     startRequested = Signal()
     stopRequested = Signal()
@@ -179,16 +180,10 @@ class RunForm(QWidget):
         form.addRow("", self.freeze)
         form.addRow("", self.drop_unknown)
         form.addRow("Model name", self.name)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.start_button)
-        buttons.addWidget(self.stop_button)
-        buttons.addStretch(1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(form)
-        layout.addSpacing(4)
-        layout.addLayout(buttons)
-        self._on_task()
+        self._on_task()  # Start and Stop are placed by the tab, always in view
 
     def tasks(self) -> tuple[str, ...]:
         return _TASKS[self.task.currentText()]

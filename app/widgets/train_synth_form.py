@@ -25,16 +25,16 @@ from PySide6.QtWidgets import (
 )
 
 from app.widgets.train_fonts import FolderList, FontPicker
+from ocr_core.alphabet import DEFAULT_ALPHABET
 from ocr_core.synth_preview import PreviewSettings
 
 __all__ = ["SynthForm", "ALPHABET_PRESETS"]
 
 #: Alphabet presets (spaces are added for text generation; they are not characters to draw).
 ALPHABET_PRESETS = {
-    "Digits, letters, !?.": "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ!?.",
+    "Letters, digits, punctuation": DEFAULT_ALPHABET.replace(" ", ""),
+    "Letters, digits, !?. (keras-ocr notebook)": "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ!?.",
     "Lower case and digits": "0123456789abcdefghijklmnopqrstuvwxyz",
-    "Documents (with punctuation)": "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-                                    "!\"#$%&'()*+,-./:;<=>?@[]_",
     "Digits and amounts": "0123456789.,-+/:%$\u20ac",
 }
 _CUSTOM = "Custom"
@@ -86,7 +86,7 @@ class SynthForm(QWidget):
         for name in ALPHABET_PRESETS:
             self.preset.addItem(name)
         self.preset.addItem(_CUSTOM)
-        self.alphabet = QLineEdit(ALPHABET_PRESETS["Digits, letters, !?."])
+        self.alphabet = QLineEdit(ALPHABET_PRESETS["Letters, digits, punctuation"])
         mono = QFont("monospace")
         mono.setStyleHint(QFont.StyleHint.Monospace)
         self.alphabet.setFont(mono)
@@ -149,9 +149,9 @@ class SynthForm(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(form)
 
-        for box in (self.size_min, self.size_max, self.rot_x, self.rot_y, self.rot_z, self.margin,
-                    self.width_box, self.height_box):
-            box.valueChanged.connect(self.changed)
+        for spin in (self.size_min, self.size_max, self.rot_x, self.rot_y, self.rot_z, self.margin,
+                     self.width_box, self.height_box):
+            spin.valueChanged.connect(self.changed)
         self.fonts.changed.connect(self.changed)
         self.procedural.toggled.connect(self.changed)
         self.photo_dirs.changed.connect(self.changed)
@@ -159,6 +159,7 @@ class SynthForm(QWidget):
             signal.connect(self.fontsChanged)
             signal.connect(self.changed)
         self._last_alphabet = self.alphabet.text()
+        self.user_alphabet = False  # True once the user chose an alphabet (it then stays as chosen)
         self._update_count()
 
     # -- alphabet -----------------------------------------------------------------------------
@@ -169,6 +170,7 @@ class SynthForm(QWidget):
         self._on_alphabet_done()
 
     def _on_preset(self, index: int) -> None:
+        self.user_alphabet = True
         name = self.preset.itemText(index)
         if name in ALPHABET_PRESETS:
             self.alphabet.setText(ALPHABET_PRESETS[name])
@@ -177,6 +179,7 @@ class SynthForm(QWidget):
             self.alphabet.setFocus()
 
     def _on_alphabet_edited(self, _text: str) -> None:
+        self.user_alphabet = True
         self._sync_preset()
         self._update_count()
 
@@ -202,10 +205,14 @@ class SynthForm(QWidget):
 
     # -- settings -----------------------------------------------------------------------------
     def preview_settings(self, mode: str, count: int, seed: int = 0, crop_size: tuple[int, int] = (32, 128),
-                         color: bool = False) -> PreviewSettings:
+                         color: bool = False, alphabet: str | None = None) -> PreviewSettings:
+        """The settings as a :class:`PreviewSettings`; ``alphabet`` replaces the typed one plus a space
+        (e.g. the recognizer's alphabet for crops)."""
         drawn = self.drawn_alphabet()
+        if alphabet is None:
+            alphabet = drawn + " " if drawn else ""
         return PreviewSettings(
-            alphabet=drawn + " " if drawn else "", mode=mode,  # type: ignore[arg-type]
+            alphabet=alphabet, mode=mode,  # type: ignore[arg-type]
             fonts=self.fonts.selected_fonts(), font_dirs=self.font_dirs.folders(),
             include_system=self.system_fonts.isChecked(), procedural_backgrounds=self.procedural.isChecked(),
             photo_dirs=self.photo_dirs.folders(), font_size=(self.size_min.value(), self.size_max.value()),

@@ -13,6 +13,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QFrame,
     QGroupBox,
+    QHBoxLayout,
     QLabel,
     QScrollArea,
     QSplitter,
@@ -62,15 +63,31 @@ class TrainTab(QWidget):
         column_layout.addWidget(_group("1 \u00b7 Synthetic data", self.synth))
         column_layout.addWidget(_group("2 \u00b7 Dataset", self.dataset))
         column_layout.addWidget(_group("3 \u00b7 Fine-tune", self.run_form))
-        column_layout.addWidget(self.message)
         column_layout.addStretch(1)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(column)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        scroll.setMinimumWidth(470)
         self.settings_scroll = scroll
+        footer = QFrame()
+        footer.setObjectName("trainFooter")
+        footer.setStyleSheet("QFrame#trainFooter { border-top: 1px solid palette(mid); }")
+        footer_layout = QVBoxLayout(footer)
+        footer_layout.setContentsMargins(10, 8, 10, 8)
+        footer_layout.addWidget(self.message)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.run_form.start_button)
+        buttons.addWidget(self.run_form.stop_button)
+        buttons.addStretch(1)
+        footer_layout.addLayout(buttons)
+        left = QWidget()
+        left.setMinimumWidth(470)
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        left_layout.setSpacing(0)
+        left_layout.addWidget(scroll, 1)
+        left_layout.addWidget(footer)
 
         self.preview = PreviewPanel()
         self.progress = ProgressPanel()
@@ -84,7 +101,7 @@ class TrainTab(QWidget):
         self.pages.addTab(self.review, "Review")
 
         split = QSplitter(Qt.Orientation.Horizontal)
-        split.addWidget(scroll)
+        split.addWidget(left)
         split.addWidget(self.pages)
         split.setStretchFactor(0, 0)
         split.setStretchFactor(1, 1)

@@ -51,7 +51,7 @@ def add_parser(subparsers: Any) -> None:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--image-size", type=int, default=384, help="detector: training crop side (multiple of 32)")
     p.add_argument("--max-length", type=int, default=None, help="recognizer: maximum label length")
-    p.add_argument("--workers", type=int, default=1, help="threads preparing batches")
+    p.add_argument("--workers", type=int, default=2, help="threads preparing batches (background prefetch)")
     p.add_argument("--mixed-precision", default="auto", help="auto (GPU only), off, float16, bfloat16")
     p.add_argument("--distribute", default="auto", help="auto, none, onedevice, mirrored, multiworker (TF)")
     p.add_argument("--loss", default="ohem", choices=("ohem", "mse"), help="detector loss")

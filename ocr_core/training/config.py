@@ -60,7 +60,7 @@ class TrainConfig:
     loss: str = "ohem"
     weak_supervision: bool = True
     augment: bool = True
-    workers: int = 1
+    workers: int = 2
     synth_options: dict[str, Any] = field(default_factory=dict)
     cache_dir: str | None = None
     jit_compile: bool | str = "auto"

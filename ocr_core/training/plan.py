@@ -12,6 +12,7 @@ No Keras import until :func:`run_plan` trains.
 
 from __future__ import annotations
 
+import shutil
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -27,7 +28,8 @@ from ocr_core.training.data import load_pages, parse_data_source, split_pages
 from ocr_core.training.dataset_check import write_pages_source
 from ocr_core.training.review import Comparison, compare_models
 
-__all__ = ["TrainPlan", "PlanResult", "make_configs", "validation_samples", "run_plan", "PlanEventHandler"]
+__all__ = ["TrainPlan", "PlanResult", "make_configs", "validation_samples", "run_plan", "recognizer_alphabet",
+           "PlanEventHandler"]
 
 PlanEventHandler = Callable[[str, Any], None]  # (task, TrainingEvent)
 _TASKS = ("detector", "recognizer")
@@ -98,16 +100,28 @@ class PlanResult:
         return {t: str(r.model_dir) for t, r in self.results.items() if r.model_dir is not None}
 
 
+def recognizer_alphabet(drawn: str, init_alphabet: str | None) -> str:
+    """The recognizer's alphabet for the characters ``drawn``: the starting model's own alphabet when it has
+    the same characters (its top is kept), else ``drawn`` plus a space unless the starting model reads none
+    (the default alphabet reads spaces).
+
+    >>> recognizer_alphabet("cba", "abc "), recognizer_alphabet("xy", "abc"), recognizer_alphabet("xy", None)
+    ('abc ', 'xy', 'xy ')
+    """
+    if init_alphabet:
+        if {c for c in init_alphabet if not c.isspace()} == set(drawn):
+            return init_alphabet
+        return drawn + (" " if " " in init_alphabet else "")
+    return drawn + " "
+
+
 def _recognizer_alphabet(plan: TrainPlan) -> str:
-    """The drawn alphabet, in the starting model's order when it has the same characters (keeps its top)."""
-    alphabet = plan.synth.drawn_alphabet
+    init_alphabet = None
     if plan.init_recognizer:
         from ocr_core.weights import resolve_model
 
-        spec, _ = resolve_model(plan.init_recognizer, "recognizer")
-        if spec.alphabet and set(spec.alphabet) == set(alphabet):
-            return spec.alphabet
-    return alphabet
+        init_alphabet = resolve_model(plan.init_recognizer, "recognizer")[0].alphabet
+    return recognizer_alphabet(plan.synth.drawn_alphabet, init_alphabet)
 
 
 def _names(plan: TrainPlan) -> dict[str, str]:
@@ -184,6 +198,8 @@ def _compare(plan: TrainPlan, results: dict[str, TrainResult], cancel: CancelTok
     for task in trained:
         count = 6 if task == "detector" else 48
         settings = replace(plan.synth, mode=task, seed=HELD_OUT_SEED, count=count)  # type: ignore[arg-type]
+        if task == "recognizer":  # crops in the recognizer's own alphabet
+            settings.alphabet = _recognizer_alphabet(plan)
         log(f"before/after: measuring the {task} on {count} held-out synthetic samples")
         part = compare_models(before, after, samples_to_pages(synth_preview(settings, cancel=cancel,
                                                                             cache_dir=plan.cache_dir)),
@@ -193,6 +209,16 @@ def _compare(plan: TrainPlan, results: dict[str, TrainResult], cancel: CancelTok
         merged.images += part.images
         merged.words += part.words
     return merged
+
+
+def _discard_unfinished(plan: TrainPlan, configs: list[TrainConfig], outcome: PlanResult) -> None:
+    """Remove the new run folders (in the user's models folder) that hold no model: no epoch finished."""
+    if plan.out_root is not None:
+        return
+    for config in configs:
+        out_dir = Path(str(config.out_dir))
+        if config.task not in outcome.models and out_dir.is_dir() and not (out_dir / "model.json").exists():
+            shutil.rmtree(out_dir, ignore_errors=True)
 
 
 def run_plan(plan: TrainPlan, *, on_event: PlanEventHandler | None = None,
@@ -215,12 +241,20 @@ def run_plan(plan: TrainPlan, *, on_event: PlanEventHandler | None = None,
     for config in configs:
         if cancel is not None and cancel.cancelled:
             break
-        result = train(config, on_event=lambda e, t=config.task: emit(t, e), cancel=cancel)
+        def forward(event: Any, task: str = config.task) -> None:
+            emit(task, event)
+
+        try:
+            result = train(config, on_event=forward, cancel=cancel)
+        except OcrError:
+            _discard_unfinished(plan, configs, outcome)
+            raise
         outcome.results[config.task] = result
         if result.model_dir is not None:
             outcome.models[config.task] = str(config.name)
         if result.status == "cancelled":
             break
+    _discard_unfinished(plan, configs, outcome)
     statuses = [r.status for r in outcome.results.values()]
     cancelled = "cancelled" in statuses or (cancel is not None and cancel.cancelled)
     outcome.status = ("cancelled" if cancelled else "early_stopped" if "early_stopped" in statuses else "completed")

@@ -192,6 +192,11 @@ class RecognizerTask:
 
         crnn_architecture(self.variant)
         backbone, model, training_model, _ = build_crnn(len(self.alphabet), self.variant, **self.build_params)
+        # The spec records every build parameter, so the folder still loads if the variant's defaults change.
+        effective = dict(getattr(model, "build_params", {}) or {})
+        self.effective_params = {k: list(v) if isinstance(v, tuple) else v for k, v in effective.items()}
+        if "max_label_length" in self.build_params:
+            self.effective_params["max_label_length"] = self.build_params["max_label_length"]
         self.timesteps = int(model.output_shape[1])
         self.max_length = int(training_model.input_shape[1][1])
         self._alphabet_set = set(self.alphabet)
@@ -231,7 +236,7 @@ class RecognizerTask:
         h, w, c = self.input_shape()
         return {
             "architecture": crnn_architecture(self.variant),
-            "build_params": dict(self.build_params),
+            "build_params": dict(getattr(self, "effective_params", None) or self.build_params),
             "alphabet": self.alphabet,
             "input_spec": {"height": h, "width": w, "channels": c},
         }

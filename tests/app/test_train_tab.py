@@ -178,7 +178,7 @@ class FakeTrainService(FakeService):
         return outcome
 
 
-def save_fake_model(name: str, kind: str) -> Path:
+def save_fake_model(name: str, kind: str, **spec_fields: Any) -> Path:
     from ocr_core.paths import user_models_dir
     from ocr_core.weights import ModelSpec, save_model_dir
 
@@ -188,7 +188,8 @@ def save_fake_model(name: str, kind: str) -> Path:
     source.write_bytes(b"fake weights")
     spec = ModelSpec(name=name, kind=kind, architecture="crnn_lite" if kind == "recognizer" else "craft_lite",  # type: ignore[arg-type]
                      weights_file=f"{name}.weights.h5", metrics={"val_loss": 6.0, "best_epoch": 1},
-                     training={"epochs": 2, "status": "completed", "finished_at": "2026-11-25T10:00:00"})
+                     **{"training": {"epochs": 2, "status": "completed", "finished_at": "2026-11-25T10:00:00"},
+                        **spec_fields})
     save_model_dir(spec, source, folder)
     source.unlink()
     return folder
@@ -224,7 +225,7 @@ def test_preview_renders_when_the_tab_is_first_shown(window, qtbot, service):
     assert service.previews == []  # nothing happens while the Annotate tab is shown
     window.tabs.setCurrentWidget(window.train_tab)
     tab = window.train_tab
-    qtbot.waitUntil(lambda: len(tab.preview.grid.tiles) == 6, timeout=5000)
+    qtbot.waitUntil(lambda: len(tab.preview.grid.tiles) == 6 and window.training.is_idle, timeout=5000)
     assert service.previews[0].mode == "detector" and service.previews[0].count == 6
     assert tab.synth.fonts.list.count() == 2 and "2 of 2 families" in tab.synth.fonts.count.text()
     assert tab.preview.status.text().startswith("6 pages")
@@ -255,6 +256,25 @@ def test_crops_mode_and_box_toggles(tab, qtbot, service):
     qtbot.waitUntil(lambda: tab.preview.grid.tiles[0].kind == "detector", timeout=5000)
     tab.preview.chars_box.setChecked(False)
     assert not tab.preview.grid.show_chars and tab.preview.grid.show_words
+
+
+def test_the_starting_recognizer_sets_alphabet_and_crop_size(tab, qtbot, window, service):
+    save_fake_model("digits", "recognizer", alphabet="0123456789", input_spec={"height": 31, "width": 200,
+                                                                               "channels": 1})
+    window.training.models.refresh()
+    combo = tab.run_form.init_recognizer
+    qtbot.waitUntil(lambda: combo.findData("digits") >= 0, timeout=5000)
+    tab.preview.crops_button.click()
+    combo.setCurrentIndex(combo.findData("digits"))
+    assert tab.synth.alphabet.text() == "0123456789" and tab.synth.preset.currentText() == "Custom"
+    qtbot.waitUntil(lambda: service.previews[-1].crop_width == 200 and window.training.is_idle, timeout=5000)
+    # crops in the model's own alphabet (no space: it reads single words)
+    assert service.previews[-1].alphabet == "0123456789" and tab.preview.grid.tiles[0].image.width() == 200
+    tab.synth.alphabet.setText("abc")  # once the user chose an alphabet, the model no longer changes it
+    tab.synth.alphabet.textEdited.emit("abc")
+    combo.setCurrentIndex(0)
+    combo.setCurrentIndex(combo.findData("digits"))
+    assert tab.synth.alphabet.text() == "abc"
 
 
 def test_bad_settings_give_clear_messages(tab, qtbot, window):
@@ -332,9 +352,10 @@ def test_use_this_model_switches_the_pipeline(tab, qtbot, window, service):
     assert window.training.last_result.models == {"detector": "detector-trained-1",
                                                   "recognizer": "recognizer-trained-1"}
     tab.models.use_new.click()
-    qtbot.waitUntil(lambda: bool(service.switched) and window.engine.state == "ready", timeout=5000)
+    # the status bar names the new models once they are loaded
+    qtbot.waitUntil(lambda: "recognizer-trained-1" in window.engine_status.text.text(), timeout=5000)
+    assert window.engine.state == "ready" and "detector-trained-1" in window.engine_status.text.text()
     assert service.switched[-1] == ("detector-trained-1", "recognizer-trained-1")
-    assert "recognizer-trained-1" in window.engine_status.text.text()  # the status bar names the new model
     qtbot.waitUntil(lambda: "Recognize now uses" in tab.models.status.text(), timeout=5000)
     assert window.settings.recognizer == "recognizer-trained-1"
     assert window.settings.detector == "detector-trained-1"
@@ -363,7 +384,24 @@ def test_models_can_be_renamed_deleted_and_exported(tab, qtbot, window, tmp_path
     assert not (models_dir / "new-name").exists()
 
 
-def test_dataset_check_reports_problems_of_the_checked_images(tab, qtbot, window, image_dir):
+def test_the_model_being_trained_cannot_be_deleted(tab, qtbot, window, service, monkeypatch, models_dir):
+    from app.widgets import train_models
+
+    save_fake_model("running", "recognizer", training={"status": "training", "epochs": 1})
+    service.batch_delay = 0.05
+    fast_run(tab, epochs=50, steps=10)
+    window.training.start_training()
+    window.training.models.refresh()
+    qtbot.waitUntil(lambda: any(e.name == "running" for e in tab.models.entries), timeout=5000)
+    monkeypatch.setattr(train_models, "confirm_delete", lambda parent, name: True)
+    tab.models.select_model("running")
+    tab.models.delete_button.click()
+    assert "being trained" in tab.models.status.text() and (models_dir / "running").is_dir()
+    window.training.stop_training()
+    qtbot.waitUntil(lambda: window.training.train_job is None, timeout=5000)
+
+
+def test_dataset_check_reports_problems_of_the_checked_images(tab, qtbot, window, image_dir, service):
     from ocr_core.project import AnnotationStore
 
     store = AnnotationStore(image_dir)
@@ -378,6 +416,13 @@ def test_dataset_check_reports_problems_of_the_checked_images(tab, qtbot, window
     qtbot.waitUntil(lambda: "1 image" in tab.dataset.report.text(), timeout=5000)
     text = tab.dataset.report.text()
     assert "1 ###" in text and "\u00ef" in text and "outside the alphabet" in text
+    tab.dataset.show_report("")
+    fast_run(tab, epochs=1, steps=2)
+    window.training.start_training()  # Start checks the data too, and logs what it found
+    qtbot.waitUntil(lambda: window.training.train_job is None and "data check" in tab.progress.log.toPlainText(),
+                    timeout=5000)
+    assert "outside the alphabet" in tab.progress.log.toPlainText() and "1 ###" in tab.dataset.report.text()
+    assert [Path(p.image_path).name for p in service.plans[-1].pages] == ["page2.png"]  # the checked image
 
 
 def test_rerun_lists_words_to_review_and_opens_them(tab, qtbot, window, image_dir, service):

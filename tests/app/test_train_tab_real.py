@@ -73,19 +73,20 @@ def photo_folder(folder: Path) -> Path:
 def test_fine_tune_the_recognizer_and_use_it(real_window: Any, qtbot: Any, tmp_path: Path) -> None:
     window = real_window
     tab = window.train_tab
-    window.tabs.setCurrentWidget(tab)
-    synth = tab.synth
+    synth = tab.synth  # set up before the tab is shown: nothing is listed or rendered until then
     synth.system_fonts.setChecked(False)
     synth.font_dirs.add_folder(str(DEJAVU))
     synth.procedural.setChecked(False)
     synth.photo_dirs.add_folder(str(photo_folder(tmp_path / "photos")))
     synth.set_alphabet(ALPHABET)
-    tab.preview.crops_button.click()
+    tab.preview.set_mode("recognizer")
+    window.tabs.setCurrentWidget(tab)
     qtbot.waitUntil(lambda: window.training.is_idle and bool(tab.preview.grid.tiles)
                     and tab.preview.grid.tiles[0].kind == "recognizer", timeout=120_000)
     assert not tab.preview.banner.isVisible(), tab.preview.banner.text()
     assert tab.preview.grid.tiles[0].image.width() == 64  # the recognizer's input size
-    assert all(set(t.caption) <= set(ALPHABET) for t in tab.preview.grid.tiles)
+    assert all(set(t.caption) <= set(ALPHABET) for t in tab.preview.grid.tiles), [t.caption for t in
+                                                                                 tab.preview.grid.tiles]
     assert tab.run_form.init_recognizer.currentData() == "crnn_lite"
 
     tab.dataset.synthetic_crops.setValue(16)

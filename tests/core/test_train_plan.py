@@ -59,7 +59,7 @@ def test_configs_per_task(tmp_path):
     assert det.name == "shop-detector" and Path(det.out_dir) == tmp_path / "models" / "shop-detector"
     assert det.data[0] == "synthetic:8" and det.data[1].endswith("shop-detector/data/pages.json:studio")
     assert det.data[2].endswith("more:icdar2015") and det.image_size == 384 and det.synth_options["margin"] == 8
-    assert rec.data[0] == "synthetic:64" and rec.alphabet == ALPHABET and rec.synth_options == {}
+    assert rec.data[0] == "synthetic:64" and rec.alphabet == ALPHABET + " " and rec.synth_options == {}
     assert det.alphabet == ALPHABET + " " and rec.build_params == TINY_CRNN
 
 
@@ -142,10 +142,19 @@ def test_a_tiny_plan_trains_saves_and_compares(tmp_path, fake_synth):
     assert word_acc.before is not None and word_acc.after is not None and 0 <= word_acc.after <= 1
     assert "Character error rate" in rows and not comparison.notes
 
+
+
+@pytest.mark.slow  # imports Keras
+def test_a_plan_stopped_before_any_epoch_leaves_no_empty_model_folder(tmp_path, monkeypatch):
+    from ocr_core.paths import user_models_dir
+    from ocr_core.training.plan import run_plan
+
+    monkeypatch.setenv("OCR_STUDIO_CACHE_DIR", str(tmp_path / "cache"))
     token = CancelToken()
     token.cancel()
-    stopped = run_plan(tiny_plan(tmp_path, name="never"), cancel=token)
+    stopped = run_plan(tiny_plan(tmp_path, name="never", out_root=None), cancel=token)
     assert stopped.status == "cancelled" and stopped.results == {} and stopped.comparison is None
+    assert not (user_models_dir() / "never").exists()
 
 
 def test_training_errors_name_the_problem(tmp_path):

@@ -21,7 +21,7 @@ pytestmark = pytest.mark.slow
 def rec_config(out: Path, **kw) -> TrainConfig:
     base = dict(task="recognizer", data=["synthetic:256"], alphabet=ALPHABET, epochs=2, batch_size=8,
                 steps_per_epoch=4, validation_steps=1, build_params=TINY_CRNN, out_dir=out, run_eagerly=True,
-                learning_rate=3e-3, patience=3)
+                learning_rate=3e-3, patience=3, workers=1)
     base.update(kw)
     return TrainConfig(**base)
 
@@ -118,7 +118,8 @@ def test_cancel_stops_within_one_batch_and_keeps_the_best(module_synth, tmp_path
             if e.step == 6:  # second epoch, after one checkpoint
                 token.cancel()
 
-    result = train(rec_config(tmp_path, epochs=5, distribute="onedevice"), on_event=on_event, cancel=token)
+    result = train(rec_config(tmp_path, epochs=5, distribute="onedevice", workers=2), on_event=on_event,
+                   cancel=token)
     assert result.status == "cancelled"
     assert batches == list(range(1, 7))
     assert result.epochs_run == 1 and result.model_dir == tmp_path
@@ -210,7 +211,7 @@ def test_detector_trains_on_synthetic_and_annotated_pages(module_synth, tmp_path
     events = []
     result = train(TrainConfig(task="detector", data=["synthetic:16", f"{folder}:icdar2015"], epochs=3,
                                batch_size=2, steps_per_epoch=4, validation_steps=1, image_size=64,
-                               build_params=TINY_CRAFT, out_dir=tmp_path / "det", run_eagerly=True,
+                               build_params=TINY_CRAFT, out_dir=tmp_path / "det", run_eagerly=True, workers=1,
                                learning_rate=3e-3), on_event=events.append)
     assert result.status == "completed"
     losses = [h["loss"] for h in result.history]

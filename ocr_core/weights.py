@@ -248,24 +248,48 @@ def list_models(kind: Kind | None = None) -> list[ModelSpec]:
 
 
 def save_model_dir(spec: ModelSpec, weights_src: Path, out_dir: Path) -> Path:
-    """Write a model folder atomically: weights copied, hash recorded, ``model.json`` last."""
+    """Write a model folder so that a crash at any moment leaves a consistent folder.
+
+    The weights are copied under a temporary name, then renamed; if the folder already holds *other* weights
+    under that name, the new ones get a name with their hash, ``model.json`` is switched to them, and only then
+    is the old file removed. ``model.json`` always names a complete file with the recorded sha256.
+    """
     import shutil
     import tempfile
 
+    from ocr_core.atomic import atomic_write_text
+
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    target = out_dir / spec.weights_file
+    digest = sha256sum(weights_src)
+    name = spec.weights_file
+    target = out_dir / name
+    old_spec_path = out_dir / SPEC_FILE
+    stale: Path | None = None
     if Path(weights_src).resolve() != target.resolve():
+        if target.exists() and sha256sum(target) != digest:
+            stem = name[: -len(".weights.h5")] if name.endswith(".weights.h5") else Path(name).stem
+            suffix = ".weights.h5" if name.endswith(".weights.h5") else Path(name).suffix
+            stale = target
+            name = f"{stem}.{digest[:8]}{suffix}"
+            target = out_dir / name
         fd, tmp = tempfile.mkstemp(dir=out_dir, suffix=".tmp")
         os.close(fd)
         try:
             shutil.copyfile(weights_src, tmp)
+            os.chmod(tmp, 0o644)
             os.replace(tmp, target)
         finally:
             if os.path.exists(tmp):
                 os.unlink(tmp)
-    spec = spec.with_(sha256=sha256sum(target))
-    from ocr_core.atomic import atomic_write_text
-
-    atomic_write_text(out_dir / SPEC_FILE, spec.to_json() + "\n")
+    if stale is None and old_spec_path.is_file():
+        try:  # a previous hashed name that this save no longer uses
+            previous = json.loads(old_spec_path.read_text(encoding="utf-8")).get("weights_file")
+        except (OSError, ValueError, AttributeError):
+            previous = None
+        if previous and previous != name and (out_dir / previous).is_file():
+            stale = out_dir / previous
+    atomic_write_text(old_spec_path, spec.with_(weights_file=name, sha256=digest).to_json() + "\n")
+    if stale is not None and stale.resolve() != target.resolve():
+        stale.unlink(missing_ok=True)
     return out_dir

@@ -80,3 +80,21 @@ def test_spec_with_unknown_keys_is_rejected(tmp_path):
     (folder / "model.json").write_text(json.dumps({"name": "x", "kind": "detector", "surprise": 1}))
     with pytest.raises(WeightsError, match="unknown keys"):
         resolve_model(folder)
+
+
+def test_saving_over_a_model_keeps_the_folder_consistent(tmp_path):
+    model_dir = _make_model(tmp_path)
+    newer = tmp_path / "newer.weights.h5"
+    newer.write_bytes(b"better weights")
+    spec, _ = resolve_model(model_dir)
+    save_model_dir(spec, newer, model_dir)
+    spec2, path2 = resolve_model(model_dir)  # hash checked
+    assert path2.read_bytes() == b"better weights"
+    assert sorted(p.name for p in model_dir.iterdir()) == sorted(["model.json", path2.name])
+    # and back to the plain name on the next save, old file removed
+    newest = tmp_path / "newest.weights.h5"
+    newest.write_bytes(b"best weights")
+    save_model_dir(spec, newest, model_dir)
+    spec3, path3 = resolve_model(model_dir)
+    assert path3.read_bytes() == b"best weights"
+    assert len(list(model_dir.glob("*.weights.h5"))) == 1

@@ -92,7 +92,10 @@ def test_cancel_stops_a_batch_mid_way(qtbot, tmp_path):
     timer.stop()
     assert job.state == "cancelled" and isinstance(job.error, Cancelled)
     assert 2 <= len(service.recognized) < 12
-    assert len(ticks) > 20  # the GUI thread kept running its timers while the engine worked
+    # the engine ran off the GUI thread, and the GUI thread kept serving its timers meanwhile
+    # (how often is a benchmark figure, benchmarks/gui_latency.py, not a test: the machine may be loaded)
+    assert service.threads and threading.main_thread().name not in service.threads
+    assert len(ticks) >= 2
     assert not window.recognition.is_busy and not window.job_progress.isVisible()
     window.close()
 

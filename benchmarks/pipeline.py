@@ -85,13 +85,44 @@ def run_components(variant: str, repeats: int) -> dict:
             "recognizer_params": recognizer.model.count_params(), "weights": weights}
 
 
+def run_memory(variant: str, count: int) -> dict:
+    """Recognize ``count`` images of varying sizes in one stream; resident memory sampled along the way."""
+    import numpy as np
+
+    from ocr_core.pipeline import Pipeline
+
+    detector, recognizer, weights = _build(variant)
+    pipeline = Pipeline(detector=detector, recognizer=recognizer)
+    rng = np.random.default_rng(0)
+
+    def images():
+        for _ in range(count):
+            w, h = int(rng.integers(300, 1400)), int(rng.integers(200, 1000))
+            yield _test_image(w, h)
+
+    samples = []
+    for i, (_, page) in enumerate(pipeline.iter_pages(images())):
+        if i % max(1, count // 10) == 0 or i == count - 1:
+            with open("/proc/self/status") as fh:
+                rss = next(int(line.split()[1]) for line in fh if line.startswith("VmRSS"))
+            samples.append((i + 1, round(rss / 1024)))
+    return {"variant": variant, "images": count, "rss_mb": samples, "weights": weights}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--variants", nargs="+", default=["lite", "full"])
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--one", nargs=3, metavar=("VARIANT", "WIDTH", "HEIGHT"), help=argparse.SUPPRESS)
     parser.add_argument("--components", metavar="VARIANT", help=argparse.SUPPRESS)
+    parser.add_argument("--memory", type=int, default=0, metavar="N",
+                        help="instead: stream N images of varying sizes and print resident memory along the way")
     args = parser.parse_args()
+    if args.memory:
+        result = run_memory(args.variants[0], args.memory)
+        print(f"[{result['variant']}] {result['images']} images ({result['weights']}); resident memory (MB) after n images:")
+        print("  " + ", ".join(f"{n}: {mb}" for n, mb in result["rss_mb"]))
+        return
     if args.one:
         print(json.dumps(run_one(args.one[0], int(args.one[1]), int(args.one[2]), args.repeats)))
         return

@@ -101,7 +101,7 @@ def run_memory(variant: str, count: int) -> dict:
             yield _test_image(w, h)
 
     samples = []
-    for i, (_, page) in enumerate(pipeline.iter_pages(images())):
+    for i, _ in enumerate(pipeline.iter_pages(images())):
         if i % max(1, count // 10) == 0 or i == count - 1:
             with open("/proc/self/status") as fh:
                 rss = next(int(line.split()[1]) for line in fh if line.startswith("VmRSS"))

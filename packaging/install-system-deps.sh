@@ -28,9 +28,10 @@ if [ -f "$here/debian-fonts.txt" ]; then
 fi
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq || echo "install-system-deps: apt-get update failed; trying to install anyway" >&2
+known=$(apt-cache pkgnames 2>/dev/null | sort -u)
 available=()
 for pkg in "${packages[@]}"; do
-  if apt-cache show "$pkg" >/dev/null 2>&1; then available+=("$pkg"); else
+  if grep -qxF "$pkg" <<<"$known"; then available+=("$pkg"); else
     echo "install-system-deps: package $pkg not available here, skipped" >&2; fi
 done
 $SUDO apt-get install -y -qq --no-install-recommends "${available[@]}" >/dev/null

@@ -20,7 +20,7 @@ TINY_CRAFT = {"backbone_filters": (4, 4, 8, 8, 8), "slice5_filters": 8, "upconv_
 
 
 def save_tiny_models(root: Path) -> None:
-    """Untrained tiny ``craft_lite`` and ``crnn_lite`` model folders (they replace the defaults by name)."""
+    """Untrained tiny ``tiny_craft`` and ``tiny_crnn`` model folders, used instead of the bundled defaults."""
     from ocr_core.models.craft import build_craft
     from ocr_core.models.crnn import build_crnn
     from ocr_core.weights import ModelSpec, save_model_dir
@@ -28,15 +28,15 @@ def save_tiny_models(root: Path) -> None:
     root.mkdir(parents=True, exist_ok=True)
     _, crnn, _, _ = build_crnn(len(ALPHABET), "lite", **TINY_CRNN)
     crnn.save_weights(str(root / "rec.weights.h5"))
-    save_model_dir(ModelSpec(name="crnn_lite", kind="recognizer", architecture="crnn_lite",
-                             weights_file="crnn_lite.weights.h5", build_params=TINY_CRNN, alphabet=ALPHABET,
+    save_model_dir(ModelSpec(name="tiny_crnn", kind="recognizer", architecture="crnn_lite",
+                             weights_file="tiny_crnn.weights.h5", build_params=TINY_CRNN, alphabet=ALPHABET,
                              input_spec={"height": 32, "width": 64, "channels": 1}),
-                   root / "rec.weights.h5", root / "crnn_lite")
+                   root / "rec.weights.h5", root / "tiny_crnn")
     craft = build_craft("lite", **TINY_CRAFT)
     craft.save_weights(str(root / "det.weights.h5"))
-    save_model_dir(ModelSpec(name="craft_lite", kind="detector", architecture="craft_lite",
-                             weights_file="craft_lite.weights.h5", build_params=TINY_CRAFT),
-                   root / "det.weights.h5", root / "craft_lite")
+    save_model_dir(ModelSpec(name="tiny_craft", kind="detector", architecture="craft_lite",
+                             weights_file="tiny_craft.weights.h5", build_params=TINY_CRAFT),
+                   root / "det.weights.h5", root / "tiny_craft")
 
 
 @pytest.fixture
@@ -51,7 +51,7 @@ def real_window(qtbot: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
     from app.settings import Settings
     from app.workers import default_service_factory
 
-    win = MainWindow(Settings(), default_service_factory())
+    win = MainWindow(Settings(), default_service_factory("tiny_craft", "tiny_crnn"))
     qtbot.addWidget(win)
     win.show()
     qtbot.waitUntil(lambda: win.engine.state in ("ready", "error"), timeout=120_000)
@@ -87,7 +87,7 @@ def test_fine_tune_the_recognizer_and_use_it(real_window: Any, qtbot: Any, tmp_p
     assert tab.preview.grid.tiles[0].image.width() == 64  # the recognizer's input size
     assert all(set(t.caption) <= set(ALPHABET) for t in tab.preview.grid.tiles), [t.caption for t in
                                                                                  tab.preview.grid.tiles]
-    assert tab.run_form.init_recognizer.currentData() == "crnn_lite"
+    assert tab.run_form.init_recognizer.currentData() == "tiny_crnn"
 
     tab.dataset.synthetic_crops.setValue(16)
     run = tab.run_form

@@ -10,7 +10,6 @@ No Keras import: a model folder is ``model.json`` + a weights file (see :mod:`oc
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import shutil
@@ -22,7 +21,7 @@ from typing import Any
 
 from ocr_core.errors import WeightsError, WeightsNotFoundError
 from ocr_core.paths import user_models_dir
-from ocr_core.weights import SPEC_FILE, ModelSpec, search_dirs
+from ocr_core.weights import SPEC_FILE, load_spec_file, search_dirs
 
 __all__ = ["ModelEntry", "list_model_entries", "find_model", "new_model_name", "check_model_name", "rename_model",
            "delete_model", "export_model"]
@@ -66,19 +65,9 @@ class ModelEntry:
         return " \u00b7 ".join(b for b in bits if b)
 
 
-def _read_spec(path: Path) -> ModelSpec:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise WeightsError(f"cannot read model spec {path}: {exc}") from exc
-    if not isinstance(data, dict):
-        raise WeightsError(f"model spec {path} must hold a JSON object")
-    return ModelSpec.from_dict(data)
-
-
 def _read_entry(spec_path: Path, user_root: Path) -> ModelEntry | None:
     try:
-        spec = _read_spec(spec_path)
+        spec = load_spec_file(spec_path)
     except WeightsError:
         return None
     folder = spec_path.parent
@@ -161,7 +150,7 @@ def rename_model(name: str, new_name: str) -> ModelEntry:
     old_dir = Path(entry.path)
     new_dir = old_dir.parent / new_name
     os.replace(old_dir, new_dir)
-    spec = _read_spec(new_dir / SPEC_FILE).with_(name=new_name)
+    spec = load_spec_file(new_dir / SPEC_FILE).with_(name=new_name)
     atomic_write_text(new_dir / SPEC_FILE, spec.to_json() + "\n")
     return find_model(new_name)
 
@@ -180,7 +169,7 @@ def export_model(name: str, dest: str | os.PathLike[str]) -> Path:
     a ``<name>/`` folder is written. Returns what was written."""
     entry = find_model(name)
     folder = Path(entry.path)
-    spec = _read_spec(folder / SPEC_FILE)
+    spec = load_spec_file(folder / SPEC_FILE)
     weights = folder / spec.weights_file
     if not weights.is_file():
         raise WeightsNotFoundError(f"{weights}: the weights of {entry.name!r} are missing")

@@ -32,6 +32,7 @@ __all__ = [
     "search_dirs",
     "list_models",
     "save_model_dir",
+    "load_spec_file",
 ]
 
 Kind = Literal["detector", "recognizer"]
@@ -144,7 +145,8 @@ def search_dirs() -> list[Path]:
     return dirs
 
 
-def _load_spec_file(path: Path) -> ModelSpec:
+def load_spec_file(path: Path) -> ModelSpec:
+    """Read a ``model.json``; a clear :class:`WeightsError` when it is unreadable or malformed."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
@@ -175,17 +177,17 @@ def resolve_model(name_or_path: str | os.PathLike[str], kind: Kind | None = None
     spec: ModelSpec | None = None
     weights: Path | None = None
     if path.is_dir():
-        spec = _load_spec_file(path / SPEC_FILE) if (path / SPEC_FILE).is_file() else None
+        spec = load_spec_file(path / SPEC_FILE) if (path / SPEC_FILE).is_file() else None
         if spec is None:
             raise WeightsNotFoundError(f"{path} is a folder without {SPEC_FILE}; it is not a model folder")
         weights = path / spec.weights_file
     elif path.is_file() and path.name == SPEC_FILE:
-        spec = _load_spec_file(path)
+        spec = load_spec_file(path)
         weights = path.parent / spec.weights_file
     elif path.is_file():
         beside = path.parent / SPEC_FILE
         if beside.is_file():
-            spec = _load_spec_file(beside)
+            spec = load_spec_file(beside)
         else:
             spec = next((s for s in PUBLISHED.values() if s.weights_file == path.name), None)
             if spec is None:
@@ -210,7 +212,7 @@ def _resolve_name(name: str) -> tuple[ModelSpec, Path]:
     for folder in search_dirs():
         model_dir = folder / name
         if (model_dir / SPEC_FILE).is_file():
-            spec = _load_spec_file(model_dir / SPEC_FILE)
+            spec = load_spec_file(model_dir / SPEC_FILE)
             return spec, model_dir / spec.weights_file
     if name in PUBLISHED:
         spec = PUBLISHED[name]
@@ -239,7 +241,7 @@ def list_models(kind: Kind | None = None) -> list[ModelSpec]:
             continue
         for spec_path in sorted(folder.glob(f"*/{SPEC_FILE}")):
             try:
-                spec = _load_spec_file(spec_path)
+                spec = load_spec_file(spec_path)
             except WeightsError:
                 continue
             if (kind is None or spec.kind == kind) and spec.name not in seen:

@@ -98,7 +98,7 @@ def _emit(page: Page, image: str, args: argparse.Namespace, stream: TextIO, many
 
 def _crop_page(image: np.ndarray, text: str, confidence: float) -> Page:
     h, w = image.shape[:2]
-    word = Word(quad=[[0, 0], [w, 0], [w, h], [0, h]], text=text, confidence=confidence)
+    word = Word(quad=np.array([[0, 0], [w, 0], [w, h], [0, h]], float), text=text, confidence=confidence)
     return Page.from_words([word], width=w, height=h)
 
 

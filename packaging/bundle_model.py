@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -63,10 +64,15 @@ def main() -> int:
     data["description"] = args.description or (
         f"OCR Studio default {spec.kind} ({spec.architecture}), trained by this project on its own synthetic data")
     new_spec = ModelSpec.from_dict(data)
+    out = args.out / args.name
+    staging = args.out / f".{args.name}.new"
+    shutil.rmtree(staging, ignore_errors=True)
     with tempfile.TemporaryDirectory() as tmp:
         clean = Path(tmp) / "clean.weights.h5"
         strip_optimizer(weights, clean)
-        out = save_model_dir(new_spec, clean, args.out / args.name)
+        save_model_dir(new_spec, clean, staging)  # a fresh folder: the weights keep their plain name
+    shutil.rmtree(out, ignore_errors=True)
+    os.replace(staging, out)
     # check: the bundled folder loads into the engine class
     if spec.kind == "detector":
         from ocr_core.detection import Detector

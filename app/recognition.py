@@ -8,6 +8,7 @@ back as signals and become undo commands (current image) or saved annotations (o
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
@@ -18,7 +19,7 @@ from app.workers import EngineWorker, Job
 from ocr_core.document import Page
 from ocr_core.errors import AnnotationFormatError, Cancelled, OcrError
 
-__all__ = ["RecognitionController"]
+__all__ = ["RecognitionController", "deliver_page"]
 
 
 class RecognitionController(QObject):
@@ -112,23 +113,8 @@ class RecognitionController(QObject):
             self.message.emit(f"{Path(path).name}: {result}")
 
     def _deliver(self, path: Path, page: Page, *, explicit: bool) -> None:
-        """Current image: an undoable page replacement. Another image: save it unless it is done."""
-        page.image_path = str(path)
-        if path == self.session.current_path:
-            if not explicit and self.editor.model.page.checked:
-                return
-            self.editor.replace_page(page, "Recognize")
-            return
-        if self.session.done.get(str(path)):
-            return
-        try:
-            existing = self.session.load_other(path)
-        except AnnotationFormatError as exc:
-            self.message.emit(f"Not saved: {exc}")
-            return
-        if existing is not None:
-            page.id, page.extra = existing.id, {**existing.extra, **page.extra}
-        self.session.save_other(page)
+        deliver_page(self.session, self.editor, path, page, undo_text="Recognize", force=explicit,
+                     on_error=self.message.emit)
 
     def _track(self, job: Job, text: str) -> Job:
         self._jobs.append(job)
@@ -152,3 +138,27 @@ class RecognitionController(QObject):
         if not self._jobs:
             self.busyChanged.emit(False)
             self.progress.emit(0, -1, "")
+
+
+def deliver_page(session: Session, editor: Editor, path: Path, page: Page, *, undo_text: str, force: bool,
+                 on_error: Callable[[str], None]) -> None:
+    """Put a recognition result where it belongs, losing nothing.
+
+    The current image gets an undoable page replacement (unless it is marked done and ``force`` is False);
+    another image is saved beside its annotations (ids and extra data kept) unless it is marked done.
+    """
+    page.image_path = str(path)
+    if path == session.current_path:
+        if force or not editor.model.page.checked:
+            editor.replace_page(page, undo_text)
+        return
+    if session.done.get(str(path)):
+        return
+    try:
+        existing = session.load_other(path)
+    except AnnotationFormatError as exc:
+        on_error(f"Not saved: {exc}")
+        return
+    if existing is not None:
+        page.id, page.extra = existing.id, {**existing.extra, **page.extra}
+    session.save_other(page)

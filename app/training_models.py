@@ -16,6 +16,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 
 from app.editor import Editor
+from app.recognition import deliver_page
 from app.session import Session
 from app.settings import Settings
 from app.widgets.train_tab import TrainTab
@@ -193,21 +194,8 @@ class ModelsController(QObject):
 
     def _deliver(self, path: Path, page: Page) -> None:
         """As batch recognition does: the current image as an undoable step, others saved; done images untouched."""
-        page.image_path = str(path)
-        if path == self.session.current_path:
-            if not self.editor.model.page.checked:
-                self.editor.replace_page(page, "Re-run new model")
-            return
-        if self.session.done.get(str(path)):
-            return
-        try:
-            existing = self.session.load_other(path)
-        except AnnotationFormatError as exc:
-            self.message.emit(f"Not saved: {exc}")
-            return
-        if existing is not None:
-            page.id, page.extra = existing.id, {**existing.extra, **page.extra}
-        self.session.save_other(page)
+        deliver_page(self.session, self.editor, path, page, undo_text="Re-run new model", force=False,
+                     on_error=self.message.emit)
 
     def _on_review_failed(self, error: BaseException) -> None:
         if isinstance(error, Cancelled):

@@ -167,13 +167,18 @@ class DetectorTask:
         synthetic = sum(s.count or DEFAULT_SYNTHETIC_SAMPLES["detector"] for s in self.synthetic)
         return synthetic + len(self.train_pages)
 
-    def _train_iterator(self, seed: int) -> Any:
+    def _synthetic_iterators(self, seed: int) -> tuple[list[Any], list[int]]:
+        """One seeded page stream per synthetic source, with its share of the epoch."""
         its, weights = [], []
         options = {k: v for k, v in self.config.synth_options.items() if k not in ("backgrounds", "fonts")}
         for source in self.synthetic:
             its.append(synthetic_page_iterator(self.size, self.alphabet or "", self._font_groups or {},
                                                self._backgrounds, options, seed, self.config.cache_dir))
             weights.append(source.count or DEFAULT_SYNTHETIC_SAMPLES["detector"])
+        return its, weights
+
+    def _train_iterator(self, seed: int) -> Any:
+        its, weights = self._synthetic_iterators(seed)
         if self.train_pages:
             its.append(annotated_page_iterator(self.train_pages, self.train_boxes, self.size, self.cache,
                                                self.config.augment, seed))
@@ -181,12 +186,7 @@ class DetectorTask:
         return mixed_iterator(its, weights, seed)
 
     def _val_iterator(self, seed: int) -> Any:
-        its, weights = [], []
-        options = {k: v for k, v in self.config.synth_options.items() if k not in ("backgrounds", "fonts")}
-        for source in self.synthetic:
-            its.append(synthetic_page_iterator(self.size, self.alphabet or "", self._font_groups or {},
-                                               self._backgrounds, options, seed, self.config.cache_dir))
-            weights.append(source.count or DEFAULT_SYNTHETIC_SAMPLES["detector"])
+        its, weights = self._synthetic_iterators(seed)
         if self.val_pages:
             its.append(fixed_page_samples(self.val_pages, self.val_boxes, self.size, self.cache))
             weights.append(len(self.val_pages))

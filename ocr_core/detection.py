@@ -49,6 +49,8 @@ class Detector:
         optimizer: compiled into ``model`` for training (keras-ocr compatibility).
         backbone_name: only ``"vgg"`` exists (kept for compatibility).
         variant: ``"lite"`` or ``"full"`` when ``weights`` is None (default ``"full"``, as keras-ocr).
+        precision: ``"auto"`` (bfloat16 on CPUs that compute it natively, else float32), ``"float32"`` or
+            ``"bfloat16"``; see :mod:`ocr_core.models.precision`. Weights and outputs stay float32.
     """
 
     def __init__(
@@ -59,8 +61,10 @@ class Detector:
         backbone_name: str = "vgg",
         *,
         variant: str | None = None,
+        precision: str = "auto",
     ) -> None:
         from ocr_core.models.craft import build_craft
+        from ocr_core.models.precision import precision_scope
 
         if backbone_name != "vgg":
             raise WeightsError(f"unknown backbone {backbone_name!r}: only 'vgg' is available")
@@ -73,7 +77,8 @@ class Detector:
             self.spec, self.weights_path = resolve_model(name, kind="detector")
             variant = "full" if self.spec.architecture == "craft" else "lite"
         self.variant = variant or "full"
-        self.model = build_craft(self.variant, **(self.spec.build_params if self.spec else {}))
+        with precision_scope(precision) as self.precision:
+            self.model = build_craft(self.variant, **(self.spec.build_params if self.spec else {}))
         if self.weights_path is not None:
             if load_from_torch or str(self.weights_path).endswith(".pth"):
                 from ocr_core.models.torch_import import load_craft_from_torch
@@ -110,7 +115,7 @@ class Detector:
         for start in range(0, len(images), batch_size):
             chunk = images[start : start + batch_size]
             batch = self.compute_input(pad_batch(chunk))
-            maps = np.asarray(self.model.predict_on_batch(batch))
+            maps = np.asarray(self.model.predict_on_batch(batch), dtype=np.float32)
             for im, score in zip(chunk, maps):
                 yield score[: math.ceil(im.shape[0] / 2), : math.ceil(im.shape[1] / 2)]
 

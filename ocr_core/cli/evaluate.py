@@ -33,6 +33,8 @@ def add_parser(subparsers: Any) -> None:
                    help="compare texts exactly (default: NFKC, lower-case, keep only [0-9a-z])")
     p.add_argument("--gt-boxes", action="store_true", help="recognize the ground-truth boxes (no detection)")
     p.add_argument("--scale", type=float, default=None, help="upscaling before detection")
+    p.add_argument("--precision", choices=("auto", "float32", "bfloat16"), default="auto",
+                   help="detector arithmetic (default auto: bfloat16 on CPUs that compute it natively)")
     p.add_argument("--limit", type=int, default=None, help="evaluate only the first N pages")
     p.add_argument("--json", dest="json_out", default=None, metavar="OUT", help="write the scores as JSON")
     p.set_defaults(func=run)
@@ -109,7 +111,7 @@ def _pipeline_scores(args: argparse.Namespace, pages: list[Any]) -> dict[str, An
     from ocr_core.evaluation import evaluate_pages
     from ocr_core.pipeline import Pipeline
 
-    pipeline = Pipeline(detector=Detector(weights=args.detector or "default"),
+    pipeline = Pipeline(detector=Detector(weights=args.detector or "default", optimizer=None, precision=args.precision),
                         recognizer=_recognizer(args.recognizer), scale=args.scale)
     predicted = []
     with ProgressBar(len(pages), "images") as bar:

@@ -32,6 +32,8 @@ def add_parser(subparsers: Any) -> None:
     p.add_argument("--detector", default=None, metavar="NAME|PATH", help="detector model name, folder or file")
     p.add_argument("--recognizer", default=None, metavar="NAME|PATH", help="recognizer model name, folder or file")
     p.add_argument("--scale", type=float, default=None, help="upscaling before detection (default: the model's)")
+    p.add_argument("--precision", choices=("auto", "float32", "bfloat16"), default="auto",
+                   help="detector arithmetic (default auto: bfloat16 on CPUs that compute it natively)")
     p.add_argument("--max-size", type=int, default=2048, help="cap on the long side after scaling")
     p.add_argument("--batch-size", type=int, default=64, help="word crops per recognizer batch")
     p.add_argument("--beam-width", type=int, default=0, help="CTC beam search width (0 = greedy)")
@@ -119,7 +121,7 @@ def run(args: argparse.Namespace, stream: TextIO | None = None) -> int:
             from ocr_core.recognition import Recognizer
 
             engine = Pipeline(
-                detector=Detector(weights=args.detector or "default", optimizer=None),
+                detector=Detector(weights=args.detector or "default", optimizer=None, precision=args.precision),
                 recognizer=Recognizer(weights=args.recognizer or "default"),
                 scale=args.scale,
                 max_size=args.max_size,

@@ -153,7 +153,9 @@ class CraftNet(keras.Model):
                 y = BilinearUpsample2x(name=_n(f"upsample_{n}"))(y)
                 y = keras.layers.Concatenate(name=_n(f"concat_{n + 1}"))([y, skip])
         for i, (filters, kernel) in enumerate(zip((*head_filters, 2), (3, 3, 3, 1, 1))):
-            y = keras.layers.Conv2D(filters, kernel, padding="same", name=_n(f"conv_cls.{2 * i}"))(y)
+            # The last layer always computes in float32: callers get float32 scores under mixed precision.
+            y = keras.layers.Conv2D(filters, kernel, padding="same", name=_n(f"conv_cls.{2 * i}"),
+                                    dtype="float32" if i == 4 else None)(y)
             if i < 4:
                 y = keras.layers.Activation("relu", name=_n(f"conv_cls.{2 * i + 1}"))(y)
         kwargs.setdefault("name", "craft")

@@ -58,7 +58,7 @@ CRNN_VARIANTS: dict[str, dict[str, Any]] = {
         "rnn_steps_to_discard": 0,
         "pool_size": 2,
         "stn": False,
-        "unroll": False,
+        "unroll": True,
     },
 }
 

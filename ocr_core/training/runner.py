@@ -310,6 +310,11 @@ def _fit(config: TrainConfig, task: Any, state: dict[str, Any] | None, paths: Ch
         EventCallback(emit, steps, config.epochs, initial_epoch),
         GuardCallback(flags, cancel),
     ]
+    if config.patience and config.patience >= 3:
+        # Halve the learning rate when the monitored loss stalls for a third of the early-stopping patience.
+        # The rate lives in the optimizer state, so a resumed run keeps the lowered rate.
+        callbacks.append(keras.callbacks.ReduceLROnPlateau(
+            monitor=monitor, factor=0.5, patience=max(1, int(config.patience) // 3), min_lr=lr / 32, verbose=0))
     callbacks += [c for c in (early, checkpoint) if c is not None]
     callbacks.append(keras.callbacks.CSVLogger(str(paths.csv), append=state is not None))
     params = int(sum(math.prod(v.shape) for v in save_model.trainable_weights))

@@ -56,7 +56,7 @@ def test_eval_prints_scores_and_writes_json(tmp_path, monkeypatch, capsys):
     import ocr_core.recognition
 
     monkeypatch.setattr(ocr_core.pipeline, "Pipeline", FakePipeline)
-    monkeypatch.setattr(ocr_core.detection, "Detector", lambda weights=None: "det")
+    monkeypatch.setattr(ocr_core.detection, "Detector", lambda weights=None, **kwargs: "det")
     monkeypatch.setattr(ocr_core.recognition, "Recognizer", lambda weights=None: "rec")
     out = tmp_path / "scores.json"
     args = parse(eval_cli, ["eval", "--data", f"{folder}:icdar2015", "--json", str(out)])

@@ -30,7 +30,7 @@ RECIPES = {
     "detector": dict(
         task="detector", variant="lite", data=["synthetic:800"], batch_size=8, steps_per_epoch=100,
         validation_steps=10, epochs=1000, patience=30, image_size=384, name="craft_lite", workers=2,
-        synth_options={"font_size": (12, 72)},
+        synth_options={"font_size": (12, 72)}, mixed_precision="bfloat16",
     ),
 }
 

@@ -57,7 +57,7 @@ class GlyphCache:
     def __init__(self, capacity: int = 100_000) -> None:
         self.capacity = capacity
         self._glyphs: dict[tuple[str, int, str], Glyph] = {}
-        self._advances: dict[tuple[str, int, str], float] = {}
+        self._advances: dict[tuple[str, int], dict[str, float]] = {}
 
     def glyph(self, font: ImageFont.FreeTypeFont, char: str) -> Glyph:
         key = (str(font.path), int(font.size), char)
@@ -74,20 +74,34 @@ class GlyphCache:
             self._glyphs[key] = hit
         return hit
 
+    def _table(self, font: ImageFont.FreeTypeFont) -> dict[str, float]:
+        """The advances known for one (font file, size): character -> advance."""
+        key = (str(font.path), int(font.size))
+        table = self._advances.get(key)
+        if table is None:
+            if len(self._advances) >= 4096:
+                self._advances.clear()
+            table = self._advances[key] = {}
+        return table
+
     def advance(self, font: ImageFont.FreeTypeFont, char: str) -> float:
         """Horizontal advance of one character (nothing is rendered)."""
-        key = (str(font.path), int(font.size), char)
-        hit = self._advances.get(key)
+        table = self._table(font)
+        hit = table.get(char)
         if hit is None:
-            hit = float(font.getlength(char))
-            if len(self._advances) >= self.capacity:
-                self._advances.clear()
-            self._advances[key] = hit
+            hit = table[char] = float(font.getlength(char))
         return hit
 
     def width(self, font: ImageFont.FreeTypeFont, text: str) -> float:
         """Sum of the advances of ``text`` (its pen width)."""
-        return sum(self.advance(font, c) for c in text)
+        table = self._table(font)
+        total = 0.0
+        for ch in text:
+            adv = table.get(ch)
+            if adv is None:
+                adv = table[ch] = float(font.getlength(ch))
+            total += adv
+        return total
 
     def render(self, font: ImageFont.FreeTypeFont, text: str) -> tuple[np.ndarray, int, int]:
         """The ink of ``text`` as uint8 alpha and its offset ``(dx, dy)`` from the pen at the top of the

@@ -350,10 +350,10 @@ class PageRenderer:
         under = region[ink] if ink.any() else region.reshape(-1, 3)
         color, _legible = augment.legible_color(under, rng,
                                                 low_contrast=self.level > 0 and rng.random() < 0.05 * self.level)
-        a = alpha.astype(np.float32) * (1.0 / 255.0)
-        out = region.astype(np.float32)
-        out += (color[None, None, :] - out) * a[..., None]
-        region[...] = np.clip(out, 0, 255).astype(np.uint8)
+        a = alpha.astype(np.float32) * np.float32(1.0 / 255.0)
+        paint = np.empty_like(region)
+        paint[...] = np.clip(np.round(color), 0, 255).astype(np.uint8)
+        region[...] = cv2.blendLinear(paint, region, a, 1.0 - a)
         busy[y0:y1, x0:x1] = True  # blocks never overlap (their bounding boxes are kept apart)
         for line in block.lines:
             if not line:

@@ -27,7 +27,12 @@ __all__ = [
     "quad_size",
     "resize_and_pad",
     "scale_quads",
+    "DEFAULT_CROP_MARGIN",
 ]
+
+# Context around a detector box when cropping a word for the recognizer, as a fraction of the box height on
+# every side (see Recognizer.crop_margin); used for annotated training crops too, so both match.
+DEFAULT_CROP_MARGIN = 0.1
 
 
 def _as_points(points: Any, n: int | None = 4) -> np.ndarray:

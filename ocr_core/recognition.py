@@ -14,9 +14,10 @@ import numpy as np
 
 from ocr_core.alphabet import DEFAULT_ALPHABET, KURAPAN_ALPHABET
 from ocr_core.errors import AlphabetError, WeightsError
+from ocr_core.geometry import DEFAULT_CROP_MARGIN
 from ocr_core.weights import DEFAULT_RECOGNIZER, ModelSpec, resolve_model
 
-__all__ = ["Recognizer", "DEFAULT_ALPHABET", "prepare_crops"]
+__all__ = ["Recognizer", "DEFAULT_ALPHABET", "DEFAULT_CROP_MARGIN", "prepare_crops"]
 
 
 
@@ -85,6 +86,12 @@ class Recognizer:
             len(self.alphabet), self.variant, **params
         )
         self.input_height, self.input_width, self.input_channels = crnn_input_shape(self.variant, **params)
+        # Context kept around a detector box when cropping, as a fraction of the box height on every side.
+        # Our crop generator frames text at 0.6-1.05 of the crop height (about 0.1 per side on average); a
+        # tight CRAFT box would sit at the edge of that. keras-ocr's models were trained on tight crops.
+        spec_margin = (self.spec.input_spec or {}).get("crop_margin") if self.spec else None
+        self.crop_margin = float(spec_margin if spec_margin is not None else
+                                 (0.0 if self.variant == "kurapan" else DEFAULT_CROP_MARGIN))
         if self.weights_path is not None:
             from ocr_core.models.loading import load_backbone_weights, load_weights_checked
 
@@ -143,7 +150,8 @@ class Recognizer:
     def crop_boxes(self, image: np.ndarray, boxes: Sequence[np.ndarray]) -> list[np.ndarray]:
         from ocr_core.geometry import crop_quad
 
-        return [crop_quad(image, np.asarray(box), height=self.input_height * 2) for box in boxes]
+        return [crop_quad(image, np.asarray(box), height=self.input_height * 2, margin=self.crop_margin)
+                for box in boxes]
 
     def recognize_from_boxes(
         self, images: Sequence[Any], box_groups: Sequence[Sequence[np.ndarray]], **kwargs: Any

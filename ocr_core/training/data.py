@@ -135,9 +135,10 @@ def check_alphabet(texts: Sequence[str], alphabet: str, *, drop: bool = False, w
 
 
 def extract_word_crops(pages: Sequence[Page], height: int, width: int, channels: int, *, lowercase: bool = False,
-                       min_size: float = 2.0) -> list[tuple[np.ndarray, str]]:
-    """Crop every non-ignored word with text, resized and padded to ``height`` x ``width``."""
-    from ocr_core.geometry import crop_quad, resize_and_pad
+                       min_size: float = 2.0, margin: float | None = None) -> list[tuple[np.ndarray, str]]:
+    """Crop every non-ignored word with text, resized and padded to ``height`` x ``width``; ``margin``
+    (default :data:`~ocr_core.geometry.DEFAULT_CROP_MARGIN`) is the context kept around each box, as at inference."""
+    from ocr_core.geometry import DEFAULT_CROP_MARGIN, crop_quad, resize_and_pad
     from ocr_core.imageio import read_image
 
     crops: list[tuple[np.ndarray, str]] = []
@@ -150,7 +151,7 @@ def extract_word_crops(pages: Sequence[Page], height: int, width: int, channels:
             q = word.quad
             if min(np.linalg.norm(q[1] - q[0]), np.linalg.norm(q[3] - q[0])) < min_size:
                 continue
-            crop = crop_quad(image, q, height=height)
+            crop = crop_quad(image, q, height=height, margin=DEFAULT_CROP_MARGIN if margin is None else margin)
             crops.append((to_model_crop(crop, height, width, channels, resize_and_pad),
                           prepare_text(word.text, lowercase)))
     return crops

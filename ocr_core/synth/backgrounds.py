@@ -27,7 +27,7 @@ from ocr_core.synth.augment import add_noise, seeded_randn
 __all__ = ["IMAGE_SUFFIXES", "KINDS", "make_background", "generate_backgrounds", "find_images", "get_backgrounds"]
 
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff")
-_VERSION = 2
+_VERSION = 3
 
 
 def _color(rng: np.random.Generator, sat: float = 60.0) -> np.ndarray:
@@ -184,16 +184,73 @@ def _scene(rng, h, w):
     return cv2.GaussianBlur(img, (0, 0), rng.uniform(0.5, 4))
 
 
+def _clutter(rng, h, w):
+    """Hard negatives for the detector: long edges and repeated structures that look a bit like text from
+    afar (railings and posts, fences, poles, stripes, window frames, cables, foliage speckle)."""
+    img = (_scene if rng.random() < 0.5 else _gradient)(rng, h, w).astype(np.float32).copy()
+    diag = float(np.hypot(h, w))
+    for _ in range(int(rng.integers(2, 6))):
+        color = tuple(float(c) for c in _color(rng, 50))
+        kind = int(rng.integers(6))
+        angle = rng.uniform(-0.35, 0.35) + (np.pi / 2 if rng.random() < 0.3 else 0.0)
+        d = np.array([np.cos(angle), np.sin(angle)])
+        n = np.array([-d[1], d[0]])
+        c0 = np.array([rng.uniform(0, w), rng.uniform(0, h)])
+        if kind == 0:  # railing: parallel rails and regularly spaced posts
+            gap, count = rng.uniform(6, 40), int(rng.integers(2, 5))
+            for i in range(count):
+                a, b = c0 + n * gap * i - d * diag, c0 + n * gap * i + d * diag
+                cv2.line(img, tuple(int(v) for v in a), tuple(int(v) for v in b), color, int(rng.integers(1, 7)))
+            step = rng.uniform(8, 60)
+            for k in range(-int(diag / step), int(diag / step)):
+                p = c0 + d * step * k
+                q = p + n * gap * (count - 1)
+                cv2.line(img, tuple(int(v) for v in p), tuple(int(v) for v in q), color, int(rng.integers(1, 4)))
+        elif kind == 1:  # fence or grid
+            step = rng.uniform(5, 30)
+            for k in range(-int(diag / step), int(diag / step)):
+                for axis, other in ((d, n), (n, d)):
+                    p = c0 + other * step * k
+                    cv2.line(img, tuple(int(v) for v in p - axis * diag), tuple(int(v) for v in p + axis * diag),
+                             color, 1)
+        elif kind == 2:  # stripes / bars of varying widths (barcode-like, crossings, blinds)
+            x = -diag / 2
+            while x < diag / 2:
+                width_ = rng.uniform(1, 14)
+                if rng.random() < 0.6:
+                    p = c0 + d * x
+                    span = n * rng.uniform(10, 120)
+                    pts = np.array([p - span, p + d * width_ - span, p + d * width_ + span, p + span], np.int32)
+                    cv2.fillPoly(img, [pts], color)
+                x += width_ + rng.uniform(1, 16)
+        elif kind == 3:  # window frames and panels
+            for _ in range(int(rng.integers(2, 8))):
+                x0, y0 = int(rng.integers(0, w)), int(rng.integers(0, h))
+                cv2.rectangle(img, (x0, y0), (x0 + int(rng.integers(10, 120)), y0 + int(rng.integers(10, 120))),
+                              color, int(rng.integers(1, 5)))
+        elif kind == 4:  # cables: smooth thin curves
+            pts = np.cumsum(rng.normal(0, 1, (12, 2)) * [w / 8, h / 16], axis=0) + c0
+            cv2.polylines(img, [pts.astype(np.int32)], False, color, int(rng.integers(1, 3)), cv2.LINE_AA)
+        else:  # foliage: clusters of small blobs
+            centre = c0
+            for _ in range(int(rng.integers(40, 200))):
+                p = centre + rng.normal(0, rng.uniform(10, 60), 2)
+                cv2.circle(img, (int(p[0]), int(p[1])), int(rng.integers(1, 5)), color, -1)
+    return cv2.GaussianBlur(img, (0, 0), rng.uniform(0.3, 1.5))
+
+
 _MAKERS: dict[str, Callable[[np.random.Generator, int, int], np.ndarray]] = {
     "gradient": _gradient, "noise": _noise, "paper": _paper, "fabric": _fabric, "wood": _wood,
     "bricks": _bricks, "shapes": _shapes, "blurred": _blurred, "tiled": _tiled, "scene": _scene,
+    "clutter": _clutter,
 }
 #: Kinds drawn at a reduced resolution and upsampled (smooth ones at 1/4, detailed ones at 1/2).
 _SCALE = {"gradient": 4, "noise": 4, "paper": 2, "fabric": 2, "wood": 2, "bricks": 2, "shapes": 2,
-          "blurred": 4, "tiled": 1, "scene": 2}
+          "blurred": 4, "tiled": 1, "scene": 2, "clutter": 1}
 #: Procedural background kinds and their relative frequency.
 KINDS: dict[str, float] = {"gradient": 1, "noise": 1.2, "paper": 1.5, "fabric": 0.8, "wood": 0.6,
-                           "bricks": 0.5, "shapes": 1.5, "blurred": 1, "tiled": 0.8, "scene": 1.2}
+                           "bricks": 0.5, "shapes": 1.5, "blurred": 1, "tiled": 0.8, "scene": 1.2,
+                           "clutter": 2.0}
 
 
 def make_background(rng: np.random.Generator, height: int = 640, width: int = 640,

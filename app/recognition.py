@@ -1,6 +1,7 @@
 """Recognition requests from the window: the current image, the unchecked images of the folder,
 or only some boxes again. Engine work runs in :class:`app.workers.EngineWorker`; results come
-back as signals and become undo commands (current image) or saved annotations (other images).
+back as signals and become undo commands (current image) or saved annotations (other images,
+written on the session's I/O thread).
 
 >>> controller = RecognitionController(engine, session, editor)  # doctest: +SKIP
 >>> controller.recognize_unchecked()                              # doctest: +SKIP
@@ -17,13 +18,14 @@ from app.editor import Editor
 from app.session import Session
 from app.workers import EngineWorker, Job
 from ocr_core.document import Page
-from ocr_core.errors import AnnotationFormatError, Cancelled, OcrError
+from ocr_core.errors import Cancelled, OcrError
 
 __all__ = ["RecognitionController", "deliver_page"]
 
 
 class RecognitionController(QObject):
-    """Starts recognition jobs and applies their results; one batch at a time."""
+    """Starts recognition jobs and applies their results; one batch at a time. It stays busy until the
+    results of other images are saved too."""
 
     busyChanged = Signal(bool)
     progress = Signal(int, int, str)  # done, total (0 = unknown), message
@@ -37,11 +39,12 @@ class RecognitionController(QObject):
         self.session = session
         self.editor = editor
         self._jobs: list[Job] = []
+        self._saves: list[Job] = []  # results of other images being written on the I/O thread
         self._batch_counts = [0, 0]
 
     @property
     def is_busy(self) -> bool:
-        return bool(self._jobs)
+        return bool(self._jobs or self._saves)
 
     @property
     def jobs(self) -> list[Job]:
@@ -113,12 +116,16 @@ class RecognitionController(QObject):
             self.message.emit(f"{Path(path).name}: {result}")
 
     def _deliver(self, path: Path, page: Page, *, explicit: bool) -> None:
-        deliver_page(self.session, self.editor, path, page, undo_text="Recognize", force=explicit,
-                     on_error=self.message.emit)
+        save = deliver_page(self.session, self.editor, path, page, undo_text="Recognize", force=explicit,
+                            on_error=self.message.emit)
+        if save is not None:
+            self._saves.append(save)
+            save.finished.connect(lambda: self._untrack(save))
 
     def _track(self, job: Job, text: str) -> Job:
+        was_busy = self.is_busy
         self._jobs.append(job)
-        if len(self._jobs) == 1:
+        if not was_busy:
             self.busyChanged.emit(True)
         self.progress.emit(0, 0, text)
         job.progress.connect(self.progress)
@@ -133,32 +140,28 @@ class RecognitionController(QObject):
             self.message.emit(f"{job.name} failed: {error}")
 
     def _untrack(self, job: Job) -> None:
-        if job in self._jobs:
-            self._jobs.remove(job)
-        if not self._jobs:
+        was_busy = self.is_busy
+        for jobs in (self._jobs, self._saves):
+            if job in jobs:
+                jobs.remove(job)
+        if was_busy and not self.is_busy:
             self.busyChanged.emit(False)
             self.progress.emit(0, -1, "")
 
 
 def deliver_page(session: Session, editor: Editor, path: Path, page: Page, *, undo_text: str, force: bool,
-                 on_error: Callable[[str], None]) -> None:
+                 on_error: Callable[[str], None]) -> Job | None:
     """Put a recognition result where it belongs, losing nothing.
 
     The current image gets an undoable page replacement (unless it is marked done and ``force`` is False);
-    another image is saved beside its annotations (ids and extra data kept) unless it is marked done.
+    another image is saved beside its annotations (ids and extra data kept) unless it is marked done, on the
+    I/O thread (:meth:`Session.save_result`): the returned job, if any, ends once it is on disk.
     """
     page.image_path = str(path)
     if path == session.current_path:
         if force or not editor.model.page.checked:
             editor.replace_page(page, undo_text)
-        return
+        return None
     if session.done.get(str(path)):
-        return
-    try:
-        existing = session.load_other(path)
-    except AnnotationFormatError as exc:
-        on_error(f"Not saved: {exc}")
-        return
-    if existing is not None:
-        page.id, page.extra = existing.id, {**existing.extra, **page.extra}
-    session.save_other(page)
+        return None
+    return session.save_result(page, on_error)

@@ -3,7 +3,8 @@
 Annotations go through :class:`ocr_core.project.AnnotationStore`: saved atomically next to the
 images (or in a project folder), autosaved shortly after every edit, recovered after a crash, and
 a malformed annotation file is reported and never overwritten. Moving to another image saves
-the current one when it has unsaved changes.
+the current one when it has unsaved changes. Recognition results of other images are written on the
+I/O thread (:meth:`Session.save_result`), so the GUI thread never waits for the disk during a batch.
 
 >>> session = Session(model, stack, settings)   # doctest: +SKIP
 >>> session.open(["/data/scans"])                # doctest: +SKIP
@@ -14,7 +15,8 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -23,7 +25,7 @@ from PySide6.QtGui import QImage, QImageReader, QUndoStack
 from app.commands import ReplacePage
 from app.document_model import DocumentModel
 from app.settings import Settings
-from app.workers import JobRunner
+from app.workers import Job, JobRunner
 from ocr_core.document import Page
 from ocr_core.errors import AnnotationFormatError, OcrError
 from ocr_core.imageio import SUPPORTED_SUFFIXES
@@ -73,6 +75,8 @@ class Session(QObject):
         self._autosave.timeout.connect(self.autosave_now)
         self._disk_lock = threading.Lock()  # the I/O thread's autosave vs. a save on the GUI thread
         self._generation = 0  # bumped by every save: queued autosaves of older states are skipped
+        self._writes: Counter[str] = Counter()  # image path -> results queued for the I/O thread to save
+        self._writes_done = threading.Condition()
         stack.indexChanged.connect(lambda _i: self._autosave.start())
 
     # -- state --------------------------------------------------------------------------------
@@ -175,6 +179,7 @@ class Session(QObject):
     def _load_page(self, path: Path, width: int, height: int) -> tuple[Page, str]:
         empty = Page(width=width, height=height, image_path=str(path))
         assert self.store is not None
+        self.wait_for_writes(path)
         try:
             page = self.store.load(path)
         except AnnotationFormatError as exc:
@@ -262,9 +267,10 @@ class Session(QObject):
         self._autosave.stop()
 
     def save_other(self, page: Page) -> bool:
-        """Save a page of another image of the session (batch recognition, import)."""
+        """Save a page of another image of the session now (import)."""
         if self.store is None or not page.image_path:
             return False
+        self.wait_for_writes(page.image_path)  # a queued result must not land over this page afterwards
         try:
             self.store.save(page)
         except (AnnotationFormatError, OcrError, OSError) as exc:
@@ -275,7 +281,63 @@ class Session(QObject):
 
     def load_other(self, path: Path) -> Page | None:
         """The saved page of another image (``None`` if none; raises AnnotationFormatError)."""
-        return self.store.load(path) if self.store is not None else None
+        if self.store is None:
+            return None
+        self.wait_for_writes(path)
+        return self.store.load(path)
+
+    def save_result(self, page: Page, on_error: Callable[[str], None] | None = None) -> Job | None:
+        """Save a recognition result for another image (``page.image_path``) on the I/O thread.
+
+        The page keeps the id and extra data of the image's saved annotation; a malformed one is not overwritten.
+        Failures reach ``on_error`` (default: :attr:`message`) as "Not saved: ..."; on success the done mark is
+        updated. The page is handed over: the caller must not change it afterwards. Whatever reads or writes that
+        image's annotation later on the GUI thread (:meth:`go_to`, :meth:`load_other`, :meth:`save_other`,
+        :meth:`shutdown`) first waits for the write. Returns the job (``None`` when it ran at once, after
+        :meth:`shutdown`, or there is nothing to save to).
+        """
+        store = self.store
+        if store is None or not page.image_path:
+            return None
+        key = str(page.image_path)
+        report = on_error or self.message.emit
+
+        def write(_ctx: object = None) -> bool:
+            try:
+                with self._disk_lock:
+                    existing = store.load(key)  # AnnotationFormatError: not saved, the file is kept as it is
+                    if existing is not None:
+                        page.id, page.extra = existing.id, {**existing.extra, **page.extra}
+                    store.save(page)
+                    return page.checked
+            finally:
+                with self._writes_done:
+                    self._writes[key] -= 1
+                    if self._writes[key] <= 0:
+                        del self._writes[key]
+                    self._writes_done.notify_all()
+
+        with self._writes_done:
+            self._writes[key] += 1
+        if self._io.closed:  # closing: write now rather than drop the result
+            try:
+                checked = write()
+            except (OcrError, OSError) as exc:
+                report(f"Not saved: {exc}")
+            else:
+                self._set_done(key, checked)
+            return None
+        job = self._io.submit(f"save {Path(key).name}", write)
+        job.succeeded.connect(lambda checked: self._set_done(key, bool(checked)))
+        job.failed.connect(lambda exc: report(f"Not saved: {exc}"))
+        return job
+
+    def wait_for_writes(self, path: str | os.PathLike[str] | None = None) -> None:
+        """Block until the results queued by :meth:`save_result` for ``path`` (``None``: for every image) are on
+        disk. Writes take milliseconds; reading an image's annotation before them would show stale boxes."""
+        key = None if path is None else str(path)
+        with self._writes_done:
+            self._writes_done.wait_for(lambda: not (self._writes if key is None else self._writes.get(key)))
 
     def _set_done(self, path: str, done: bool) -> None:
         if path in self.done and self.done[path] != done:
@@ -286,8 +348,10 @@ class Session(QObject):
 
     def shutdown(self) -> None:
         self.leave_current()
+        self.wait_for_writes()  # recognition results queued for the I/O thread are saved, not cancelled
         if self.store is not None:
-            self.store.flush()
+            with self._disk_lock:
+                self.store.flush()
         self._io.shutdown(wait=False)
 
 

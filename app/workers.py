@@ -7,6 +7,8 @@
 * :class:`EngineWorker` - owns the :class:`ocr_core.service.OcrService` (created and loaded on its
   thread, so TensorFlow never loads on the GUI thread) and offers recognition jobs.
 * :class:`ThumbnailLoader` - decodes small previews on two background threads.
+* :func:`lower_thread_priority` - every worker thread runs below the GUI thread's CPU priority (Linux), and so do
+  the threads it starts (TensorFlow's thread pools): a busy engine cannot starve the window of CPU time.
 * :func:`job_future` / :func:`signal_future` - await jobs and signals from asyncio coroutines
   running on the qasync loop (``qasync.QEventLoop`` glues asyncio to the Qt loop).
 
@@ -21,6 +23,8 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import os
+import sys
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -42,9 +46,32 @@ __all__ = [
     "EngineWorker",
     "ThumbnailLoader",
     "default_service_factory",
+    "lower_thread_priority",
+    "BACKGROUND_NICE",
     "job_future",
     "signal_future",
 ]
+
+
+#: How much lower than the GUI thread worker threads run: a Linux nice increment (weight about 1/10 of the GUI
+#: thread's). An idle machine still gives them all the CPU; a busy one serves the window first.
+BACKGROUND_NICE = 10
+
+
+def lower_thread_priority(increment: int = BACKGROUND_NICE) -> bool:
+    """Lower the CPU priority of the calling worker thread; threads it starts later inherit it.
+
+    Linux only (its nice value is per thread); elsewhere, and on the main (GUI) thread, this does nothing and
+    returns False. Used as the initializer of every worker pool in this module.
+    """
+    if not sys.platform.startswith("linux") or threading.current_thread() is threading.main_thread():
+        return False
+    try:
+        tid = threading.get_native_id()
+        os.setpriority(os.PRIO_PROCESS, tid, min(19, os.getpriority(os.PRIO_PROCESS, tid) + increment))
+    except (AttributeError, OSError):
+        return False
+    return True
 
 
 class Job(QObject):
@@ -139,15 +166,22 @@ class JobContext:
 
 
 class JobRunner(QObject):
-    """Runs submitted jobs in order on one background thread; ``busyChanged`` tracks activity."""
+    """Runs submitted jobs in order on one background thread (below the GUI thread's priority, see
+    :func:`lower_thread_priority`); ``busyChanged`` tracks activity."""
 
     busyChanged = Signal(bool)
 
     def __init__(self, name: str, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._executor = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix=name)
+        self._executor = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix=name,
+                                                               initializer=lower_thread_priority)
         self._jobs: list[Job] = []
         self._closed = False
+
+    @property
+    def closed(self) -> bool:
+        """True after :meth:`shutdown`: jobs submitted now end as cancelled without running."""
+        return self._closed
 
     @property
     def jobs(self) -> list[Job]:
@@ -235,6 +269,8 @@ def default_service_factory(detector: str | None = None, recognizer: str | None 
 
 class EngineWorker(QObject):
     """The engine on its own thread: model loading and recognition jobs, one at a time.
+
+    TensorFlow starts its thread pools from this (low-priority) thread, so inference never outbids the window.
 
     ``stateChanged(state, message)`` reports ``"idle"``, ``"loading"``, ``"ready"`` or ``"error"``.
     """
@@ -369,7 +405,8 @@ class ThumbnailLoader(QObject):
     def __init__(self, size: int = 96, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._size = size
-        self._pool = concurrent.futures.ThreadPoolExecutor(max_workers=2, thread_name_prefix="ocr-thumbnails")
+        self._pool = concurrent.futures.ThreadPoolExecutor(max_workers=2, thread_name_prefix="ocr-thumbnails",
+                                                           initializer=lower_thread_priority)
         self._pending: set[str] = set()
         self._closed = False
         self._relay.connect(self._on_loaded, Qt.ConnectionType.QueuedConnection)

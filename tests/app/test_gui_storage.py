@@ -106,3 +106,45 @@ def test_a_save_makes_a_queued_autosave_obsolete(window, qtbot, image_dir):
     gate.set()
     qtbot.waitUntil(lambda: not session.io_busy, timeout=3000)
     assert not AnnotationStore(image_dir).autosave_path(image_dir / "page1.png").exists()
+
+
+def test_batch_results_of_other_images_are_written_off_the_gui_thread(window, qtbot, image_dir, monkeypatch):
+    import threading
+
+    writers = []
+    save = AnnotationStore.save
+
+    def spy(store, page):
+        writers.append((page.image_path, threading.current_thread()))
+        return save(store, page)
+
+    monkeypatch.setattr(AnnotationStore, "save", spy)
+    window.open_paths([image_dir])
+    window.recognition.recognize_unchecked()
+    qtbot.waitUntil(lambda: not window.recognition.is_busy, timeout=5000)  # busy until the results are saved
+    assert sorted(path for path, _ in writers) == [str(image_dir / "page2.png"), str(image_dir / "page3.png")]
+    assert all(thread is not threading.main_thread() for _, thread in writers)
+    assert len(AnnotationStore(image_dir).load(image_dir / "page3.png").words) == 3
+
+
+def test_opening_an_image_waits_for_its_queued_result(window, qtbot, image_dir, service):
+    import threading
+
+    from app.recognition import deliver_page
+
+    window.open_paths([image_dir])
+    session = window.session
+    qtbot.waitUntil(lambda: not session.io_busy, timeout=3000)
+    gate = threading.Event()
+    session._io.submit("hold the I/O thread", lambda ctx: gate.wait(5))
+    page2 = image_dir / "page2.png"
+    errors: list[str] = []
+    job = deliver_page(session, window.editor, page2, service.recognize(page2), undo_text="Recognize",
+                       force=False, on_error=errors.append)
+    assert job is not None and not job.done
+    assert AnnotationStore(image_dir).load(page2) is None  # queued behind the held job: not on disk yet
+    threading.Timer(0.2, gate.set).start()
+    assert session.go_to(1)  # waits for the write, then reads it
+    assert [w.text for w in window.model.words()] == ["hello", "world", "lowconf"]
+    qtbot.waitUntil(lambda: job.done, timeout=3000)
+    assert job.state == "done" and not errors

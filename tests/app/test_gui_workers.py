@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import os
+import sys
 import threading
 
+import pytest
 from gui_helpers import FakeService, recognized_window
 from PySide6.QtCore import QTimer
 
 from app.main_window import MainWindow
 from app.settings import Settings
-from app.workers import JobRunner
+from app.workers import BACKGROUND_NICE, JobRunner, lower_thread_priority
 from ocr_core.errors import Cancelled, OcrError
 from ocr_core.project import AnnotationStore
 
@@ -129,3 +132,25 @@ def test_model_load_failure_is_shown_and_recognition_fails_cleanly(qtbot, image_
     assert job.state == "failed" and any("weights not found" in m for m in messages)
     assert len(window.model) == 0
     window.close()
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="per-thread CPU priorities are Linux-only")
+def test_worker_threads_run_below_the_gui_thread_and_pass_it_on(qtbot):
+    def nice() -> int:
+        return os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+
+    def work(ctx):
+        child: list[int] = []
+        thread = threading.Thread(target=lambda: child.append(nice()))  # as TensorFlow starts its pools
+        thread.start()
+        thread.join()
+        return nice(), child[0]
+
+    gui = nice()
+    runner = JobRunner("test")
+    job = runner.submit("priority", work)
+    with qtbot.waitSignal(job.finished, timeout=3000):
+        pass
+    assert job.result == (min(19, gui + BACKGROUND_NICE),) * 2
+    assert not lower_thread_priority() and nice() == gui  # never the GUI thread itself
+    runner.shutdown(wait=True)

@@ -11,6 +11,7 @@ Usage::
     .venv/bin/python benchmarks/realdata.py                      # bundled models, dev split
     .venv/bin/python benchmarks/realdata.py --detector runs/det --recognizer runs/rec --json scores.json
     .venv/bin/python benchmarks/realdata.py --no-tesseract --verbose --scale 1.5
+    .venv/bin/python benchmarks/realdata.py --no-tesseract --lexicon auto  # dictionary-aware decoding
 
 The data root defaults to ``../shared/realdata`` next to the repository (or ``$OCR_STUDIO_REALDATA``).
 ``--split holdout`` is for release checks only: never tune anything to it.
@@ -72,9 +73,11 @@ def default_root() -> Path:
 class Studio:
     """Our pipeline: ``page(path)`` and ``crops(paths)``."""
 
-    def __init__(self, detector: str, recognizer: str, scale: float | None, untrained: bool) -> None:
+    def __init__(self, detector: str, recognizer: str, scale: float | None, untrained: bool,
+                 lexicon: str = "none") -> None:
         from ocr_core.detection import Detector
         from ocr_core.pipeline import Pipeline
+        from ocr_core.postprocess.lexicon import load_lexicon
         from ocr_core.recognition import Recognizer
 
         if untrained:
@@ -84,8 +87,11 @@ class Studio:
             det = Detector(weights=detector, optimizer=None)
             rec = Recognizer(weights=recognizer)
         self.recognizer = rec
-        self.pipeline = Pipeline(detector=det, recognizer=rec, scale=scale)
+        self.lexicon = load_lexicon(lexicon)
+        self.pipeline = Pipeline(detector=det, recognizer=rec, scale=scale, lexicon=self.lexicon)
         self.label = f"{det.name} + {rec.name}, scale {self.pipeline.effective_scale:g}"
+        if self.lexicon is not None:
+            self.label += f", lexicon {lexicon} ({len(self.lexicon)} words)"
 
     def page(self, path: Path) -> Page:
         return self.pipeline.recognize_pages([str(path)])[0]
@@ -96,7 +102,7 @@ class Studio:
     def crops(self, paths: Sequence[Path]) -> list[str]:
         from ocr_core.imageio import read_image
 
-        return [t for t, _ in self.recognizer.recognize_crops([read_image(p) for p in paths])]
+        return [t for t, _ in self.recognizer.recognize_crops([read_image(p) for p in paths], lexicon=self.lexicon)]
 
 
 class Tesseract:
@@ -250,6 +256,9 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     p.add_argument("--recognizer", default="default", metavar="NAME|PATH",
                    help="recognizer model (default: bundled)")
     p.add_argument("--scale", type=float, default=None, help="upscaling before detection (default: the model's)")
+    p.add_argument("--lexicon", default="none", metavar="auto|none|PATH",
+                   help="dictionary-aware decoding: auto (bundled list + /usr/share/dict/words), none (default) "
+                        "or word-list file(s)")
     p.add_argument("--tesseract", action=argparse.BooleanOptionalAction, default=True,
                    help="also measure Tesseract when it is on PATH (default: yes)")
     p.add_argument("--tesseract-psm", type=int, default=3, help="Tesseract page segmentation for scenes and "
@@ -269,7 +278,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not data.is_dir():
             raise OcrError(f"{data}: no such folder (use --root or $OCR_STUDIO_REALDATA)")
         started = time.perf_counter()
-        readers: dict[str, Any] = {OURS: Studio(args.detector, args.recognizer, args.scale, args.untrained)}
+        readers: dict[str, Any] = {OURS: Studio(args.detector, args.recognizer, args.scale, args.untrained,
+                                                args.lexicon)}
         exe = shutil.which("tesseract") if args.tesseract else None
         if exe:
             readers[TESS] = Tesseract(exe, args.tesseract_psm)

@@ -17,6 +17,7 @@ import numpy as np
 
 from ocr_core.cancel import CancelToken
 from ocr_core.document import Page, Word
+from ocr_core.postprocess.lexicon import Lexicon
 
 __all__ = ["Pipeline", "scale_for"]
 
@@ -37,10 +38,12 @@ class Pipeline:
         recognizer: a :class:`~ocr_core.recognition.Recognizer` (default: the bundled lite recognizer).
         scale: upscaling before detection; ``None`` uses the detector's recommended scale (keras-ocr used 2).
         max_size: the long side is capped to this after scaling (larger images are scaled down: documented limit).
+        lexicon: a :class:`~ocr_core.postprocess.lexicon.Lexicon` for dictionary-aware decoding (default ``None``:
+            plain CTC decoding, as keras-ocr); ``recognition_kwargs={"lexicon": ...}`` overrides it per call.
     """
 
     def __init__(self, detector: Any = None, recognizer: Any = None, scale: float | None = None,
-                 max_size: int = 2048) -> None:
+                 max_size: int = 2048, lexicon: Lexicon | None = None) -> None:
         if detector is None:
             from ocr_core.detection import Detector
 
@@ -53,6 +56,7 @@ class Pipeline:
         self.recognizer = recognizer
         self.scale = scale
         self.max_size = max_size
+        self.lexicon = lexicon
 
     @property
     def effective_scale(self) -> float:
@@ -130,6 +134,8 @@ class Pipeline:
         # crop from the original image: boxes scaled back first (sharper crops than the upscaled image)
         original_boxes = [np.asarray(b, dtype=np.float64).reshape(-1, 4, 2) / f for b, (_, _, f) in
                           zip(box_groups, prepared)]
+        if self.lexicon is not None and "lexicon" not in recognition_kwargs:
+            recognition_kwargs = {**recognition_kwargs, "lexicon": self.lexicon}
         readings = self.recognizer.recognize_boxes_with_confidence(
             [o for o, _, _ in prepared], original_boxes, **recognition_kwargs
         )

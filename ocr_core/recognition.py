@@ -15,6 +15,7 @@ import numpy as np
 from ocr_core.alphabet import DEFAULT_ALPHABET, KURAPAN_ALPHABET
 from ocr_core.errors import AlphabetError, WeightsError
 from ocr_core.geometry import DEFAULT_CROP_MARGIN
+from ocr_core.postprocess.lexicon import Lexicon, lexicon_decode
 from ocr_core.weights import DEFAULT_RECOGNIZER, ModelSpec, resolve_model
 
 __all__ = ["Recognizer", "DEFAULT_ALPHABET", "DEFAULT_CROP_MARGIN", "prepare_crops"]
@@ -129,14 +130,22 @@ class Recognizer:
         return np.concatenate(outputs, axis=0)
 
     def recognize_crops(
-        self, crops: Sequence[np.ndarray], *, beam_width: int = 0, batch_size: int = 64
+        self, crops: Sequence[np.ndarray], *, beam_width: int = 0, batch_size: int = 64,
+        lexicon: Lexicon | None = None,
     ) -> list[tuple[str, float]]:
-        """Read word crops: ``(text, confidence)`` per crop. ``beam_width > 1`` uses beam search."""
+        """Read word crops: ``(text, confidence)`` per crop. ``beam_width > 1`` uses beam search.
+
+        ``lexicon``: a :class:`~ocr_core.postprocess.lexicon.Lexicon` (see
+        :func:`~ocr_core.postprocess.lexicon.load_lexicon`) to prefer dictionary words the model makes nearly as
+        likely as its own reading; the confidence is then the exact CTC probability of the text returned.
+        """
         from ocr_core.postprocess.ctc import ctc_beam_search_decode, ctc_greedy_decode
 
         if len(crops) == 0:
             return []
         probs = self.predict_probabilities(crops, batch_size=batch_size)
+        if lexicon is not None:
+            return lexicon_decode(probs, self.alphabet, lexicon, beam_width=beam_width)
         if beam_width and beam_width > 1:
             return ctc_beam_search_decode(probs, self.alphabet, beam_width=beam_width)
         return ctc_greedy_decode(probs, self.alphabet)
@@ -161,8 +170,9 @@ class Recognizer:
 
     def recognize_boxes_with_confidence(
         self, images: Sequence[Any], box_groups: Sequence[Sequence[np.ndarray]], *, beam_width: int = 0,
-        batch_size: int = 64,
+        batch_size: int = 64, lexicon: Lexicon | None = None,
     ) -> list[list[tuple[str, float]]]:
+        """``(text, confidence)`` for every box of every image; ``lexicon`` as in :meth:`recognize_crops`."""
         from ocr_core.imageio import read_image
 
         crops: list[np.ndarray] = []
@@ -172,7 +182,7 @@ class Recognizer:
             group = self.crop_boxes(arr, boxes)
             crops.extend(group)
             counts.append(len(group))
-        results = self.recognize_crops(crops, beam_width=beam_width, batch_size=batch_size)
+        results = self.recognize_crops(crops, beam_width=beam_width, batch_size=batch_size, lexicon=lexicon)
         out, pos = [], 0
         for n in counts:
             out.append(results[pos : pos + n])

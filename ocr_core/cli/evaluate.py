@@ -36,6 +36,9 @@ def add_parser(subparsers: Any) -> None:
     p.add_argument("--precision", choices=("auto", "float32", "bfloat16"), default="auto",
                    help="detector arithmetic (default auto: bfloat16 on CPUs that compute it natively)")
     p.add_argument("--limit", type=int, default=None, help="evaluate only the first N pages")
+    p.add_argument("--lexicon", default="none", metavar="auto|none|PATH",
+                   help="prefer dictionary words the model finds nearly as likely as its reading: auto (the bundled "
+                        "list + /usr/share/dict/words when installed), none (default) or word-list file(s)")
     p.add_argument("--json", dest="json_out", default=None, metavar="OUT", help="write the scores as JSON")
     p.set_defaults(func=run)
 
@@ -64,15 +67,18 @@ def _gt_boxes(args: argparse.Namespace, pages: list[Any]) -> dict[str, Any]:
     import numpy as np
 
     from ocr_core.evaluation import normalize_text, recognition_metrics
+    from ocr_core.postprocess.lexicon import load_lexicon
 
     recognizer = _recognizer(args.recognizer)
+    lexicon = load_lexicon(args.lexicon)
     truths: list[str] = []
     preds: list[str] = []
     for page in pages:
         words = [w for w in page.words if not w.ignore and w.text]
         if not words:
             continue
-        readings = recognizer.recognize_boxes_with_confidence([page.image_path], [np.stack([w.quad for w in words])])
+        readings = recognizer.recognize_boxes_with_confidence([page.image_path], [np.stack([w.quad for w in words])],
+                                                              lexicon=lexicon)
         truths.extend(w.text for w in words)
         preds.extend(t for t, _ in readings[0])
     norm = not args.no_normalize
@@ -81,7 +87,8 @@ def _gt_boxes(args: argparse.Namespace, pages: list[Any]) -> dict[str, Any]:
         truths = [t for t, k in zip(truths, keep) if k]
         preds = [p for p, k in zip(preds, keep) if k]
     metrics = recognition_metrics(truths, preds, norm)
-    return {"mode": "gt_boxes", "pages": len(pages), "normalized": norm, "recognition": metrics}
+    return {"mode": "gt_boxes", "pages": len(pages), "normalized": norm, "lexicon": args.lexicon,
+            "recognition": metrics}
 
 
 def run(args: argparse.Namespace) -> int:
@@ -110,9 +117,12 @@ def _pipeline_scores(args: argparse.Namespace, pages: list[Any]) -> dict[str, An
     from ocr_core.detection import Detector
     from ocr_core.evaluation import evaluate_pages
     from ocr_core.pipeline import Pipeline
+    from ocr_core.postprocess.lexicon import load_lexicon
 
+    lexicon = load_lexicon(args.lexicon)
     pipeline = Pipeline(detector=Detector(weights=args.detector or "default", optimizer=None, precision=args.precision),
-                        recognizer=_recognizer(args.recognizer), scale=args.scale)
+                        recognizer=_recognizer(args.recognizer), scale=args.scale,
+                        **({"lexicon": lexicon} if lexicon is not None else {}))
     predicted = []
     with ProgressBar(len(pages), "images") as bar:
         for source, page in pipeline.iter_pages([p.image_path for p in pages]):
@@ -125,4 +135,5 @@ def _pipeline_scores(args: argparse.Namespace, pages: list[Any]) -> dict[str, An
     data = report.to_dict()
     data["detector"] = getattr(pipeline.detector, "name", args.detector)
     data["recognizer"] = getattr(pipeline.recognizer, "name", args.recognizer)
+    data["lexicon"] = args.lexicon
     return data

@@ -37,6 +37,9 @@ def add_parser(subparsers: Any) -> None:
     p.add_argument("--max-size", type=int, default=2048, help="cap on the long side after scaling")
     p.add_argument("--batch-size", type=int, default=64, help="word crops per recognizer batch")
     p.add_argument("--beam-width", type=int, default=0, help="CTC beam search width (0 = greedy)")
+    p.add_argument("--lexicon", default="none", metavar="auto|none|PATH",
+                   help="prefer dictionary words the model finds nearly as likely as its reading: auto (the bundled "
+                        "list + /usr/share/dict/words when installed), none (default) or word-list file(s)")
     p.add_argument("--out", type=Path, default=None, metavar="DIR",
                    help="write one file per image into DIR instead of printing")
     p.set_defaults(func=run)
@@ -111,6 +114,9 @@ def run(args: argparse.Namespace, stream: TextIO | None = None) -> int:
     failures = 0
     many = len(args.images) > 1
     try:
+        from ocr_core.postprocess.lexicon import load_lexicon
+
+        lexicon = load_lexicon(args.lexicon)
         if args.crops:
             from ocr_core.recognition import Recognizer
 
@@ -125,6 +131,7 @@ def run(args: argparse.Namespace, stream: TextIO | None = None) -> int:
                 recognizer=Recognizer(weights=args.recognizer or "default"),
                 scale=args.scale,
                 max_size=args.max_size,
+                lexicon=lexicon,
             )
     except OcrError as exc:
         print(f"ocr-studio recognize: {exc}", file=sys.stderr)
@@ -143,7 +150,7 @@ def run(args: argparse.Namespace, stream: TextIO | None = None) -> int:
                 try:
                     image = read_image(source)
                     text, conf = engine.recognize_crops([image], beam_width=args.beam_width,
-                                                        batch_size=args.batch_size)[0]
+                                                        batch_size=args.batch_size, lexicon=lexicon)[0]
                     _emit(_crop_page(image, text, conf), source, args, stream, many)
                 except OcrError as exc:
                     report(source, exc)

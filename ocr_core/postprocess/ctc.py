@@ -104,6 +104,14 @@ def _lse(a: float, b: float) -> float:
 
 
 def _beam_one(log_probs: np.ndarray, alphabet: str, beam_width: int) -> tuple[str, float]:
+    ranked = _beam_ranked(log_probs, alphabet, beam_width)
+    best_prefix, log_p = next(iter(ranked.items()))  # ranked best first
+    confidence = min(1.0, math.exp(log_p)) if log_p > _NEG_INF else 0.0
+    return "".join(alphabet[c] for c in best_prefix), confidence
+
+
+def _beam_ranked(log_probs: np.ndarray, alphabet: str, beam_width: int) -> dict[tuple[int, ...], float]:
+    """The final beam of one sample's ``(T, C + 1)`` log-probabilities: prefix -> log P, best first."""
     blank = len(alphabet)
     n_chars = len(alphabet)
     # prefix (tuple of class ids) -> [log P(ending in blank), log P(ending in a character)]
@@ -140,7 +148,4 @@ def _beam_one(log_probs: np.ndarray, alphabet: str, beam_width: int) -> tuple[st
                 add(prefix + (last,), 1, p_b + lp[last])
         ranked = sorted(nxt.items(), key=lambda kv: (-_lse(kv[1][0], kv[1][1]), kv[0]))
         beams = dict(ranked[:beam_width])
-    best_prefix, (p_b, p_nb) = next(iter(beams.items()))  # ranked best first
-    log_p = _lse(p_b, p_nb)
-    confidence = min(1.0, math.exp(log_p)) if log_p > _NEG_INF else 0.0
-    return "".join(alphabet[c] for c in best_prefix), confidence
+    return {prefix: _lse(p_b, p_nb) for prefix, (p_b, p_nb) in beams.items()}

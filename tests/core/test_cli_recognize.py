@@ -78,6 +78,23 @@ def test_crops_mode_reads_each_image_as_one_word(tmp_path, model_dirs, capsys):
     assert set(word["text"]) <= set("abc") and 0.0 <= word["confidence"] <= 1.0
 
 
+def test_crops_mode_with_a_lexicon(tmp_path, model_dirs, capsys):
+    from ocr_core.imageio import write_image
+
+    _, rec = model_dirs
+    crop = tmp_path / "word.png"
+    write_image(crop, np.full((20, 70, 3), 255, np.uint8))
+    words = tmp_path / "words.txt"
+    words.write_text("abc\ncab\n", encoding="utf-8")
+    code, out, err = _run(["recognize", "--crops", "--lexicon", str(words), "--recognizer", str(rec), str(crop)],
+                          capsys)
+    assert code == 0, err
+    [word] = json.loads(out)["words"]
+    assert set(word["text"]) <= set("abc") and 0.0 <= word["confidence"] <= 1.0
+    code, out, err = _run(["recognize", "--crops", "--lexicon", str(tmp_path / "nope.txt"), str(crop)], capsys)
+    assert code == 2 and out == "" and "nope.txt" in err
+
+
 def test_missing_model_is_one_clear_line(tmp_path, capsys):
     code, out, err = _run(["recognize", "--recognizer", "no_such_model", "--crops", str(tmp_path / "x.png")], capsys)
     assert code == 2 and out == ""

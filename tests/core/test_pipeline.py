@@ -111,3 +111,23 @@ def test_cancel_stops_before_the_next_image():
     pipeline = Pipeline(detector=FakeDetector(), recognizer=FakeRecognizer(), scale=1.0)
     with pytest.raises(Cancelled):
         pipeline.recognize_pages([_image()], cancel=token)
+
+
+def test_lexicon_reaches_the_recognizer_unless_a_call_overrides_it():
+    from ocr_core.postprocess.lexicon import Lexicon
+
+    class Recording(FakeRecognizer):
+        def __init__(self):
+            self.kwargs = []
+
+        def recognize_boxes_with_confidence(self, images, box_groups, **kwargs):
+            self.kwargs.append(kwargs)
+            return super().recognize_boxes_with_confidence(images, box_groups)
+
+    lexicon, other = Lexicon(["dog"]), Lexicon(["cat"])
+    recognizer = Recording()
+    Pipeline(detector=FakeDetector(), recognizer=recognizer).recognize_pages([_image()])
+    Pipeline(detector=FakeDetector(), recognizer=recognizer, lexicon=lexicon).recognize_pages([_image()])
+    Pipeline(detector=FakeDetector(), recognizer=recognizer, lexicon=lexicon).recognize_pages(
+        [_image()], recognition_kwargs={"lexicon": other})
+    assert [k.get("lexicon") for k in recognizer.kwargs] == [None, lexicon, other]

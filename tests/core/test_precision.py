@@ -35,11 +35,10 @@ def test_auto_follows_environment_then_hardware(monkeypatch: pytest.MonkeyPatch)
 
 def test_scope_restores_the_global_policy_even_on_error() -> None:
     before = keras.config.dtype_policy().name
-    with pytest.raises(RuntimeError):
-        with prec.precision_scope("bfloat16") as resolved:
-            assert resolved == "bfloat16"
-            assert keras.config.dtype_policy().name == "mixed_bfloat16"
-            raise RuntimeError("boom")
+    with pytest.raises(RuntimeError), prec.precision_scope("bfloat16") as resolved:
+        assert resolved == "bfloat16"
+        assert keras.config.dtype_policy().name == "mixed_bfloat16"
+        raise RuntimeError("boom")
     assert keras.config.dtype_policy().name == before
 
 

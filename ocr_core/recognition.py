@@ -18,7 +18,7 @@ from ocr_core.geometry import DEFAULT_CROP_MARGIN
 from ocr_core.postprocess.lexicon import Lexicon, lexicon_decode
 from ocr_core.weights import DEFAULT_RECOGNIZER, ModelSpec, resolve_model
 
-__all__ = ["Recognizer", "DEFAULT_ALPHABET", "DEFAULT_CROP_MARGIN", "prepare_crops"]
+__all__ = ["Recognizer", "DEFAULT_ALPHABET", "DEFAULT_CROP_MARGIN", "TALL_RATIO", "prepare_crops"]
 
 
 
@@ -40,6 +40,10 @@ def prepare_crops(crops: Sequence[np.ndarray], height: int, width: int, channels
         resized = resize_and_pad(crop.astype(np.uint8), height, width)
         batch[i] = resized.reshape(height, width, channels).astype(np.float32) / 255.0
     return batch
+
+
+#: Height / width above which a crop is also read turned a quarter (vertical text).
+TALL_RATIO = 1.5
 
 
 class Recognizer:
@@ -131,18 +135,39 @@ class Recognizer:
 
     def recognize_crops(
         self, crops: Sequence[np.ndarray], *, beam_width: int = 0, batch_size: int = 64,
-        lexicon: Lexicon | None = None,
+        lexicon: Lexicon | None = None, rotate_tall: bool = True,
     ) -> list[tuple[str, float]]:
         """Read word crops: ``(text, confidence)`` per crop. ``beam_width > 1`` uses beam search.
 
         ``lexicon``: a :class:`~ocr_core.postprocess.lexicon.Lexicon` (see
         :func:`~ocr_core.postprocess.lexicon.load_lexicon`) to prefer dictionary words the model makes nearly as
         likely as its own reading; the confidence is then the exact CTC probability of the text returned.
-        """
-        from ocr_core.postprocess.ctc import ctc_beam_search_decode, ctc_greedy_decode
 
+        ``rotate_tall``: a crop more than :data:`TALL_RATIO` times taller than wide may hold vertical text (a
+        rotated sign, a book spine); it is also read turned a quarter either way, and a turned reading of two or
+        more characters replaces the upright one when the model is more confident of it or reads nothing upright.
+        """
         if len(crops) == 0:
             return []
+        results = self._decode(crops, beam_width, batch_size, lexicon)
+        if not rotate_tall:
+            return results
+        tall = [i for i, c in enumerate(crops) if np.shape(c)[0] > TALL_RATIO * np.shape(c)[1]]
+        if not tall:
+            return results
+        turned = [np.ascontiguousarray(np.rot90(np.asarray(crops[i]), k)) for i in tall for k in (1, 3)]
+        readings = self._decode(turned, beam_width, batch_size, lexicon)
+        for n, i in enumerate(tall):
+            for text, conf in readings[2 * n : 2 * n + 2]:
+                upright_text, upright_conf = results[i]
+                if len(text.replace(" ", "")) >= 2 and (conf > upright_conf or not upright_text.strip()):
+                    results[i] = (text, conf)
+        return results
+
+    def _decode(self, crops: Sequence[np.ndarray], beam_width: int, batch_size: int,
+                lexicon: Lexicon | None) -> list[tuple[str, float]]:
+        from ocr_core.postprocess.ctc import ctc_beam_search_decode, ctc_greedy_decode
+
         probs = self.predict_probabilities(crops, batch_size=batch_size)
         if lexicon is not None:
             return lexicon_decode(probs, self.alphabet, lexicon, beam_width=beam_width)

@@ -23,7 +23,7 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 
-__all__ = ["PRECISIONS", "PRECISION_ENV", "cpu_has_native_bf16", "resolve_precision", "precision_scope"]
+__all__ = ["PRECISIONS", "PRECISION_ENV", "cpu_has_native_bf16", "resolve_precision", "precision_scope", "policy_scope"]
 
 PRECISIONS = ("auto", "float32", "bfloat16")
 PRECISION_ENV = "OCR_STUDIO_PRECISION"
@@ -88,15 +88,28 @@ def resolve_precision(precision: str | None = "auto") -> str:
 
 
 @contextlib.contextmanager
-def precision_scope(precision: str) -> Iterator[str]:
-    """Build models inside this block with ``precision`` (resolved); the global Keras policy is restored."""
+def policy_scope(policy: str | None) -> Iterator[None]:
+    """Set the global Keras dtype policy to ``policy`` (None: leave it) for the block, then restore it.
+
+    Layers take the policy when they are created, so only the building of a model needs to happen inside.
+    One lock serialises every user (inference models, the training runner), so a model built on one thread
+    never picks up the policy another thread set for a moment.
+    """
     import keras
 
-    resolved = resolve_precision(precision)
     with _lock:
         previous = keras.config.dtype_policy()
-        keras.config.set_dtype_policy(_POLICY[resolved])
+        if policy:
+            keras.config.set_dtype_policy(policy)
         try:
-            yield resolved
+            yield
         finally:
             keras.config.set_dtype_policy(previous)
+
+
+@contextlib.contextmanager
+def precision_scope(precision: str) -> Iterator[str]:
+    """Build models inside this block with ``precision`` (resolved); the global Keras policy is restored."""
+    resolved = resolve_precision(precision)
+    with policy_scope(_POLICY[resolved]):
+        yield resolved

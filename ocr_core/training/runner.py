@@ -29,6 +29,7 @@ import keras
 from ocr_core.atomic import atomic_write_text
 from ocr_core.cancel import CancelToken
 from ocr_core.errors import OcrError, TrainingError
+from ocr_core.models.precision import policy_scope
 from ocr_core.training.batches import FixedBatches
 from ocr_core.training.callbacks import (
     CheckpointCallback,
@@ -237,10 +238,10 @@ def _run(config: TrainConfig, task: Any, state: dict[str, Any] | None, paths: Ch
     if config.seed is not None:
         keras.utils.set_random_seed(int(config.seed))
     policy = mixed_precision_policy(config.mixed_precision)
-    previous_policy = keras.mixed_precision.global_policy()
-    try:
+    # Layers take the dtype policy when built: the global policy is set only while the model is built and
+    # compiled, under the lock inference models use too (a detector loading meanwhile keeps its own).
+    with policy_scope(policy):
         if policy:
-            keras.mixed_precision.set_global_policy(policy)
             log(f"mixed precision: {policy}")
         strategy = choose_strategy(config.distribute)
         scope = strategy.scope() if strategy is not None else contextlib.nullcontext()
@@ -259,12 +260,9 @@ def _run(config: TrainConfig, task: Any, state: dict[str, Any] | None, paths: Ch
                 restored = load_optimizer_state(train_model.optimizer, train_model.trainable_variables,
                                                 paths.optimizer)
                 log("optimizer state restored" if restored else "optimizer state did not fit; starting it afresh")
-        hardware = _hardware(policy, strategy)
-        return _fit(config, task, state, paths, name, out_dir, started, emit, log, cancel, train_model,
-                    save_model, hardware, lr)
-    finally:
-        if policy:
-            keras.mixed_precision.set_global_policy(previous_policy)
+    hardware = _hardware(policy, strategy)
+    return _fit(config, task, state, paths, name, out_dir, started, emit, log, cancel, train_model,
+                save_model, hardware, lr)
 
 
 def _jsonable(value: Any) -> Any:
@@ -314,7 +312,8 @@ def _fit(config: TrainConfig, task: Any, state: dict[str, Any] | None, paths: Ch
         # Halve the learning rate when the monitored loss stalls for a third of the early-stopping patience.
         # The rate lives in the optimizer state, so a resumed run keeps the lowered rate.
         callbacks.append(keras.callbacks.ReduceLROnPlateau(
-            monitor=monitor, factor=0.5, patience=max(1, int(config.patience) // 3), min_lr=lr / 32, verbose=0))
+            monitor=monitor, factor=0.5, patience=max(1, int(config.patience) // 3), min_delta=config.min_delta,
+            min_lr=lr / 32, verbose=0))
     callbacks += [c for c in (early, checkpoint) if c is not None]
     callbacks.append(keras.callbacks.CSVLogger(str(paths.csv), append=state is not None))
     params = int(sum(math.prod(v.shape) for v in save_model.trainable_weights))

@@ -243,3 +243,33 @@ def test_init_with_another_alphabet_keeps_the_backbone_and_builds_a_new_top(firs
     spec, _ = resolve_model(tmp_path, "recognizer")
     assert spec.alphabet == "abcdefghijk" and spec.training["init"] == str(out)
 
+
+
+def test_mixed_precision_applies_to_the_model_but_not_to_the_rest_of_the_process(module_synth, tmp_path):
+    import keras
+
+    seen = []
+
+    def on_event(event):
+        if event.kind == "epoch":
+            seen.append(keras.config.dtype_policy().name)
+
+    result = train(rec_config(tmp_path, epochs=1, steps_per_epoch=2, mixed_precision="bfloat16"), on_event=on_event)
+    assert result.status == "completed"
+    assert seen == ["float32"]  # during training other threads still build float32 models
+    assert keras.config.dtype_policy().name == "float32"
+    spec = json.loads((tmp_path / "model.json").read_text())
+    assert spec["training"]["hardware"]["mixed_precision"] == "mixed_bfloat16"
+
+
+def test_learning_rate_halves_when_the_loss_stalls(module_synth, tmp_path):
+    # A learning rate too small to change anything: every epoch is a plateau, so the rate halves once a third of
+    # the patience has passed without improvement.
+    train(rec_config(tmp_path, epochs=4, patience=3, min_delta=1.0, learning_rate=1e-6))
+    rows = (tmp_path / "training.csv").read_text().splitlines()
+    header = rows[0].split(",")
+    rates = [float(r.split(",")[header.index("learning_rate")]) for r in rows[1:]]
+    assert rates[0] == pytest.approx(1e-6)
+    assert min(rates) < 1e-6
+    for before, after in zip(rates, rates[1:]):
+        assert after == pytest.approx(before) or after == pytest.approx(before / 2)

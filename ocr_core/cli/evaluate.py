@@ -121,8 +121,7 @@ def _pipeline_scores(args: argparse.Namespace, pages: list[Any]) -> dict[str, An
 
     lexicon = load_lexicon(args.lexicon)
     pipeline = Pipeline(detector=Detector(weights=args.detector or "default", optimizer=None, precision=args.precision),
-                        recognizer=_recognizer(args.recognizer), scale=args.scale,
-                        **({"lexicon": lexicon} if lexicon is not None else {}))
+                        recognizer=_recognizer(args.recognizer), scale=args.scale, lexicon=lexicon)
     predicted = []
     with ProgressBar(len(pages), "images") as bar:
         for source, page in pipeline.iter_pages([p.image_path for p in pages]):

@@ -41,7 +41,7 @@ def test_eval_prints_scores_and_writes_json(tmp_path, monkeypatch, capsys):
     truth = {p.image_path: p for p in read_annotations(folder, "icdar2015")}
 
     class FakePipeline:
-        def __init__(self, detector=None, recognizer=None, scale=None):
+        def __init__(self, detector=None, recognizer=None, scale=None, lexicon=None):
             self.detector, self.recognizer = detector, recognizer
 
         def iter_pages(self, images):

@@ -327,7 +327,8 @@ class Session(QObject):
             else:
                 self._set_done(key, checked)
             return None
-        job = self._io.submit(f"save {Path(key).name}", write)
+        # must_run: readers of this image wait for the write, so a cancel before it starts must not skip it.
+        job = self._io.submit(f"save {Path(key).name}", write, must_run=True)
         job.succeeded.connect(lambda checked: self._set_done(key, bool(checked)))
         job.failed.connect(lambda exc: report(f"Not saved: {exc}"))
         return job

@@ -192,8 +192,11 @@ class JobRunner(QObject):
     def is_busy(self) -> bool:
         return bool(self._jobs)
 
-    def submit(self, name: str, fn: Callable[[JobContext], Any]) -> Job:
-        """Queue ``fn(ctx)`` on the worker thread and return its :class:`Job`."""
+    def submit(self, name: str, fn: Callable[[JobContext], Any], *, must_run: bool = False) -> Job:
+        """Queue ``fn(ctx)`` on the worker thread and return its :class:`Job`.
+
+        ``must_run``: the job runs even when cancelled before it starts (a write the caller waits for); it can
+        still stop itself through ``ctx``."""
         job = Job(name, self)
         self._jobs.append(job)
         job.finished.connect(lambda: self._forget(job))
@@ -203,7 +206,7 @@ class JobRunner(QObject):
             job.cancel()
             job._relay_done.emit(None, Cancelled("the application is closing"))
         else:
-            self._executor.submit(_run_job, job, fn)
+            self._executor.submit(_run_job, job, fn, must_run)
         return job
 
     def cancel_all(self) -> None:
@@ -224,12 +227,13 @@ class JobRunner(QObject):
                 self.busyChanged.emit(False)
 
 
-def _run_job(job: Job, fn: Callable[[JobContext], Any]) -> None:
+def _run_job(job: Job, fn: Callable[[JobContext], Any], must_run: bool = False) -> None:
     """Body of every worker task: never raises, reports through the job's relay signals."""
     ctx = JobContext(job)
     job._relay_started.emit()
     try:
-        ctx.raise_if_cancelled()
+        if not must_run:
+            ctx.raise_if_cancelled()
         result = fn(ctx)
     except BaseException as exc:  # noqa: BLE001 - errors travel to the GUI as values
         job._relay_done.emit(None, exc)

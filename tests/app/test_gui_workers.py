@@ -55,6 +55,20 @@ def test_job_errors_become_failed_signals_not_exceptions(qtbot):
     assert late.state == "cancelled"
 
 
+def test_a_must_run_job_still_runs_when_cancelled_before_it_starts(qtbot):
+    runner = JobRunner("test")
+    gate = threading.Event()
+    ran = []
+    blocker_job = runner.submit("hold the thread", lambda ctx: gate.wait(5))
+    skipped = runner.submit("ordinary", lambda ctx: ran.append("ordinary"))
+    write = runner.submit("write", lambda ctx: ran.append("write"), must_run=True)
+    runner.cancel_all()  # both queued jobs are cancelled before they start
+    gate.set()
+    qtbot.waitUntil(lambda: blocker_job.done and skipped.done and write.done, timeout=5000)
+    assert ran == ["write"]  # a write others wait for is never skipped; an ordinary job is
+    runner.shutdown(wait=True)
+
+
 def test_batch_recognition_saves_unchecked_images_with_progress(window, qtbot, image_dir, service):
     AnnotationStore(image_dir).set_checked(image_dir / "page3.png", True)
     window.open_paths([image_dir])

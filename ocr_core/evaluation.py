@@ -28,6 +28,7 @@ import cv2
 import numpy as np
 
 from ocr_core.document import Page
+from ocr_core.postprocess.lexicon import edit_distance  # one Levenshtein for scoring and decoding
 
 __all__ = [
     "normalize_text",
@@ -63,23 +64,6 @@ def _normalizer(normalize: bool | Normalizer | None) -> Normalizer:
     if normalize in (False, None):
         return lambda s: s
     return normalize  # type: ignore[return-value]
-
-
-def edit_distance(a: str, b: str) -> int:
-    """Levenshtein distance.
-
-    >>> edit_distance("kitten", "sitting")
-    3
-    """
-    if len(a) < len(b):
-        a, b = b, a
-    previous = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        current = [i]
-        for j, cb in enumerate(b, 1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
-        previous = current
-    return previous[-1]
 
 
 def _ratio(num: float, den: float, empty: float) -> float:

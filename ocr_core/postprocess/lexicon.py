@@ -449,15 +449,10 @@ def lexicon_decode_one(
     max_candidates: int = 64,
 ) -> LexiconChoice:
     """Decode one sample's ``(T, C + 1)`` probabilities with ``lexicon``; see the module docstring."""
-    batch = _as_batch(probs, alphabet)
-    if batch.shape[0] != 1:
+    if _as_batch(probs, alphabet).shape[0] != 1:
         raise ValueError("lexicon_decode_one takes one sample's (T, C+1) probabilities")
-    with np.errstate(divide="ignore"):
-        log_probs = np.log(batch[0])
-    where = {ch: i for i, ch in enumerate(alphabet)}
-    return _decode(batch[0], log_probs, alphabet, where, lexicon, beam_width=beam_width, margin=margin,
-                   max_distance=lexicon.max_distance if max_distance is None else max_distance,
-                   min_length=min_length, max_candidates=max_candidates)
+    return next(_choices(probs, alphabet, lexicon, beam_width=beam_width, margin=margin, max_distance=max_distance,
+                         min_length=min_length, max_candidates=max_candidates))
 
 
 def lexicon_decode(
@@ -484,6 +479,14 @@ def lexicon_decode(
     >>> lexicon_decode(p, "dog", lexicon, margin=5)[0][0], lexicon_decode(p, "dog", lexicon, margin=2)[0][0]
     ('dog', 'do')
     """
+    return [(c.text, c.confidence) for c in _choices(probs, alphabet, lexicon, beam_width=beam_width, margin=margin,
+                                                      max_distance=max_distance, min_length=min_length,
+                                                      max_candidates=max_candidates)]
+
+
+def _choices(probs: Any, alphabet: str, lexicon: Lexicon, *, beam_width: int, margin: float,
+             max_distance: int | None, min_length: int, max_candidates: int) -> Iterator[LexiconChoice]:
+    """The argument checks and per-sample decoding shared by :func:`lexicon_decode` and :func:`lexicon_decode_one`."""
     batch = _as_batch(probs, alphabet)
     d = lexicon.max_distance if max_distance is None else max_distance
     if d > lexicon.max_distance:
@@ -493,12 +496,9 @@ def lexicon_decode(
     where = {ch: i for i, ch in enumerate(alphabet)}
     with np.errstate(divide="ignore"):
         log_batch = np.log(batch)
-    results = []
     for probs_one, log_one in zip(batch, log_batch):
-        choice = _decode(probs_one, log_one, alphabet, where, lexicon, beam_width=beam_width, margin=margin,
-                         max_distance=d, min_length=min_length, max_candidates=max_candidates)
-        results.append((choice.text, choice.confidence))
-    return results
+        yield _decode(probs_one, log_one, alphabet, where, lexicon, beam_width=beam_width, margin=margin,
+                      max_distance=d, min_length=min_length, max_candidates=max_candidates)
 
 
 def _search_distance(n_letters: int, max_distance: int) -> int:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import itertools
-
 import numpy as np
 import pytest
 
 from ocr_core.errors import AlphabetError
 from ocr_core.postprocess import ctc_beam_search_decode, ctc_greedy_decode
+
+from .ctc_reference import exact_label_probs
 
 ALPHABET = "ab"
 A, B, BLANK = 0, 1, 2
@@ -18,26 +18,6 @@ def _onehot(path, sharp=0.9, n_classes=3):
     probs = np.full((len(path), n_classes), (1 - sharp) / (n_classes - 1))
     probs[np.arange(len(path)), path] = sharp
     return probs
-
-
-def _collapse(path, blank):
-    out, prev = [], None
-    for p in path:
-        if p != prev and p != blank:
-            out.append(p)
-        prev = p
-    return tuple(out)
-
-
-def _exact_label_probs(probs, blank):
-    """P(label) for every label, by summing over all alignments (brute force)."""
-    totals: dict[tuple[int, ...], float] = {}
-    t, c = probs.shape
-    for path in itertools.product(range(c), repeat=t):
-        p = float(np.prod(probs[np.arange(t), path]))
-        key = _collapse(path, blank)
-        totals[key] = totals.get(key, 0.0) + p
-    return totals
 
 
 def test_greedy_merges_repeats_and_drops_blanks():
@@ -79,7 +59,7 @@ def test_beam_finds_more_probable_text_than_greedy():
 def test_beam_matches_brute_force_label_probability(seed):
     rng = np.random.default_rng(seed)
     probs = rng.dirichlet(np.ones(3) * 0.7, size=5)
-    exact = _exact_label_probs(probs, BLANK)
+    exact = exact_label_probs(probs, BLANK)
     best_label = max(exact, key=exact.get)
     text, conf = ctc_beam_search_decode(probs, ALPHABET, beam_width=50)[0]
     assert text == "".join(ALPHABET[i] for i in best_label)

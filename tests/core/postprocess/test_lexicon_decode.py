@@ -3,7 +3,6 @@ between the model's reading and a dictionary word, case, and the near-miss index
 
 from __future__ import annotations
 
-import itertools
 import math
 import string
 
@@ -22,6 +21,8 @@ from ocr_core.postprocess.lexicon import (
     lexicon_decode_one,
     load_lexicon,
 )
+
+from .ctc_reference import exact_label_probs
 
 #: A case-sensitive alphabet with digits and some punctuation, as the default model's.
 ALPHABET = string.digits + string.ascii_letters + ".,()$"
@@ -54,25 +55,13 @@ def _spell(text: str, sharp: float = 0.97, **soft: dict[str, float]) -> list[dic
 LEXICON = Lexicon(WORDS)
 
 
-def _collapse(path: tuple[int, ...], blank: int) -> tuple[int, ...]:
-    out, prev = [], None
-    for p in path:
-        if p != prev and p != blank:
-            out.append(p)
-        prev = p
-    return tuple(out)
-
-
 # ---- exact probability of a text -------------------------------------------------------------------------
 @pytest.mark.parametrize("seed", range(4))
 def test_text_probability_equals_the_sum_over_all_alignments(seed: int) -> None:
     rng = np.random.default_rng(seed)
     alphabet, n_steps = "ab", 5
     probs = rng.dirichlet(np.ones(3) * 0.8, size=n_steps)
-    brute: dict[tuple[int, ...], float] = {}
-    for path in itertools.product(range(3), repeat=n_steps):
-        key = _collapse(path, 2)
-        brute[key] = brute.get(key, 0.0) + float(np.prod(probs[np.arange(n_steps), path]))
+    brute = exact_label_probs(probs, blank=2)
     labels = [(), (0,), (1, 1), (0, 1, 0), (1, 0, 1, 0), (0, 0, 0), (0, 0, 0, 0)]  # the last cannot fit in 5 steps
     batched = np.exp(ctc_log_probabilities(np.log(probs), labels))
     for label, value in zip(labels, batched):

@@ -84,11 +84,17 @@ def run_components(variant: str, repeats: int) -> dict:
         d32 = Detector(weights=None, variant=detector.variant, optimizer=None, precision="float32")
         d32.model.set_weights(detector.model.get_weights())
         det32_s = _timed(lambda: d32.model.predict_on_batch(batch), repeats)
+    vgg_s = None
+    if variant == "full":  # the floor for any float32 CRAFT: its VGG16 convolutions alone (keras.applications)
+        import keras
+
+        vgg = keras.applications.VGG16(include_top=False, weights=None, input_shape=(640, 640, 3))
+        vgg_s = _timed(lambda: vgg.predict_on_batch(batch), repeats)
     rng = np.random.default_rng(0)
     crops = [rng.integers(0, 255, (32, int(rng.integers(40, 200)), 3), dtype=np.uint8) for _ in range(256)]
     rec_s = _timed(lambda: recognizer.recognize_crops(crops), max(1, repeats // 2))
     return {"variant": variant, "detector_640x640_s": round(det_s, 3), "detector_precision": detector.precision,
-            "detector_640x640_float32_s": round(det32_s, 3), "detector_params": detector.model.count_params(),
+            "detector_640x640_float32_s": round(det32_s, 3), "vgg16_convs_640x640_float32_s": vgg_s and round(vgg_s, 3), "detector_params": detector.model.count_params(),
             "recognizer_crops_per_s": round(len(crops) / rec_s, 1),
             "recognizer_params": recognizer.model.count_params(), "weights": weights}
 
@@ -149,6 +155,9 @@ def main() -> None:
         print(f"\n[{variant}] ({comp['weights']})")
         print(f"  detector: {comp['detector_params'] / 1e6:.2f}M params, forward 640x640 {comp['detector_640x640_s']:.3f} s "
               f"({comp['detector_precision']}; float32 {comp['detector_640x640_float32_s']:.3f} s)")
+        if comp.get("vgg16_convs_640x640_float32_s"):
+            print(f"  reference: keras.applications VGG16 convolutions alone, float32, 640x640 "
+                  f"{comp['vgg16_convs_640x640_float32_s']:.3f} s")
         print(f"  recognizer: {comp['recognizer_params'] / 1e6:.2f}M params, {comp['recognizer_crops_per_s']:.0f} crops/s")
         for width, height in SIZES:
             r = child("--one", variant, str(width), str(height))

@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/train.py                 # both models
     .venv/bin/python benchmarks/train.py --task recognizer --steps 30 --batch-size 64 --jit
+    .venv/bin/python benchmarks/train.py --task detector --mixed-precision bfloat16
 
 Targets on 2 CPU cores: lite recognizer >= 150 crops/s, lite detector at 384x384 >= 4 images/s.
 The "model" figure feeds fixed in-memory batches (pure train-step speed); the "pipeline" figure draws
@@ -118,7 +119,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--size", type=int, default=384, help="detector image side")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--jit", action="store_true", help="XLA-compile the train step")
+    parser.add_argument("--mixed-precision", choices=("off", "bfloat16", "float16"), default="off",
+                        help="train in mixed precision, as `ocr-studio train --mixed-precision` does")
     args = parser.parse_args(argv)
+    if args.mixed_precision != "off":
+        import keras
+
+        keras.config.set_dtype_policy(f"mixed_{args.mixed_precision}")
+        print(f"mixed precision: mixed_{args.mixed_precision}")
     if args.task in ("recognizer", "both"):
         bs = args.batch_size or 64
         model_rate, pipe_rate = _recognizer(bs, args.steps, args.jit, args.workers)

@@ -23,12 +23,18 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 
-__all__ = ["PRECISIONS", "PRECISION_ENV", "cpu_has_native_bf16", "resolve_precision", "precision_scope", "policy_scope"]
+from ocr_core.errors import OcrError
+
+__all__ = ["PrecisionError", "PRECISIONS", "PRECISION_ENV", "cpu_has_native_bf16", "resolve_precision", "precision_scope", "policy_scope"]
 
 PRECISIONS = ("auto", "float32", "bfloat16")
 PRECISION_ENV = "OCR_STUDIO_PRECISION"
 _POLICY = {"float32": "float32", "bfloat16": "mixed_bfloat16"}
 _lock = threading.RLock()
+
+
+class PrecisionError(OcrError, ValueError):
+    """An unknown precision name (argument or environment variable)."""
 
 
 @functools.lru_cache(maxsize=1)
@@ -70,14 +76,16 @@ def _gpu_visible() -> bool:
 def resolve_precision(precision: str | None = "auto") -> str:
     """``"float32"`` or ``"bfloat16"`` for ``precision`` (``"auto"``/None: environment, then hardware)."""
     choice = (precision or "auto").strip().lower()
+    source = f"{precision!r}"
     if choice == "auto":
         choice = os.environ.get(PRECISION_ENV, "auto").strip().lower() or "auto"
+        source = f"{os.environ.get(PRECISION_ENV)!r} (from ${PRECISION_ENV})" if choice != "auto" else source
     if choice in ("bf16", "mixed_bfloat16"):
         choice = "bfloat16"
     if choice in ("fp32", "float"):
         choice = "float32"
     if choice not in PRECISIONS:
-        raise ValueError(f"precision must be one of {', '.join(PRECISIONS)}; got {precision!r}")
+        raise PrecisionError(f"precision must be one of {', '.join(PRECISIONS)}; got {source}")
     if choice != "auto":
         return choice
     import keras

@@ -31,6 +31,9 @@ def test_auto_follows_environment_then_hardware(monkeypatch: pytest.MonkeyPatch)
     monkeypatch.setenv(prec.PRECISION_ENV, "bfloat16")
     assert prec.resolve_precision("auto") == "bfloat16"
     assert prec.resolve_precision("float32") == "float32"  # an explicit choice beats the environment
+    monkeypatch.setenv(prec.PRECISION_ENV, "fp8")
+    with pytest.raises(prec.PrecisionError, match=r"'fp8' \(from \$OCR_STUDIO_PRECISION\)"):
+        prec.resolve_precision("auto")
 
 
 def test_scope_restores_the_global_policy_even_on_error() -> None:

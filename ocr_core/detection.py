@@ -119,6 +119,17 @@ class Detector:
             for im, score in zip(chunk, maps):
                 yield score[: math.ceil(im.shape[0] / 2), : math.ceil(im.shape[1] / 2)]
 
+    def warm_up(self) -> None:
+        """Run two tiny batches of different sizes, so the first real images do not wait for graph tracing.
+
+        Keras traces its predict function again for each new input shape until two shapes have been seen;
+        the second trace has free batch and image sizes and serves every later image. Tracing a CRAFT graph
+        takes about a second on two cores and, in an app, holds up the other threads; this moves it to load
+        time. Costs about as much as the first two images would have.
+        """
+        for batch, side in ((1, BUCKET), (2, 2 * BUCKET)):
+            self.model.predict_on_batch(np.zeros((batch, side, side, 3), dtype=np.float32))
+
     def detect(
         self,
         images: Iterable[np.ndarray],

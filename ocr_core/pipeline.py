@@ -58,6 +58,14 @@ class Pipeline:
         self.max_size = max_size
         self.lexicon = lexicon
 
+    def warm_up(self) -> None:
+        """Trace both models' predict functions now (for long-lived sessions such as the app), so the first
+        images recognized run at full speed and do not hold up other threads while graphs are built."""
+        for model in (self.detector, self.recognizer):
+            warm = getattr(model, "warm_up", None)
+            if callable(warm):
+                warm()
+
     @property
     def effective_scale(self) -> float:
         if self.scale is not None:

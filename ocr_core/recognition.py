@@ -116,6 +116,13 @@ class Recognizer:
         return self.spec.name if self.spec else f"crnn_{self.variant}(untrained)"
 
     # -- inference -------------------------------------------------------------------------------------------
+    def warm_up(self) -> None:
+        """Read one and then two blank crops, so later batches of any size reuse one traced graph
+        (see :meth:`ocr_core.detection.Detector.warm_up`)."""
+        blank = np.zeros((self.input_height, self.input_width, 3), dtype=np.uint8)
+        for n in (1, 2):
+            self.predict_probabilities([blank] * n)
+
     def predict_probabilities(self, crops: Sequence[np.ndarray], batch_size: int = 64) -> np.ndarray:
         """Per-timestep probabilities ``(N, T, len(alphabet)+1)`` for word crops (any size, RGB or gray)."""
         outputs = []

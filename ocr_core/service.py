@@ -39,11 +39,12 @@ class OcrService:
     """Loads the detector and recognizer lazily and runs recognition jobs."""
 
     def __init__(self, detector: str | None = None, recognizer: str | None = None, *,
-                 scale: float | None = None, max_size: int = 2048) -> None:
+                 scale: float | None = None, max_size: int = 2048, warm_up: bool = True) -> None:
         self._detector_name = str(detector or DEFAULT_DETECTOR)
         self._recognizer_name = str(recognizer or DEFAULT_RECOGNIZER)
         self._scale = scale
         self._max_size = max_size
+        self._warm_up = warm_up
         self._lock = threading.RLock()
         self._pipeline: Any = None
 
@@ -81,7 +82,7 @@ class OcrService:
 
     # -- work -------------------------------------------------------------------------------------------------
     def load(self) -> None:
-        """Import TensorFlow and build both models (idempotent)."""
+        """Import TensorFlow, build both models and (``warm_up``) trace their predict functions (idempotent)."""
         with self._lock:
             if self._pipeline is not None:
                 return
@@ -91,8 +92,11 @@ class OcrService:
 
             detector = Detector(weights=self._detector_name, optimizer=None)
             recognizer = Recognizer(weights=self._recognizer_name)
-            self._pipeline = Pipeline(detector=detector, recognizer=recognizer, scale=self._scale,
-                                      max_size=self._max_size)
+            pipeline = Pipeline(detector=detector, recognizer=recognizer, scale=self._scale,
+                                max_size=self._max_size)
+            if self._warm_up:
+                pipeline.warm_up()
+            self._pipeline = pipeline
 
     def recognize(self, image: np.ndarray | str | Path, *, cancel: CancelToken | None = None) -> Page:
         """Detect and read the words of one image."""

@@ -37,6 +37,7 @@ sys.path.insert(0, str(HERE))
 
 import _realdata_scoring as rs  # noqa: E402
 
+from ocr_core.cli.options import add_detection_options, detection_overrides  # noqa: E402
 from ocr_core.document import Page  # noqa: E402
 from ocr_core.errors import OcrError  # noqa: E402
 from ocr_core.evaluation import Counts, evaluate_pages, normalize_text, word_accuracy  # noqa: E402
@@ -74,22 +75,24 @@ class Studio:
     """Our pipeline: ``page(path)`` and ``crops(paths)``."""
 
     def __init__(self, detector: str, recognizer: str, scale: float | None, untrained: bool,
-                 lexicon: str = "none") -> None:
+                 lexicon: str = "none", thresholds: dict[str, Any] | None = None) -> None:
         from ocr_core.detection import Detector
         from ocr_core.pipeline import Pipeline
         from ocr_core.postprocess.lexicon import load_lexicon
         from ocr_core.recognition import Recognizer
 
         if untrained:
-            det = Detector(weights=None, variant="lite", optimizer=None)
+            det = Detector(weights=None, variant="lite", optimizer=None, thresholds=thresholds)
             rec = Recognizer(weights=None, variant="lite")
         else:
-            det = Detector(weights=detector, optimizer=None)
+            det = Detector(weights=detector, optimizer=None, thresholds=thresholds)
             rec = Recognizer(weights=recognizer)
         self.recognizer = rec
         self.lexicon = load_lexicon(lexicon)
         self.pipeline = Pipeline(detector=det, recognizer=rec, scale=scale, lexicon=self.lexicon)
         self.label = f"{det.name} + {rec.name}, scale {self.pipeline.effective_scale:g}"
+        shown = {k: v for k, v in det.thresholds.items() if k != "size_threshold"}
+        self.label += ", " + " ".join(f"{k.split('_')[0]} {v:g}" for k, v in shown.items())
         if self.lexicon is not None:
             self.label += f", lexicon {lexicon} ({len(self.lexicon)} words)"
 
@@ -256,6 +259,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     p.add_argument("--recognizer", default="default", metavar="NAME|PATH",
                    help="recognizer model (default: bundled)")
     p.add_argument("--scale", type=float, default=None, help="upscaling before detection (default: the model's)")
+    add_detection_options(p)
     p.add_argument("--lexicon", default="none", metavar="auto|none|PATH",
                    help="dictionary-aware decoding: auto (bundled list + /usr/share/dict/words), none (default) "
                         "or word-list file(s)")
@@ -279,7 +283,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise OcrError(f"{data}: no such folder (use --root or $OCR_STUDIO_REALDATA)")
         started = time.perf_counter()
         readers: dict[str, Any] = {OURS: Studio(args.detector, args.recognizer, args.scale, args.untrained,
-                                                args.lexicon)}
+                                                args.lexicon, detection_overrides(args))}
         exe = shutil.which("tesseract") if args.tesseract else None
         if exe:
             readers[TESS] = Tesseract(exe, args.tesseract_psm)

@@ -51,6 +51,8 @@ class Detector:
         variant: ``"lite"`` or ``"full"`` when ``weights`` is None (default ``"full"``, as keras-ocr).
         precision: ``"auto"`` (bfloat16 on CPUs that compute it natively, else float32), ``"float32"`` or
             ``"bfloat16"``; see :mod:`ocr_core.models.precision`. Weights and outputs stay float32.
+        thresholds: post-processing overrides (``detection_threshold``, ``text_threshold``, ``link_threshold``,
+            ``size_threshold``) on top of the model spec's ``postprocess``, itself on top of CRAFT's defaults.
     """
 
     def __init__(
@@ -62,6 +64,7 @@ class Detector:
         *,
         variant: str | None = None,
         precision: str = "auto",
+        thresholds: dict[str, Any] | None = None,
     ) -> None:
         from ocr_core.models.craft import build_craft
         from ocr_core.models.precision import precision_scope
@@ -90,6 +93,14 @@ class Detector:
                 load_weights_checked(self.model, self.weights_path)
         if optimizer is not None:
             self.model.compile(loss="mse", optimizer=optimizer)
+        from ocr_core.postprocess.detection import detection_settings
+
+        try:
+            #: The post-processing thresholds :meth:`detect` uses unless told otherwise (the spec's, else CRAFT's).
+            self.thresholds = detection_settings(self.spec.postprocess if self.spec else None)
+        except ValueError as exc:
+            raise WeightsError(f"detector {self.name}: model.json postprocess: {exc}") from None
+        self.thresholds = detection_settings(self.thresholds, thresholds)  # ValueError: the caller's mistake
 
     @property
     def name(self) -> str:
@@ -133,29 +144,27 @@ class Detector:
     def detect(
         self,
         images: Iterable[np.ndarray],
-        detection_threshold: float = 0.7,
-        text_threshold: float = 0.4,
-        link_threshold: float = 0.4,
-        size_threshold: int = 10,
+        detection_threshold: float | None = None,
+        text_threshold: float | None = None,
+        link_threshold: float | None = None,
+        size_threshold: int | None = None,
         batch_size: int = 4,
         **kwargs: Any,
     ) -> list[np.ndarray]:
-        """Detect words: returns one ``(N, 4, 2)`` float32 array of quads per image (image pixels)."""
-        from ocr_core.imageio import read_image
-        from ocr_core.postprocess.detection import score_maps_to_boxes
+        """Detect words: returns one ``(N, 4, 2)`` float32 array of quads per image (image pixels).
 
+        Thresholds left ``None`` come from :attr:`thresholds` (the model spec's, else CRAFT's 0.7 / 0.4 / 0.4 / 10).
+        """
+        from ocr_core.imageio import read_image
+        from ocr_core.postprocess.detection import detection_settings, score_maps_to_boxes
+
+        settings = detection_settings(self.thresholds, {
+            "detection_threshold": detection_threshold, "text_threshold": text_threshold,
+            "link_threshold": link_threshold, "size_threshold": size_threshold})
         arrays = [read_image(im) for im in images]
         results = []
         for score in self.predict_maps(arrays, batch_size=batch_size):
-            boxes = score_maps_to_boxes(
-                score[..., 0],
-                score[..., 1],
-                detection_threshold=detection_threshold,
-                text_threshold=text_threshold,
-                link_threshold=link_threshold,
-                size_threshold=size_threshold,
-                scale=2.0,
-            )
+            boxes = score_maps_to_boxes(score[..., 0], score[..., 1], scale=2.0, **settings)
             results.append(np.asarray(boxes, dtype=np.float32).reshape(-1, 4, 2))
         return results
 

@@ -59,6 +59,9 @@ class ModelSpec:
     description: str = ""
     metrics: dict[str, Any] = field(default_factory=dict)
     training: dict[str, Any] = field(default_factory=dict)
+    #: Detector post-processing chosen for these weights (``ocr_core.postprocess.detection.DETECTION_DEFAULTS``
+    #: names); a less-trained model's score maps peak lower than the published CRAFT's, so its thresholds differ.
+    postprocess: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), indent=2, ensure_ascii=False)

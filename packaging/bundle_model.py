@@ -21,6 +21,9 @@ from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from ocr_core.cli.options import add_detection_options, detection_overrides  # noqa: E402
 
 
 def strip_optimizer(src: Path, dst: Path) -> None:
@@ -41,6 +44,7 @@ def main() -> int:
     parser.add_argument("--name", required=True)
     parser.add_argument("--scale", type=float, default=None, help="detector: recommended upscaling")
     parser.add_argument("--description", default=None)
+    add_detection_options(parser)  # detector: thresholds chosen for these weights, kept in model.json
     parser.add_argument("--metric", action="append", default=[], metavar="KEY=VALUE")
     parser.add_argument("--out", type=Path, default=ROOT / "resources" / "models")
     args = parser.parse_args()
@@ -56,6 +60,11 @@ def main() -> int:
         data["build_params"] = dict(CRNN_VARIANTS[variant])
     if args.scale is not None:
         data["input_spec"] = {**data["input_spec"], "scale": args.scale}
+    chosen = detection_overrides(args)
+    if chosen:
+        if spec.kind != "detector":
+            parser.error("detection thresholds only apply to a detector")
+        data["postprocess"] = {**data.get("postprocess", {}), **chosen}
     for item in args.metric:
         key, _, value = item.partition("=")
         data["metrics"][key] = float(value)

@@ -16,6 +16,7 @@ import json
 import sys
 from typing import Any
 
+from ocr_core.cli.options import add_detection_options, detection_overrides
 from ocr_core.errors import OcrError
 
 __all__ = ["add_parser", "run"]
@@ -35,6 +36,7 @@ def add_parser(subparsers: Any) -> None:
     p.add_argument("--scale", type=float, default=None, help="upscaling before detection")
     p.add_argument("--precision", choices=("auto", "float32", "bfloat16"), default="auto",
                    help="detector arithmetic (default auto: bfloat16 on CPUs that compute it natively)")
+    add_detection_options(p)
     p.add_argument("--limit", type=int, default=None, help="evaluate only the first N pages")
     p.add_argument("--lexicon", default="none", metavar="auto|none|PATH",
                    help="prefer dictionary words the model finds nearly as likely as its reading: auto (the bundled "
@@ -120,7 +122,8 @@ def _pipeline_scores(args: argparse.Namespace, pages: list[Any]) -> dict[str, An
     from ocr_core.postprocess.lexicon import load_lexicon
 
     lexicon = load_lexicon(args.lexicon)
-    pipeline = Pipeline(detector=Detector(weights=args.detector or "default", optimizer=None, precision=args.precision),
+    pipeline = Pipeline(detector=Detector(weights=args.detector or "default", optimizer=None,
+                                          precision=args.precision, thresholds=detection_overrides(args)),
                         recognizer=_recognizer(args.recognizer), scale=args.scale, lexicon=lexicon)
     predicted = []
     with ProgressBar(len(pages), "images") as bar:

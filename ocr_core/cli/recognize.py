@@ -11,6 +11,7 @@ from typing import Any, TextIO
 
 import numpy as np
 
+from ocr_core.cli.options import add_detection_options, detection_overrides
 from ocr_core.document import Page, Word
 from ocr_core.errors import OcrError
 
@@ -34,6 +35,7 @@ def add_parser(subparsers: Any) -> None:
     p.add_argument("--scale", type=float, default=None, help="upscaling before detection (default: the model's)")
     p.add_argument("--precision", choices=("auto", "float32", "bfloat16"), default="auto",
                    help="detector arithmetic (default auto: bfloat16 on CPUs that compute it natively)")
+    add_detection_options(p)
     p.add_argument("--max-size", type=int, default=2048, help="cap on the long side after scaling")
     p.add_argument("--batch-size", type=int, default=64, help="word crops per recognizer batch")
     p.add_argument("--beam-width", type=int, default=0, help="CTC beam search width (0 = greedy)")
@@ -127,7 +129,8 @@ def run(args: argparse.Namespace, stream: TextIO | None = None) -> int:
             from ocr_core.recognition import Recognizer
 
             engine = Pipeline(
-                detector=Detector(weights=args.detector or "default", optimizer=None, precision=args.precision),
+                detector=Detector(weights=args.detector or "default", optimizer=None, precision=args.precision,
+                                  thresholds=detection_overrides(args)),
                 recognizer=Recognizer(weights=args.recognizer or "default"),
                 scale=args.scale,
                 max_size=args.max_size,

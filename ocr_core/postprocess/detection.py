@@ -16,12 +16,51 @@ Each component is processed inside its own bounding box, so cost grows with text
 
 from __future__ import annotations
 
+from typing import Any
+
 import cv2
 import numpy as np
 
 from ocr_core.geometry import order_quad
 
-__all__ = ["score_maps_to_boxes"]
+__all__ = ["DETECTION_DEFAULTS", "detection_settings", "score_maps_to_boxes"]
+
+#: The published CRAFT / keras-ocr thresholds; a detector's model spec may override them (``postprocess``).
+DETECTION_DEFAULTS: dict[str, float] = {
+    "detection_threshold": 0.7,
+    "text_threshold": 0.4,
+    "link_threshold": 0.4,
+    "size_threshold": 10,
+}
+
+
+def detection_settings(*layers: dict[str, Any] | None) -> dict[str, Any]:
+    """:data:`DETECTION_DEFAULTS` overridden by each mapping in turn (``None`` values are skipped), checked.
+
+    Raises ``ValueError`` naming the setting for an unknown name, a threshold outside (0, 1] or a negative size.
+
+    >>> detection_settings({"detection_threshold": 0.5}, {"link_threshold": None})["detection_threshold"]
+    0.5
+    """
+    settings: dict[str, Any] = dict(DETECTION_DEFAULTS)
+    for layer in layers:
+        for key, value in (layer or {}).items():
+            if value is None:
+                continue
+            if key not in DETECTION_DEFAULTS:
+                raise ValueError(f"unknown detection setting {key!r}; known: {', '.join(DETECTION_DEFAULTS)}")
+            try:
+                number = float(value)
+            except (TypeError, ValueError):
+                raise ValueError(f"{key} must be a number, got {value!r}") from None
+            if key == "size_threshold":
+                if not (number >= 0 and number == int(number)):
+                    raise ValueError(f"size_threshold must be a whole number of pixels >= 0, got {value!r}")
+                number = int(number)
+            elif not 0.0 < number <= 1.0:
+                raise ValueError(f"{key} must be in (0, 1], got {value!r}")
+            settings[key] = number
+    return settings
 
 
 def score_maps_to_boxes(

@@ -203,8 +203,11 @@ class DetectorTask:
             return max(1, math.ceil(len(self.val_pages) / self.config.batch_size))
         return max(1, min(8, steps_per_epoch // 10))
 
-    def datasets(self, steps: int, val_steps: int, seed: int) -> tuple[SampleBatches, list[Any] | None]:
-        train = SampleBatches(self._train_iterator, self.collate, self.config.batch_size, steps, seed=seed,
+    def datasets(self, steps: int, val_steps: int, seed: int, train_seed: int | None = None
+                 ) -> tuple[SampleBatches, list[Any] | None]:
+        """Training batches drawn from ``train_seed`` (default ``seed``); validation batches fixed by ``seed``."""
+        train = SampleBatches(self._train_iterator, self.collate, self.config.batch_size, steps,
+                              seed=seed if train_seed is None else train_seed,
                               workers=self.config.workers)
         val_it = self._val_iterator(seed + 100_003)
         val = None

@@ -177,9 +177,12 @@ class RecognizerTask:
         return recognizer_collate(samples, self.alphabet, height=h, width=w, channels=c,
                                   max_length=self.max_length, timesteps=self.timesteps)
 
-    def datasets(self, steps: int, val_steps: int, seed: int) -> tuple[SampleBatches, list[Any] | None]:
+    def datasets(self, steps: int, val_steps: int, seed: int, train_seed: int | None = None
+                 ) -> tuple[SampleBatches, list[Any] | None]:
+        """Training batches drawn from ``train_seed`` (default ``seed``); validation batches fixed by ``seed``."""
         train = SampleBatches(lambda s: self._iterator(self.train_crops, s), self.collate,
-                              self.config.batch_size, steps, seed=seed, workers=self.config.workers)
+                              self.config.batch_size, steps,
+                              seed=seed if train_seed is None else train_seed, workers=self.config.workers)
         val_it = self._iterator(self.val_crops, seed + 100_003)
         val = None
         if val_it is not None:

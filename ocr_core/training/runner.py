@@ -44,6 +44,9 @@ from ocr_core.training.config import TrainConfig, TrainResult
 
 __all__ = ["TrainConfig", "TrainResult", "TrainingEvent", "train", "mixed_precision_policy", "choose_strategy"]
 
+#: Added to the training-data seed per epoch already done, so a resumed run draws samples it has not seen.
+RESUME_SEED_STRIDE = 1_000_003
+
 _log = logging.getLogger(__name__)
 EventHandler = Callable[[TrainingEvent], None]
 
@@ -277,10 +280,13 @@ def _fit(config: TrainConfig, task: Any, state: dict[str, Any] | None, paths: Ch
     steps = config.steps_per_epoch or max(1, math.ceil(task.samples_per_epoch() / batch))
     val_steps = (config.validation_steps or task.default_validation_steps(steps)) if task.has_validation() else 0
     seed = int(config.seed or 0)
-    train_data, val_batches = task.datasets(steps, val_steps, seed)
+    initial_epoch = int(state["epoch"]) if state else 0
+    # A resumed run draws new training samples (not the ones its first epochs saw again); its validation
+    # batches stay the same, so losses compare across resumes.
+    train_seed = seed + RESUME_SEED_STRIDE * initial_epoch
+    train_data, val_batches = task.datasets(steps, val_steps, seed, train_seed=train_seed)
     val_data = FixedBatches(val_batches) if val_batches else None
     monitor = "val_loss" if val_data is not None else "loss"
-    initial_epoch = int(state["epoch"]) if state else 0
 
     paths.folder.mkdir(parents=True, exist_ok=True)
     atomic_write_text(out_dir / "train_config.json", json.dumps(config.to_dict(), indent=2, default=str) + "\n")

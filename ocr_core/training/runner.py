@@ -263,6 +263,11 @@ def _run(config: TrainConfig, task: Any, state: dict[str, Any] | None, paths: Ch
                 restored = load_optimizer_state(train_model.optimizer, train_model.trainable_variables,
                                                 paths.optimizer)
                 log("optimizer state restored" if restored else "optimizer state did not fit; starting it afresh")
+                if restored and config.learning_rate:
+                    # the saved state holds the learning rate too: an explicit one given on resume wins
+                    train_model.optimizer.learning_rate = float(config.learning_rate)
+                elif restored:
+                    lr = float(keras.ops.convert_to_numpy(train_model.optimizer.learning_rate))
     hardware = _hardware(policy, strategy)
     return _fit(config, task, state, paths, name, out_dir, started, emit, log, cancel, train_model,
                 save_model, hardware, lr)

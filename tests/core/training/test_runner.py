@@ -313,3 +313,24 @@ def test_a_resumed_run_draws_new_training_samples_and_keeps_its_validation_batch
     # the validation batches are the same ones, so validation losses compare across the resume
     assert len(seen["val"]) == 2
     assert all(np.array_equal(a, b) for a, b in zip(*seen["val"]))
+
+
+def test_a_learning_rate_given_on_resume_replaces_the_saved_one(first_run, tmp_path):
+    import shutil
+
+    out, _, _ = first_run  # trained at 3e-3
+    copy = tmp_path / "resumed"
+    shutil.copytree(out, copy)
+    events = []
+    resumed = train(rec_config(copy, epochs=3, steps_per_epoch=12, resume=True, learning_rate=1e-4),
+                    on_event=events.append)
+    start = events[[e.kind for e in events].index("start")]
+    assert start.logs["learning_rate"] == pytest.approx(1e-4)
+    assert resumed.history[-1]["learning_rate"] == pytest.approx(1e-4)
+    # without one, the saved rate carries on
+    shutil.rmtree(copy)
+    shutil.copytree(out, copy)
+    events.clear()
+    train(rec_config(copy, epochs=3, steps_per_epoch=12, resume=True, learning_rate=None), on_event=events.append)
+    start = events[[e.kind for e in events].index("start")]
+    assert start.logs["learning_rate"] == pytest.approx(3e-3)

@@ -45,6 +45,11 @@ def main() -> int:
     parser.add_argument("--scale", type=float, default=None, help="detector: recommended upscaling")
     parser.add_argument("--description", default=None)
     add_detection_options(parser)  # detector: thresholds chosen for these weights, kept in model.json
+    parser.add_argument("--average", type=int, default=0, metavar="N",
+                        help="bundle the mean of the run's last N kept epochs (TrainConfig.keep_epochs) "
+                             "instead of its best checkpoint")
+    parser.add_argument("--average-files", nargs="+", type=Path, default=None, metavar="FILE",
+                        help="bundle the mean of these weights files of the same model")
     parser.add_argument("--metric", action="append", default=[], metavar="KEY=VALUE")
     parser.add_argument("--out", type=Path, default=ROOT / "resources" / "models")
     args = parser.parse_args()
@@ -76,8 +81,24 @@ def main() -> int:
     out = args.out / args.name
     staging = args.out / f".{args.name}.new"
     shutil.rmtree(staging, ignore_errors=True)
+    averaged = list(args.average_files or [])
+    if args.average:
+        from ocr_core.training.checkpoints import CheckpointPaths
+
+        kept = CheckpointPaths(args.run).kept_epochs()
+        if len(kept) < args.average:
+            parser.error(f"--average {args.average}: {args.run} keeps only {len(kept)} epoch(s)")
+        averaged = kept[-args.average:]
     with tempfile.TemporaryDirectory() as tmp:
         clean = Path(tmp) / "clean.weights.h5"
+        if averaged:
+            from ocr_core.training.averaging import average_weight_files
+
+            average_weight_files(averaged, Path(tmp) / "mean.weights.h5")
+            weights = Path(tmp) / "mean.weights.h5"
+            new_spec = new_spec.with_(training={**new_spec.training,
+                                                "averaged": [p.name for p in averaged]})
+            print(f"averaging {len(averaged)} checkpoints: {', '.join(p.name for p in averaged)}")
         strip_optimizer(weights, clean)
         save_model_dir(new_spec, clean, staging)  # a fresh folder: the weights keep their plain name
     shutil.rmtree(out, ignore_errors=True)

@@ -7,7 +7,8 @@ last checkpoint), logging one line per epoch. Long runs go in the background::
     nohup .venv/bin/python docs/examples/train_default_models.py detector --hours 2 > runs/craft_lite.log 2>&1 &
 
 Then score a checkpoint on the real dev images (benchmarks/realdata.py) and, when it beats the bundled model,
-copy the model folder into resources/models/ (see resources/models/MODEL_CARD.md).
+bundle it into resources/models/ (packaging/bundle_model.py; --average N bundles the mean of the last N epochs,
+which the recipes keep) and update resources/models/MODEL_CARD.md.
 On a GPU machine the same script runs with KERAS_BACKEND=jax or torch.
 """
 
@@ -25,12 +26,12 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 RECIPES = {
     "recognizer": dict(
         task="recognizer", variant="lite", data=["synthetic:12800"], batch_size=64, steps_per_epoch=200,
-        validation_steps=16, epochs=1000, patience=30, name="crnn_lite", workers=2,
+        validation_steps=16, epochs=1000, patience=30, name="crnn_lite", workers=2, keep_epochs=8,
     ),
     "detector": dict(
         task="detector", variant="lite", data=["synthetic:800"], batch_size=8, steps_per_epoch=100,
         validation_steps=10, epochs=1000, patience=30, image_size=384, name="craft_lite", workers=2,
-        synth_options={"font_size": (12, 72)}, mixed_precision="bfloat16",
+        synth_options={"font_size": (12, 72)}, mixed_precision="bfloat16", keep_epochs=8,
     ),
 }
 

@@ -48,6 +48,8 @@ def add_parser(subparsers: Any) -> None:
     p.add_argument("--out", default=None, help="output folder (default runs/<task>-<variant>-<time>)")
     p.add_argument("--name", default=None, help="model name (default: the output folder's name)")
     p.add_argument("--resume", action="store_true", help="continue the run in --out from its last checkpoint")
+    p.add_argument("--keep-epochs", type=int, default=0, metavar="N",
+                   help="also keep the last N epochs' weights in --out/checkpoints, to average them when bundling")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--image-size", type=int, default=384, help="detector: training crop side (multiple of 32)")
     p.add_argument("--max-length", type=int, default=None, help="recognizer: maximum label length")
@@ -76,7 +78,7 @@ def config_from_args(args: argparse.Namespace) -> Any:
         max_length=args.max_length, out_dir=args.out, name=args.name, seed=args.seed,
         mixed_precision=args.mixed_precision, distribute=args.distribute, resume=args.resume, loss=args.loss,
         augment=not args.no_augment, weak_supervision=not args.no_weak_supervision, workers=args.workers,
-        cache_dir=args.cache_dir,
+        cache_dir=args.cache_dir, keep_epochs=args.keep_epochs,
     )
 
 

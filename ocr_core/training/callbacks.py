@@ -11,6 +11,7 @@ state, and atomic checkpoints. Backend-agnostic (plain Keras 3 callbacks).
 from __future__ import annotations
 
 import math
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -175,8 +176,9 @@ class CheckpointCallback(keras.callbacks.Callback):
                  emit: Callable[[TrainingEvent], None], steps_per_epoch: int,
                  early_stopping: ResumableEarlyStopping | None = None, initial: dict[str, Any] | None = None,
                  on_best: Callable[[int, dict[str, float]], None] | None = None,
-                 extra_state: dict[str, Any] | None = None) -> None:
+                 extra_state: dict[str, Any] | None = None, keep_epochs: int = 0) -> None:
         super().__init__()
+        self.keep_epochs = int(keep_epochs)
         self.extra_state = dict(extra_state or {})
         self.paths = paths
         self.save_model = save_model
@@ -211,6 +213,17 @@ class CheckpointCallback(keras.callbacks.Callback):
             **self.extra_state,
         }
 
+    def _keep_epoch(self, number: int) -> None:
+        """Copy the last weights as ``epoch-NNNN`` and drop all but the newest ``keep_epochs`` copies."""
+        import shutil
+
+        target = self.paths.epoch(number)
+        tmp = target.with_name(".tmp-" + target.name)
+        shutil.copyfile(self.paths.last, tmp)
+        os.replace(tmp, target)
+        for old in self.paths.kept_epochs()[: -self.keep_epochs]:
+            old.unlink(missing_ok=True)
+
     def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
         if self.flags.epoch_dirty:
             return
@@ -223,6 +236,8 @@ class CheckpointCallback(keras.callbacks.Callback):
                 save_weights_atomic(self.save_model, self.paths.best)
                 self.best, self.best_epoch, self.best_logs = current, epoch, values
             save_weights_atomic(self.save_model, self.paths.last)
+            if self.keep_epochs > 0:
+                self._keep_epoch(epoch + 1)
             if self.model.optimizer is not None:
                 save_optimizer_state(self.model.optimizer, self.paths.optimizer)
             write_state(self.paths.state, self.state(epoch))

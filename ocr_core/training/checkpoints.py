@@ -53,6 +53,14 @@ class CheckpointPaths:
     def optimizer(self) -> Path:
         return self.folder / "last.optimizer.npz"
 
+    def epoch(self, number: int) -> Path:
+        """Weights kept after epoch ``number`` (``TrainConfig.keep_epochs``), for averaging."""
+        return self.folder / f"epoch-{number:04d}.weights.h5"
+
+    def kept_epochs(self) -> list[Path]:
+        """The kept per-epoch weights, oldest first."""
+        return sorted(self.folder.glob("epoch-[0-9][0-9][0-9][0-9].weights.h5"))
+
     @property
     def state(self) -> Path:
         return self.folder / "state.json"

@@ -65,6 +65,8 @@ class TrainConfig:
     cache_dir: str | None = None
     jit_compile: bool | str = "auto"
     run_eagerly: bool = False
+    #: Also keep the weights of the last N epochs (``checkpoints/epoch-NNNN.weights.h5``) for averaging.
+    keep_epochs: int = 0
 
     def __post_init__(self) -> None:
         if self.task not in ("detector", "recognizer"):
@@ -86,6 +88,8 @@ class TrainConfig:
             raise TrainingError(f"image_size must be a multiple of 32, got {self.image_size}")
         if self.learning_rate is not None and not self.learning_rate > 0:
             raise TrainingError(f"learning_rate must be positive, got {self.learning_rate}")
+        if int(self.keep_epochs) < 0:
+            raise TrainingError(f"keep_epochs must be >= 0, got {self.keep_epochs}")
         if self.loss not in ("ohem", "mse"):
             raise TrainingError(f"loss must be 'ohem' or 'mse', got {self.loss!r}")
 

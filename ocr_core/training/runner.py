@@ -312,7 +312,8 @@ def _fit(config: TrainConfig, task: Any, state: dict[str, Any] | None, paths: Ch
 
     checkpoint = CheckpointCallback(paths, save_model, monitor, flags, emit, steps, early_stopping=early,
                                     initial=state, on_best=on_best,
-                                    extra_state={"identity": _jsonable(task.identity())})
+                                    extra_state={"identity": _jsonable(task.identity())},
+                                    keep_epochs=config.keep_epochs)
     # Events first, so a cancel requested while handling batch N stops right after batch N.
     callbacks: list[keras.callbacks.Callback] = [
         *task.callbacks(save_model),

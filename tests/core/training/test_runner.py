@@ -334,3 +334,15 @@ def test_a_learning_rate_given_on_resume_replaces_the_saved_one(first_run, tmp_p
     train(rec_config(copy, epochs=3, steps_per_epoch=12, resume=True, learning_rate=None), on_event=events.append)
     start = events[[e.kind for e in events].index("start")]
     assert start.logs["learning_rate"] == pytest.approx(3e-3)
+
+
+def test_keep_epochs_keeps_the_newest_epochs_weights(module_synth, tmp_path):
+    from ocr_core.training.averaging import average_weight_files
+
+    train(rec_config(tmp_path, epochs=4, steps_per_epoch=2, patience=None, keep_epochs=2))
+    kept = CheckpointPaths(tmp_path).kept_epochs()
+    assert [p.name for p in kept] == ["epoch-0003.weights.h5", "epoch-0004.weights.h5"]
+    assert sha(kept[-1]) == sha(CheckpointPaths(tmp_path).last)
+    average_weight_files(kept, tmp_path / "mean.weights.h5")
+    with pytest.raises(TrainingError, match="keep_epochs"):
+        rec_config(tmp_path, keep_epochs=-1)

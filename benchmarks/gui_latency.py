@@ -1,5 +1,6 @@
 """GUI responsiveness: time to first window, and the longest stall of the GUI thread while a folder is
-recognized in the background (target: < 50 ms).
+recognized in the background (target: < 50 ms); also the longest stall while the models load (TensorFlow's
+import and the warm-up that traces both models' graphs happen then, with the window already open).
 
 A 5 ms QTimer runs on the GUI thread during batch recognition; the largest gap between two of its
 ticks is the longest time the window could not repaint or react. On Linux the GUI thread's scheduler

@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import contextlib
 import os
-import uuid
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 
 from ocr_core.errors import TrainingError
+from ocr_core.training.checkpoints import write_weights_atomic
 
 __all__ = ["average_weight_files"]
 
@@ -49,8 +49,6 @@ def average_weight_files(sources: Sequence[str | os.PathLike[str]], target: str 
     paths = [Path(s) for s in sources]
     if not paths:
         raise TrainingError("no weight files to average")
-    target = Path(target)
-    tmp = target.parent / f".tmp-{uuid.uuid4().hex[:8]}.weights.h5"
     with contextlib.ExitStack() as stack:
         handles = []
         for path in paths:
@@ -63,7 +61,8 @@ def average_weight_files(sources: Sequence[str | os.PathLike[str]], target: str 
         for path, layout in zip(paths[1:], layouts[1:]):
             if set(layout) != set(first) or any(layout[k].shape != first[k].shape for k in first):  # type: ignore[attr-defined]
                 raise TrainingError(f"{path} does not hold the same model as {paths[0]}: cannot average them")
-        try:
+
+        def write(tmp: Path) -> None:
             with h5py.File(tmp, "w") as out:
                 for key, value in handles[0].attrs.items():
                     out.attrs[key] = value
@@ -84,10 +83,5 @@ def average_weight_files(sources: Sequence[str | os.PathLike[str]], target: str 
                     written = out.create_dataset(name, data=value)
                     for key, attr in dataset.attrs.items():  # type: ignore[attr-defined]
                         written.attrs[key] = attr
-                out.flush()
-            os.replace(tmp, target)
-        finally:
-            if tmp.exists():
-                with contextlib.suppress(OSError):
-                    tmp.unlink()
-    return target
+
+        return write_weights_atomic(Path(target), write)

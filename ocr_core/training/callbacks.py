@@ -11,7 +11,6 @@ state, and atomic checkpoints. Backend-agnostic (plain Keras 3 callbacks).
 from __future__ import annotations
 
 import math
-import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -26,6 +25,7 @@ from ocr_core.training.checkpoints import (
     save_optimizer_state,
     save_weights_atomic,
     write_state,
+    write_weights_atomic,
 )
 
 __all__ = ["TrainingEvent", "EventCallback", "StopFlags", "GuardCallback", "ResumableEarlyStopping",
@@ -217,10 +217,7 @@ class CheckpointCallback(keras.callbacks.Callback):
         """Copy the last weights as ``epoch-NNNN`` and drop all but the newest ``keep_epochs`` copies."""
         import shutil
 
-        target = self.paths.epoch(number)
-        tmp = target.with_name(".tmp-" + target.name)
-        shutil.copyfile(self.paths.last, tmp)
-        os.replace(tmp, target)
+        write_weights_atomic(self.paths.epoch(number), lambda tmp: shutil.copyfile(self.paths.last, tmp))
         for old in self.paths.kept_epochs()[: -self.keep_epochs]:
             old.unlink(missing_ok=True)
 

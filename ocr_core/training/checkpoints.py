@@ -19,6 +19,7 @@ import contextlib
 import json
 import os
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,7 +28,7 @@ import numpy as np
 
 from ocr_core.atomic import atomic_write_text
 
-__all__ = ["CheckpointPaths", "save_weights_atomic", "strip_optimizer", "save_optimizer_state",
+__all__ = ["CheckpointPaths", "save_weights_atomic", "write_weights_atomic", "strip_optimizer", "save_optimizer_state",
            "load_optimizer_state", "write_state", "read_state"]
 
 
@@ -92,8 +93,8 @@ def strip_optimizer(path: Path) -> bool:
     return False
 
 
-def save_weights_atomic(model: Any, target: Path) -> Path:
-    """Save weights to a temporary ``.weights.h5`` beside ``target``, fsync, then replace ``target``.
+def write_weights_atomic(target: Path, write: Callable[[Path], object]) -> Path:
+    """Have ``write(tmp)`` write a ``.weights.h5`` beside ``target``, fsync it, then replace ``target``.
 
     On any error (``OSError`` from a full disk included) the temporary file is removed, ``target`` is
     left as it was, and the error propagates.
@@ -102,8 +103,7 @@ def save_weights_atomic(model: Any, target: Path) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.parent / f".tmp-{uuid.uuid4().hex[:8]}.weights.h5"
     try:
-        _write_weights(model, tmp)
-        strip_optimizer(tmp)  # optimizer state is kept separately (last.optimizer.npz)
+        write(tmp)
         _fsync(tmp)
         os.replace(tmp, target)
     finally:
@@ -111,6 +111,16 @@ def save_weights_atomic(model: Any, target: Path) -> Path:
             with contextlib.suppress(OSError):
                 tmp.unlink()
     return target
+
+
+def save_weights_atomic(model: Any, target: Path) -> Path:
+    """Save a model's weights atomically (see :func:`write_weights_atomic`), without optimizer variables."""
+
+    def write(tmp: Path) -> None:
+        _write_weights(model, tmp)
+        strip_optimizer(tmp)  # optimizer state is kept separately (last.optimizer.npz)
+
+    return write_weights_atomic(target, write)
 
 
 def _variables(optimizer: Any) -> list[Any]:

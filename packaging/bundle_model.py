@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -96,8 +97,15 @@ def main() -> int:
 
             average_weight_files(averaged, Path(tmp) / "mean.weights.h5")
             weights = Path(tmp) / "mean.weights.h5"
-            new_spec = new_spec.with_(training={**new_spec.training,
-                                                "averaged": [p.name for p in averaged]})
+            # the run's best-checkpoint loss and epoch describe other weights: keep only the figures given here
+            numbers = [int(m.group(1)) for p in averaged if (m := re.search(r"(?:epoch-|_e)(\d+)", p.name))]
+            training = {**new_spec.training, "averaged": [p.name for p in averaged]}
+            if numbers:
+                training["epochs"] = max(numbers)
+                training.pop("steps", None)
+            new_spec = new_spec.with_(training=training, metrics={
+                k: v for k, v in new_spec.metrics.items() if k not in ("loss", "val_loss", "best_epoch",
+                                                                       "learning_rate")})
             print(f"averaging {len(averaged)} checkpoints: {', '.join(p.name for p in averaged)}")
         strip_optimizer(weights, clean)
         save_model_dir(new_spec, clean, staging)  # a fresh folder: the weights keep their plain name

@@ -99,7 +99,9 @@ def load_scenes(folder: str | Path) -> list[Page]:
 
 def _image_for(stem_path: Path) -> Path | None:
     for suffix in IMAGE_SUFFIXES:
-        for candidate in (stem_path.with_suffix(suffix), stem_path.with_suffix(suffix.upper())):
+        # name + suffix, not with_suffix: stems may hold dots themselves (``8071_093.3B.tif``)
+        for candidate in (stem_path.with_name(stem_path.name + suffix),
+                          stem_path.with_name(stem_path.name + suffix.upper())):
             if candidate.is_file():
                 return candidate
     return None

@@ -169,6 +169,18 @@ def test_loaders_read_hand_made_sets(tmp_path):
     assert image.name == "r.jpeg" and lines[0].text == "SAFEWAY" and lines[0].quad.shape == (4, 2)
 
 
+def test_documents_whose_names_hold_dots_are_found(tmp_path):
+    """``8071_093.3B.tif``: the stem keeps its own dots (the set was silently skipped before)."""
+    docs = tmp_path / "documents"
+    docs.mkdir()
+    _image(docs / "8071_093.3B.tif")
+    (docs / "8071_093.3B.txt").write_text("page text\n", encoding="utf-8")
+    _image(docs / "plain.TIF")
+    (docs / "plain.txt").write_text("more\n", encoding="utf-8")
+    assert [(p.name, t) for p, t in rs.load_documents(docs)] == [("8071_093.3B.tif", "page text"),
+                                                                 ("plain.TIF", "more")]
+
+
 def test_loaders_name_the_bad_file(tmp_path):
     (tmp_path / "labels.tsv").write_text("name\tword\n", encoding="utf-8")
     with pytest.raises(AnnotationFormatError, match="labels.tsv"):

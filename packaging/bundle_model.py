@@ -93,9 +93,13 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         clean = Path(tmp) / "clean.weights.h5"
         if averaged:
+            from ocr_core.errors import OcrError
             from ocr_core.training.averaging import average_weight_files
 
-            average_weight_files(averaged, Path(tmp) / "mean.weights.h5")
+            try:
+                average_weight_files(averaged, Path(tmp) / "mean.weights.h5")
+            except OcrError as exc:
+                parser.error(str(exc))
             weights = Path(tmp) / "mean.weights.h5"
             # the run's best-checkpoint loss and epoch describe other weights: keep only the figures given here
             numbers = [int(m.group(1)) for p in averaged if (m := re.search(r"(?:epoch-|_e)(\d+)", p.name))]

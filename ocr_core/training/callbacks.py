@@ -233,8 +233,6 @@ class CheckpointCallback(keras.callbacks.Callback):
                 save_weights_atomic(self.save_model, self.paths.best)
                 self.best, self.best_epoch, self.best_logs = current, epoch, values
             save_weights_atomic(self.save_model, self.paths.last)
-            if self.keep_epochs > 0:
-                self._keep_epoch(epoch + 1)
             if self.model.optimizer is not None:
                 save_optimizer_state(self.model.optimizer, self.paths.optimizer)
             write_state(self.paths.state, self.state(epoch))
@@ -242,6 +240,12 @@ class CheckpointCallback(keras.callbacks.Callback):
             self.emit(TrainingEvent("error", epoch=epoch + 1, logs=values,
                                     message=f"checkpoint not written ({exc}); the previous one is kept"))
             return
+        if self.keep_epochs > 0:  # after the checkpoint is complete: a failed copy leaves it consistent
+            try:
+                self._keep_epoch(epoch + 1)
+            except OSError as exc:
+                self.emit(TrainingEvent("error", epoch=epoch + 1, logs=values,
+                                        message=f"epoch {epoch + 1}'s weights not kept for averaging ({exc})"))
         if improved:
             self.emit(TrainingEvent("checkpoint", epoch=epoch + 1, logs=values,
                                     message=f"best {self.monitor} {current:.4f}: saved {self.paths.best}"))

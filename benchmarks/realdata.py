@@ -91,8 +91,11 @@ class Studio:
         self.lexicon = load_lexicon(lexicon)
         self.pipeline = Pipeline(detector=det, recognizer=rec, scale=scale, lexicon=self.lexicon)
         self.label = f"{det.name} + {rec.name}, scale {self.pipeline.effective_scale:g}"
-        shown = {k: v for k, v in det.thresholds.items() if k != "size_threshold"}
+        shown = {k: v for k, v in det.thresholds.items() if k.endswith("_threshold") and k != "size_threshold"}
         self.label += ", " + " ".join(f"{k.split('_')[0]} {v:g}" for k, v in shown.items())
+        if det.thresholds.get("large_text_scale"):
+            self.label += (f", large text x{det.thresholds['large_text_scale']:g} from "
+                           f"{det.thresholds['large_text_height']} px")
         if self.lexicon is not None:
             self.label += f", lexicon {lexicon} ({len(self.lexicon)} words)"
 

@@ -149,23 +149,47 @@ class Detector:
         link_threshold: float | None = None,
         size_threshold: int | None = None,
         batch_size: int = 4,
+        large_text_scale: float | None = None,
         **kwargs: Any,
     ) -> list[np.ndarray]:
         """Detect words: returns one ``(N, 4, 2)`` float32 array of quads per image (image pixels).
 
         Thresholds left ``None`` come from :attr:`thresholds` (the model spec's, else CRAFT's 0.7 / 0.4 / 0.4 / 10).
+        ``large_text_scale`` (0 < x < 1) adds a pass on each image shrunk by that factor for words too large for
+        the model (:func:`~ocr_core.postprocess.detection.merge_large_text`); 0 turns it off.
         """
         from ocr_core.imageio import read_image
-        from ocr_core.postprocess.detection import detection_settings, score_maps_to_boxes
+        from ocr_core.postprocess.detection import MAP_SETTINGS, detection_settings, score_maps_to_boxes
 
         settings = detection_settings(self.thresholds, {
             "detection_threshold": detection_threshold, "text_threshold": text_threshold,
-            "link_threshold": link_threshold, "size_threshold": size_threshold})
+            "link_threshold": link_threshold, "size_threshold": size_threshold,
+            "large_text_scale": large_text_scale})
+        map_settings = {k: settings[k] for k in MAP_SETTINGS}
         arrays = [read_image(im) for im in images]
         results = []
         for score in self.predict_maps(arrays, batch_size=batch_size):
-            boxes = score_maps_to_boxes(score[..., 0], score[..., 1], scale=2.0, **settings)
+            boxes = score_maps_to_boxes(score[..., 0], score[..., 1], scale=2.0, **map_settings)
             results.append(np.asarray(boxes, dtype=np.float32).reshape(-1, 4, 2))
+        factor = float(settings["large_text_scale"])
+        if factor > 0:
+            results = self._with_large_text(arrays, results, factor, settings["large_text_height"], map_settings,
+                                            batch_size)
+        return results
+
+    def _with_large_text(self, arrays: list[np.ndarray], results: list[np.ndarray], factor: float,
+                         min_height: float, map_settings: dict[str, Any], batch_size: int) -> list[np.ndarray]:
+        """The second pass on images shrunk by ``factor``, merged (``merge_large_text``); images whose short
+        side would fall under the smallest useful size keep the first pass only."""
+        import cv2
+
+        from ocr_core.postprocess.detection import merge_large_text, score_maps_to_boxes
+
+        todo = [i for i, a in enumerate(arrays) if min(a.shape[:2]) * factor >= 2 * min_height]
+        small = [cv2.resize(arrays[i], None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA) for i in todo]
+        for i, score in zip(todo, self.predict_maps(small, batch_size=batch_size)):
+            coarse = score_maps_to_boxes(score[..., 0], score[..., 1], scale=2.0 / factor, **map_settings)
+            results[i] = merge_large_text(results[i], coarse, min_height)
         return results
 
     def get_batch_generator(

@@ -137,14 +137,14 @@ class FontFamily:
 
 def list_font_families(alphabet: str, folders: Sequence[str] = (), *, include_system: bool = True,
                        cache_dir: str | None = None) -> list[FontFamily]:
-    """Families (sorted by name) of the legible fonts that draw every character of ``alphabet``.
+    """Families (sorted by name) of the legible fonts that draw ``alphabet`` (its ASCII part, see ``required_chars``).
 
     >>> [f.name for f in list_font_families("abc", ["/usr/share/fonts/truetype/dejavu"], include_system=False)][:1]  # doctest: +SKIP
     ['DejaVu Sans']
     """
-    from ocr_core.synth.fonts import font_family, get_fonts
+    from ocr_core.synth.fonts import font_family, get_fonts, required_chars
 
-    drawn = "".join(dict.fromkeys(c for c in alphabet if not c.isspace()))
+    drawn = required_chars(alphabet)
     if not drawn:
         raise DataGenerationError("The alphabet is empty: type the characters the model should read")
     if not include_system and not folders:
@@ -159,7 +159,7 @@ def list_font_families(alphabet: str, folders: Sequence[str] = (), *, include_sy
 
 def resolve_fonts(settings: PreviewSettings, cache_dir: str | None = None) -> list[str]:
     """The font files the settings choose (checked to exist)."""
-    from ocr_core.synth.fonts import get_fonts
+    from ocr_core.synth.fonts import get_fonts, required_chars
 
     settings.validate()
     if settings.fonts is not None:
@@ -167,7 +167,7 @@ def resolve_fonts(settings: PreviewSettings, cache_dir: str | None = None) -> li
         if missing:
             raise DataGenerationError(f"Font file {missing[0]} does not exist")
         return [str(f) for f in settings.fonts]
-    return get_fonts(settings.drawn_alphabet, cache_dir=cache_dir, font_dirs=settings.font_dirs or None,
+    return get_fonts(required_chars(settings.drawn_alphabet), cache_dir=cache_dir, font_dirs=settings.font_dirs or None,
                      include_system=settings.include_system)
 
 

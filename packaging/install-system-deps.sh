@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # System packages OCR Studio needs on Debian/Ubuntu: Qt's runtime libraries, a virtual screen for headless
-# screenshots and tests, a word list and a broad set of fonts for synthetic training data.
+# screenshots and tests, word lists (English and five other languages written in Latin letters) and a broad set
+# of fonts for synthetic training data.
 # Idempotent. Skips (with a note) when apt-get is unavailable or we cannot become root.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -18,7 +19,7 @@ packages=(
   libegl1 libgl1 libglib2.0-0 libfontconfig1 libdbus-1-3 libxkbcommon0 libxkbcommon-x11-0
   libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-xinerama0 libxcb-randr0
   libxcb-render-util0 libxcb-image0 libxcb-xkb1
-  xvfb xauth wamerican fonts-dejavu-core
+  xvfb xauth wamerican wngerman wfrench wspanish witalian wportuguese fonts-dejavu-core
 )
 if [ -f "$here/debian-fonts.txt" ]; then
   while read -r pkg; do

@@ -1,4 +1,5 @@
-"""Command-line options shared by ``recognize``, ``eval`` and the benchmarks: detection thresholds."""
+"""Command-line options shared by ``recognize``, ``eval`` and the benchmarks: detection thresholds and the
+large-text pass."""
 
 from __future__ import annotations
 
@@ -24,13 +25,28 @@ def _fraction(text: str) -> float:
     return value
 
 
+def _shrink_factor(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number in [0, 1), got {text!r}") from None
+    if not 0.0 <= value < 1.0:
+        raise argparse.ArgumentTypeError(f"expected a number in [0, 1) (0: off), got {text!r}")
+    return value
+
+
 def add_detection_options(parser: argparse.ArgumentParser) -> None:
-    """``--detection-threshold``, ``--text-threshold``, ``--link-threshold`` (default: the detector model's)."""
+    """``--detection-threshold``, ``--text-threshold``, ``--link-threshold`` and ``--large-text-scale``
+    (default: the detector model's)."""
     for name, help_text in _OPTIONS.items():
         parser.add_argument("--" + name.replace("_", "-"), type=_fraction, default=None, metavar="X",
                             help=f"{help_text} (default: the detector model's)")
+    parser.add_argument("--large-text-scale", type=_shrink_factor, default=None, metavar="X",
+                        help="also detect on the image shrunk by X and take large words from there; 0: off "
+                             "(default: the detector model's)")
 
 
 def detection_overrides(args: argparse.Namespace) -> dict[str, Any]:
-    """The thresholds given on the command line, for ``Detector(thresholds=...)``."""
-    return {name: getattr(args, name) for name in _OPTIONS if getattr(args, name, None) is not None}
+    """The settings given on the command line, for ``Detector(thresholds=...)``."""
+    names = [*_OPTIONS, "large_text_scale"]
+    return {name: getattr(args, name) for name in names if getattr(args, name, None) is not None}

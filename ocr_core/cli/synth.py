@@ -184,7 +184,7 @@ def _run(args: argparse.Namespace) -> int:
     from ocr_core.atomic import atomic_write_text
     from ocr_core.cli.progress import ProgressBar
     from ocr_core.synth.backgrounds import find_images, get_backgrounds
-    from ocr_core.synth.fonts import get_font_groups, get_fonts
+    from ocr_core.synth.fonts import get_font_groups, get_fonts, required_chars
     from ocr_core.synth.parallel import parallel_generator
 
     if args.out is None and args.preview is None:
@@ -204,7 +204,7 @@ def _run(args: argparse.Namespace) -> int:
         bgs = find_images(args.backgrounds or [])
         if not args.no_procedural:
             bgs += get_backgrounds(cache, count=200)
-        fonts = get_fonts(alphabet, cache, font_dirs, include_system=include_system)
+        fonts = get_fonts(required_chars(alphabet), cache, font_dirs, include_system=include_system)
         factory: Any = partial(make_crop_generator, alphabet=alphabet, fonts=fonts, backgrounds=bgs, height=height,
                           width=width, color=args.color, augment_level=args.augment, text_file=text_file,
                           cache_dir=cache)

@@ -23,15 +23,23 @@ import numpy as np
 
 from ocr_core.geometry import order_quad
 
-__all__ = ["DETECTION_DEFAULTS", "detection_settings", "score_maps_to_boxes"]
+__all__ = ["DETECTION_DEFAULTS", "MAP_SETTINGS", "detection_settings", "score_maps_to_boxes", "text_size",
+           "merge_large_text"]
 
-#: The published CRAFT / keras-ocr thresholds; a detector's model spec may override them (``postprocess``).
+#: The published CRAFT / keras-ocr thresholds, and the second pass for large text (off by default); a
+#: detector's model spec may override them (``postprocess``).
 DETECTION_DEFAULTS: dict[str, float] = {
     "detection_threshold": 0.7,
     "text_threshold": 0.4,
     "link_threshold": 0.4,
     "size_threshold": 10,
+    # A second pass on the image shrunk by this factor (0: off) finds text too large for the model...
+    "large_text_scale": 0.0,
+    # ...and its boxes at least this many pixels tall (in the first pass's image) replace the first pass's.
+    "large_text_height": 64,
 }
+#: The settings :func:`score_maps_to_boxes` takes (the others drive the large-text pass).
+MAP_SETTINGS = ("detection_threshold", "text_threshold", "link_threshold", "size_threshold")
 
 
 def detection_settings(*layers: dict[str, Any] | None) -> dict[str, Any]:
@@ -53,10 +61,14 @@ def detection_settings(*layers: dict[str, Any] | None) -> dict[str, Any]:
                 number = float(value)
             except (TypeError, ValueError):
                 raise ValueError(f"{key} must be a number, got {value!r}") from None
-            if key == "size_threshold":
-                if not (number >= 0 and number == int(number)):
-                    raise ValueError(f"size_threshold must be a whole number of pixels >= 0, got {value!r}")
+            if key in ("size_threshold", "large_text_height"):
+                least = 0 if key == "size_threshold" else 1
+                if not (number >= least and number == int(number)):
+                    raise ValueError(f"{key} must be a whole number of pixels >= {least}, got {value!r}")
                 number = int(number)
+            elif key == "large_text_scale":
+                if not 0.0 <= number < 1.0:
+                    raise ValueError(f"large_text_scale must be in [0, 1) (0: off), got {value!r}")
             elif not 0.0 < number <= 1.0:
                 raise ValueError(f"{key} must be in (0, 1], got {value!r}")
             settings[key] = number
@@ -124,3 +136,61 @@ def score_maps_to_boxes(
     if not boxes:
         return np.zeros((0, 4, 2), dtype=np.float32)
     return np.asarray(boxes, dtype=np.float32)
+
+
+def text_size(quads: np.ndarray) -> np.ndarray:
+    """The size of the text in each ``(N, 4, 2)`` quad: its shorter side (mean of the opposite edges)."""
+    q = np.asarray(quads, np.float32).reshape(-1, 4, 2)
+    across = (np.linalg.norm(q[:, 1] - q[:, 0], axis=1) + np.linalg.norm(q[:, 2] - q[:, 3], axis=1)) / 2
+    down = (np.linalg.norm(q[:, 3] - q[:, 0], axis=1) + np.linalg.norm(q[:, 2] - q[:, 1], axis=1)) / 2
+    return np.minimum(across, down)
+
+
+def _covered(inner: np.ndarray, outer: np.ndarray) -> float:
+    """The share of ``inner``'s area that lies inside ``outer`` (both convex quads)."""
+    area = abs(float(cv2.contourArea(inner)))
+    if area <= 0:
+        return 0.0
+    overlap, _ = cv2.intersectConvexConvex(inner.astype(np.float32), outer.astype(np.float32))
+    return float(overlap) / area
+
+
+def merge_large_text(fine: np.ndarray, coarse: np.ndarray, min_height: float, cover: float = 0.5,
+                     same_size: float = 0.6, grow: float = 1.25) -> np.ndarray:
+    """Combine a full-size pass (``fine``) with a pass on a shrunken image (``coarse``, same coordinates).
+
+    A detector trained on text up to some size misreads larger text: it finds parts of letters, or cuts a
+    word inside a wide letter. The shrunken pass sees that text at a size the model knows. Its boxes whose
+    :func:`text_size` is at least ``min_height`` replace every fine box lying mostly (``cover`` of its area)
+    inside them, provided there are such fine boxes (alone, the shrunken pass takes texture for large words),
+    they hold text of a like size (at least ``same_size`` times the coarse box's: shrinking also merges
+    neighbouring lines of small text into one tall box, which must not replace the fine pass's words), and
+    the coarse box is at least ``grow`` times their area (it finds more of the word; otherwise the fine box
+    is the sharper one). All other fine boxes stay; the other coarse boxes are dropped.
+
+    >>> fine = np.array([[[30, 10], [90, 10], [90, 80], [30, 80]]], np.float32)      # a word cut short
+    >>> coarse = np.array([[[5, 5], [95, 5], [95, 85], [5, 85]]], np.float32)
+    >>> merge_large_text(fine, coarse, 64)[:, 0].tolist()
+    [[5.0, 5.0]]
+    """
+    fine = np.asarray(fine, np.float32).reshape(-1, 4, 2)
+    coarse = np.asarray(coarse, np.float32).reshape(-1, 4, 2)
+    fine_size = text_size(fine)
+    keep = np.ones(len(fine), bool)
+    taken = []
+    for big, size in zip(coarse, text_size(coarse)):
+        if size < min_height:
+            continue
+        inside = np.array([_covered(box, big) >= cover for box in fine], bool)
+        # Only where the fine pass saw text too: on its own, the shrunken pass takes texture for large words.
+        # Lines of small text merge when shrunk: a large box over small fine boxes is such a blend, not a word.
+        if not inside.any() or fine_size[inside].min() < same_size * size:
+            continue
+        # And only where it finds more of the word: otherwise the fine pass's box is the sharper one.
+        if abs(float(cv2.contourArea(big))) < grow * sum(abs(float(cv2.contourArea(b))) for b in fine[inside]):
+            continue
+        keep &= ~inside
+        taken.append(big)
+    if not taken:
+        return fine
+    return np.concatenate([fine[keep], np.asarray(taken, np.float32)])

@@ -33,6 +33,8 @@ _EXPORTS = {
     "get_image_generator": "render",
     "get_rotation_matrix": "render",
     "drawable_chars": "fonts",
+    "drawable_text": "fonts",
+    "required_chars": "fonts",
     "worker_seed": "parallel",
     "GlyphCache": "glyphs",
     "FontCache": "glyphs",

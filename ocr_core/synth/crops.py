@@ -24,7 +24,7 @@ from PIL import ImageFont
 
 from ocr_core.errors import DataGenerationError
 from ocr_core.synth import augment
-from ocr_core.synth.fonts import drawable_chars, preload_drawable
+from ocr_core.synth.fonts import drawable_chars, drawable_text, preload_drawable
 from ocr_core.synth.glyphs import FontCache, GlyphCache
 from ocr_core.synth.text import TextSampler
 
@@ -143,11 +143,9 @@ class _CropRenderer:
             if not text:
                 continue
             path, font, size = self._font()
-            ok = drawable_chars(path, text)
-            if len(ok) < len(set(text)):
-                text = " ".join("".join(c for c in text if c in ok).split())
-                if not text:
-                    continue
+            text = drawable_text(path, text)
+            if not text:
+                continue
             # Keep the aspect ratio in a range the recognizer width can show without crushing.
             length = self.glyphs.width(font, text)
             # (Wider text is not squeezed but shrinks below the crop height in resize_and_pad.)

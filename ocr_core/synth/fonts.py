@@ -17,6 +17,7 @@ import logging
 import os
 import string
 import sys
+import unicodedata
 import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -38,6 +39,8 @@ __all__ = [
     "inspect_font",
     "font_family",
     "drawable_chars",
+    "drawable_text",
+    "required_chars",
     "preload_drawable",
     "get_fonts",
     "get_font_groups",
@@ -414,6 +417,37 @@ def drawable_chars(path: str, chars: Iterable[str]) -> set[str]:
         good |= {c for c in todo if c.isspace() or (c in mapped and c not in empty)}
         checked |= todo
     return wanted & good
+
+
+def required_chars(alphabet: str) -> str:
+    """The characters of ``alphabet`` every training font must draw: its ASCII part when it has one.
+
+    Characters beyond it (accented letters, currency signs) are drawn by the fonts that have them and
+    fall back to their base letter elsewhere (:func:`drawable_text`), so an extended alphabet does not
+    shrink the font pool to the few fonts that cover all of it.
+
+    >>> required_chars("abc€é "), required_chars("αβγ")
+    ('abc', 'αβγ')
+    """
+    chars = "".join(dict.fromkeys(c for c in alphabet if not c.isspace()))
+    return "".join(c for c in chars if c.isascii()) or chars
+
+
+def drawable_text(path: str, text: str) -> str:
+    """``text`` as the font can draw it: a missing accented letter becomes its base letter (``ü`` -> ``u``)
+    when the font has that, other missing characters are dropped, and runs of spaces collapse."""
+    ok = drawable_chars(path, text)
+    if len(ok) == len(set(text)):
+        return text
+    out = []
+    for c in text:
+        if c in ok:
+            out.append(c)
+            continue
+        base = unicodedata.normalize("NFD", c)[:1]
+        if base != c and base and drawable_chars(path, base):
+            out.append(base)
+    return " ".join("".join(out).split())
 
 
 def count_families(fonts: Iterable[str]) -> int:

@@ -28,7 +28,7 @@ from PIL import ImageFont
 from ocr_core.errors import DataGenerationError
 from ocr_core.synth import augment
 from ocr_core.synth.backgrounds import make_background
-from ocr_core.synth.fonts import drawable_chars, preload_drawable
+from ocr_core.synth.fonts import drawable_text, preload_drawable
 from ocr_core.synth.glyphs import FontCache, GlyphCache
 from ocr_core.synth.transforms import get_rotation_matrix, paste_max, value_range
 
@@ -299,8 +299,7 @@ class PageRenderer:
         path = fonts[int(rng.integers(len(fonts)))]
         size = int(round(rng.uniform(*self.font_size)))
         text = self.text_source()
-        ok = drawable_chars(path, text)
-        text = " ".join("".join(c if c in ok else " " for c in text).split())
+        text = drawable_text(path, text)
         if not text:
             return False
         angles = [rng.uniform(*r) for r in self.rot]

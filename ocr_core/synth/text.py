@@ -19,14 +19,21 @@ import numpy as np
 from ocr_core.errors import DataGenerationError
 from ocr_core.paths import resources_dir
 
-__all__ = ["SYSTEM_WORDS", "load_words", "read_text_lines", "TextSampler", "get_text_generator"]
+__all__ = ["SYSTEM_WORDS", "FOREIGN_WORD_LISTS", "load_words", "load_foreign_words", "read_text_lines",
+           "TextSampler", "get_text_generator"]
 
 #: Debian's ``wamerican`` word list, used when installed.
 SYSTEM_WORDS = Path("/usr/share/dict/words")
+#: Debian's word lists of other languages written in the Latin script (``wngerman``, ``wfrench``, ``wspanish``,
+#: ``witalian``, ``wportuguese``): the source of accented words, used when installed.
+FOREIGN_WORD_LISTS = tuple(Path("/usr/share/dict") / name
+                           for name in ("ngerman", "french", "spanish", "italian", "portuguese"))
+#: At most this many words are kept from each foreign list (an even sample), to bound memory per worker.
+FOREIGN_WORDS_PER_LIST = 40_000
 
 #: Default mixture of token kinds (relative weights).
 DEFAULT_MIX: dict[str, float] = {
-    "word": 0.52, "punct_word": 0.12, "number": 0.08, "code": 0.06, "price": 0.04, "date": 0.04,
+    "word": 0.42, "foreign_word": 0.10, "punct_word": 0.12, "number": 0.08, "code": 0.06, "price": 0.04, "date": 0.04,
     "time": 0.02, "phone": 0.02, "alnum": 0.04, "random": 0.06,
 }
 _MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
@@ -55,6 +62,25 @@ def load_words(path: str | None = None) -> tuple[str, ...]:
     return tuple(["the", "quick", "brown", "fox", "jumps", "over", "a", "lazy", "dog"])
 
 
+@lru_cache(maxsize=2)
+def load_foreign_words(paths: tuple[str, ...] | None = None,
+                       per_list: int = FOREIGN_WORDS_PER_LIST) -> tuple[str, ...]:
+    """Words of the installed :data:`FOREIGN_WORD_LISTS` (or ``paths``), an even sample of ``per_list`` each.
+
+    Lists that are missing or unreadable are skipped; with none installed the result is empty.
+    """
+    words: list[str] = []
+    for candidate in (Path(p) for p in paths) if paths is not None else FOREIGN_WORD_LISTS:
+        try:
+            lines = candidate.read_text("utf-8", errors="replace").splitlines()
+        except OSError:
+            continue
+        found = [w.strip() for w in lines if w.strip() and not w.startswith("#") and "\ufffd" not in w]
+        step = max(1, len(found) // max(1, per_list))
+        words.extend(found[::step][:per_list])
+    return tuple(words)
+
+
 def read_text_lines(path: str | os.PathLike[str]) -> list[str]:
     """The non-blank lines of a UTF-8 text file (a user's own text source)."""
     try:
@@ -70,7 +96,9 @@ def read_text_lines(path: str | os.PathLike[str]) -> list[str]:
 class TextSampler:
     """Random tokens and sentences restricted to an alphabet.
 
-    ``words`` (default: :func:`load_words`) feed the dictionary kinds; ``lines`` (e.g. from
+    ``words`` (default: :func:`load_words`) feed the dictionary kinds; ``foreign_words`` (default, when
+    ``words`` is not given: :func:`load_foreign_words`) feed the ``foreign_word`` kind, keeping only words
+    the alphabet spells in full; ``lines`` (e.g. from
     :func:`read_text_lines`) replace the sentence source and add their words; ``mix`` weighs the
     token kinds of :data:`DEFAULT_MIX`. Characters outside ``alphabet`` are removed; when that
     leaves too little, another token is drawn, and random strings of the alphabet are the last
@@ -82,7 +110,7 @@ class TextSampler:
 
     def __init__(self, alphabet: str | None = None, *, words: Sequence[str] | None = None,
                  lines: Sequence[str] | None = None, lowercase: bool = False, seed: int | None = None,
-                 mix: dict[str, float] | None = None) -> None:
+                 mix: dict[str, float] | None = None, foreign_words: Sequence[str] | None = None) -> None:
         self.alphabet = None if alphabet is None else "".join(dict.fromkeys(alphabet))
         if self.alphabet is not None and not self.alphabet.strip():
             raise DataGenerationError("the alphabet has no printable characters to generate text from")
@@ -94,10 +122,15 @@ class TextSampler:
             base = base + [w for ln in self.lines for w in ln.split()]
         self._allowed = None if self.alphabet is None else set(self.alphabet)
         self.words = self._usable_words(base)
+        if foreign_words is None and words is None:
+            foreign_words = load_foreign_words()
+        self.foreign_words = self._spelled_words(foreign_words or ())
         mix = dict(mix or DEFAULT_MIX)
         if not self.words:
             mix.pop("word", None)
             mix.pop("punct_word", None)
+        if not self.foreign_words:
+            mix.pop("foreign_word", None)
         self._kinds = list(mix)
         weights = np.array([max(0.0, mix[k]) for k in self._kinds], dtype=float)
         if weights.sum() <= 0:
@@ -118,6 +151,15 @@ class TextSampler:
             if all(c in allowed or c.lower() in allowed or c.upper() in allowed for c in w) or sum(c in lower_ok for c in w) >= 0.8 * len(w):
                 out.append(w)
         return out
+
+    def _spelled_words(self, words: Sequence[str]) -> list[str]:
+        """The words the alphabet spells in full (in some case)."""
+        if self._allowed is None:
+            return list(words)
+        allowed = self._allowed
+        return [w for w in words
+                if all(c in allowed for c in w) or all(c in allowed for c in w.lower())
+                or all(c in allowed for c in w.upper())]
 
     def _filter(self, text: str) -> str:
         if self.lowercase:
@@ -153,6 +195,8 @@ class TextSampler:
         rng = self.rng
         if kind == "word":
             return self._case(self._choice(self.words))
+        if kind == "foreign_word":
+            return self._case(self._choice(self.foreign_words))
         if kind == "punct_word":
             word = self._case(self._choice(self.words))
             before = self._choice(["", "", "", "(", "\"", "'", "[", "¿", "-"])

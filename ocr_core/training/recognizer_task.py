@@ -129,9 +129,9 @@ class RecognizerTask:
         if self.synthetic:
             from ocr_core import synth
 
-            chars = "".join(ch for ch in self.synth_alphabet if not ch.isspace())
             chosen = cfg.synth_options.get("fonts")  # fonts picked in the training tab
-            self._fonts = [str(f) for f in chosen] if chosen else synth.get_fonts(chars, cache_dir=cfg.cache_dir)
+            self._fonts = [str(f) for f in chosen] if chosen else synth.get_fonts(
+                synth.required_chars(self.synth_alphabet), cache_dir=cfg.cache_dir)
             self._backgrounds = synthetic_backgrounds(cfg.cache_dir, cfg.synth_options)
 
     def _fits(self, text: str) -> bool:
@@ -211,8 +211,14 @@ class RecognizerTask:
                 loading.load_weights_checked(model, self.init_weights)
             else:
                 loading.load_backbone_weights(backbone, self.init_weights)
-                self.log(f"alphabet differs from {self.init_spec.name}'s: kept its backbone, new top "
-                         f"for {len(self.alphabet)} characters")
+                shared = self._carry_top(model) if self.init_spec.include_top else 0
+                if shared:
+                    self.log(f"alphabet differs from {self.init_spec.name}'s: kept its backbone and the top "
+                             f"columns of {shared} shared character(s); {len(self.alphabet) - shared} new "
+                             f"character(s) start from their base letters")
+                else:
+                    self.log(f"alphabet differs from {self.init_spec.name}'s: kept its backbone, new top "
+                             f"for {len(self.alphabet)} characters")
         if self.config.freeze_backbone:
             backbone.trainable = False
         too_long = [t for _, t in self.train_crops + self.val_crops if not self._fits(t)]
@@ -223,6 +229,23 @@ class RecognizerTask:
             if not self.synthetic and not self.train_crops:
                 raise TrainingError("every training word is too long for the model")
         return training_model, model
+
+    def _carry_top(self, model: keras.Model) -> int:
+        """Copy the init model's top columns of the characters both alphabets share into ``model``
+        (:func:`~ocr_core.training.alphabet_transfer.extend_top`); returns how many were shared."""
+        from ocr_core.models import loading
+        from ocr_core.models.crnn import build_crnn
+        from ocr_core.training.alphabet_transfer import extend_top
+
+        old_alphabet = self.init_spec.alphabet
+        if self.init_weights is None or not set(old_alphabet) & set(self.alphabet):
+            return 0
+        _, old_model, _, _ = build_crnn(len(old_alphabet), self.variant, **self.build_params)
+        loading.load_weights_checked(old_model, self.init_weights)
+        kernel, bias = old_model.get_layer("fc_12").get_weights()
+        new_kernel, new_bias, shared = extend_top(kernel, bias, old_alphabet, self.alphabet)
+        model.get_layer("fc_12").set_weights([new_kernel, new_bias])
+        return shared
 
     def loss(self) -> Any:
         from ocr_core.training.losses import ctc_passthrough

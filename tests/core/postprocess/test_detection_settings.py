@@ -10,7 +10,12 @@ import numpy as np
 import pytest
 
 from ocr_core.cli.options import add_detection_options, detection_overrides
-from ocr_core.postprocess.detection import DETECTION_DEFAULTS, detection_settings, score_maps_to_boxes
+from ocr_core.postprocess.detection import (
+    DETECTION_DEFAULTS,
+    MAP_SETTINGS,
+    detection_settings,
+    score_maps_to_boxes,
+)
 
 
 def test_layers_apply_in_order_and_none_means_unchanged() -> None:
@@ -28,6 +33,9 @@ def test_layers_apply_in_order_and_none_means_unchanged() -> None:
     ({"detection_threshold": "high"}, "detection_threshold must be a number"),
     ({"size_threshold": -1}, "size_threshold must be a whole number"),
     ({"size_threshold": 2.5}, "size_threshold must be a whole number"),
+    ({"large_text_scale": 1.0}, "large_text_scale must be in [0, 1)"),
+    ({"large_text_scale": -0.5}, "large_text_scale must be in [0, 1)"),
+    ({"large_text_height": 0}, "large_text_height must be a whole number of pixels >= 1"),
 ])
 def test_bad_settings_name_the_setting(layer, words) -> None:
     with pytest.raises(ValueError) as info:
@@ -41,20 +49,26 @@ def test_lower_detection_threshold_keeps_a_faint_word() -> None:
     region[10:20, 10:30] = 0.95
     region[10:20, 45:70] = 0.6
     affinity = np.zeros_like(region)
-    strict = score_maps_to_boxes(region, affinity, **detection_settings())
-    loose = score_maps_to_boxes(region, affinity, **detection_settings({"detection_threshold": 0.5}))
+    def boxes(**layer):
+        settings = detection_settings(layer)
+        return score_maps_to_boxes(region, affinity, **{k: settings[k] for k in MAP_SETTINGS})
+
+    strict, loose = boxes(), boxes(detection_threshold=0.5)
     assert len(strict) == 1 and len(loose) == 2
 
 
 def test_command_line_options_parse_and_refuse_out_of_range(capsys) -> None:
     parser = argparse.ArgumentParser()
     add_detection_options(parser)
-    args = parser.parse_args(["--detection-threshold", "0.55", "--link-threshold", "0.3"])
-    assert detection_overrides(args) == {"detection_threshold": 0.55, "link_threshold": 0.3}
+    args = parser.parse_args(["--detection-threshold", "0.55", "--link-threshold", "0.3", "--large-text-scale", "0"])
+    assert detection_overrides(args) == {"detection_threshold": 0.55, "link_threshold": 0.3, "large_text_scale": 0.0}
     assert detection_overrides(parser.parse_args([])) == {}
     with pytest.raises(SystemExit):
         parser.parse_args(["--text-threshold", "0"])
     assert "--text-threshold: expected a number in (0, 1], got '0'" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        parser.parse_args(["--large-text-scale", "2"])
+    assert "--large-text-scale: expected a number in [0, 1) (0: off), got '2'" in capsys.readouterr().err
 
 
 @pytest.mark.slow

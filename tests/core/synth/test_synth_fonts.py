@@ -88,3 +88,28 @@ def test_drawable_chars(sans, ab_font):
 def test_default_alphabet_is_the_notebooks():
     assert string.digits + string.ascii_letters + "!?. " == font_mod.DEFAULT_ALPHABET
     assert set(ALPHABET) >= set(font_mod.DEFAULT_ALPHABET)
+
+
+def test_drawable_text_falls_back_to_base_letters_and_drops_the_rest(tmp_path):
+    font = str(build_font(tmp_path / "Plain.ttf", {"u": "ring", "b": "bar", "e": "ell", "r": "box", "E": "ell"}))
+    assert font_mod.drawable_text(font, "über") == "uber"        # no ü in the font: its base letter
+    assert font_mod.drawable_text(font, "bër €") == "ber"        # ë -> e; € has no base letter: dropped
+    assert font_mod.drawable_text(font, "ÉbÉ") == "EbE"
+    assert font_mod.drawable_text(font, "ber") == "ber"
+    assert font_mod.drawable_text(font, "€ ub") == "ub"
+
+
+def test_drawable_text_keeps_accents_the_font_has(sans):
+    assert font_mod.drawable_text(sans, "Ça coûte 5 €") == "Ça coûte 5 €"
+
+
+def test_fonts_must_draw_only_the_ascii_part_of_an_extended_alphabet(tmp_path):
+    (tmp_path / "fonts").mkdir()
+    plain = build_font(tmp_path / "fonts" / "Plain.ttf", {c: "ring" for c in "abcé"}, family="Plain")
+    build_font(tmp_path / "fonts" / "Ascii.ttf", {c: "bar" for c in "abc"}, family="Ascii")
+    assert font_mod.required_chars("abc é€") == "abc"
+    assert font_mod.required_chars("éü") == "éü"                  # no ASCII part: all of it
+    found = font_mod.get_fonts(font_mod.required_chars("abcé"), tmp_path / "cache", [tmp_path / "fonts"],
+                               include_system=False)
+    assert len(found) == 2
+    assert font_mod.get_fonts("abcé", tmp_path / "cache", [tmp_path / "fonts"], include_system=False) == [str(plain)]

@@ -58,3 +58,36 @@ def test_word_list_fallback_and_bad_alphabet():
     assert len(load_words()) > 1000
     with pytest.raises(DataGenerationError):
         TextSampler("   ")
+
+
+def test_foreign_words_are_kept_only_when_the_alphabet_spells_them():
+    from ocr_core.alphabet import DEFAULT_ALPHABET, LATIN_ALPHABET
+
+    foreign = ["über", "Straße", "Hund", "café", "niño"]
+    latin = TextSampler(LATIN_ALPHABET, words=["dog"], foreign_words=foreign, seed=0)
+    ascii_only = TextSampler(DEFAULT_ALPHABET, words=["dog"], foreign_words=foreign, seed=0)
+    assert sorted(latin.foreign_words) == sorted(foreign)
+    assert ascii_only.foreign_words == ["Straße", "Hund"]  # "STRASSE" spells it in ASCII
+    seen = {latin.token().lower().strip(".,:;!?()[]\"'-%/¿") for _ in range(400)}
+    assert {"über", "café", "niño"} <= seen
+
+
+def test_a_given_word_list_is_not_mixed_with_the_default_foreign_lists(monkeypatch):
+    import ocr_core.synth.text as text_mod
+
+    monkeypatch.setattr(text_mod, "load_foreign_words", lambda *a, **k: ("zzzforeign",))
+    assert TextSampler("abcdefghijklmnopqrstuvwxyz", words=["cab"], seed=0).foreign_words == []
+    assert TextSampler("abcdefghijklmnopqrstuvwxyz", seed=0).foreign_words == ["zzzforeign"]
+
+
+def test_load_foreign_words_samples_each_list_and_skips_missing_ones(tmp_path):
+    from ocr_core.synth.text import load_foreign_words
+
+    german = tmp_path / "ngerman"
+    german.write_text("\n".join(f"wort{i}" for i in range(100)) + "\n# comment\n\nÄrger\n", "utf-8")
+    french = tmp_path / "french"
+    french.write_text("été\nçà\n", "utf-8")
+    words = load_foreign_words((str(german), str(tmp_path / "missing"), str(french)), per_list=10)
+    assert len(words) == 12 and words[-2:] == ("été", "çà")
+    assert words[0] == "wort0" and "# comment" not in words
+    assert load_foreign_words((str(tmp_path / "missing"),)) == ()

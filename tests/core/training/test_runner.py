@@ -346,3 +346,35 @@ def test_keep_epochs_keeps_the_newest_epochs_weights(module_synth, tmp_path):
     average_weight_files(kept, tmp_path / "mean.weights.h5")
     with pytest.raises(TrainingError, match="keep_epochs"):
         rec_config(tmp_path, keep_epochs=-1)
+
+
+def test_a_new_alphabet_keeps_the_shared_characters_top_columns(first_run, tmp_path):
+    """Fine-tuning to a larger alphabet: shared characters and the blank keep their top columns, a new
+    accented letter starts from its base letter with a lower bias, and a dropped letter's column goes."""
+    from ocr_core.models.crnn import build_crnn
+    from ocr_core.models.loading import load_weights_checked
+    from ocr_core.training.recognizer_task import RecognizerTask
+    from ocr_core.weights import resolve_model
+
+    out, _, _ = first_run
+    spec, weights = resolve_model(out, "recognizer")
+    _, old, _, _ = build_crnn(len(spec.alphabet), "lite", **spec.build_params)
+    load_weights_checked(old, weights)
+    old_kernel, old_bias = old.get_layer("fc_12").get_weights()
+
+    new_alphabet = "éabcdfghij"  # "e" dropped, "é" added (first)
+    logs: list[str] = []
+    task = RecognizerTask(rec_config(tmp_path / "latin", init=str(out), alphabet=new_alphabet), logs.append)
+    task.resolve_init()
+    _, model = task.build()
+    kernel, bias = model.get_layer("fc_12").get_weights()
+    assert kernel.shape == (old_kernel.shape[0], len(new_alphabet) + 1)
+    for j, char in enumerate(new_alphabet[1:], start=1):
+        i = ALPHABET.index(char)
+        np.testing.assert_array_equal(kernel[:, j], old_kernel[:, i])
+        assert bias[j] == old_bias[i]
+    np.testing.assert_array_equal(kernel[:, -1], old_kernel[:, -1])  # the blank
+    e = ALPHABET.index("e")
+    np.testing.assert_array_equal(kernel[:, 0], old_kernel[:, e])
+    assert bias[0] < old_bias[e]
+    assert any("9 shared character(s)" in line and "1 new" in line for line in logs), logs

@@ -219,6 +219,9 @@ def run_receipts(folder: Path, readers: dict[str, Any], verbose: bool) -> dict[s
             per[image.name] = {"lines": len(r), "right": sum(ok for *_, ok in r)}
             if verbose:
                 _say(f"receipts, {name}: {image.name}: {per[image.name]['right']}/{len(r)} lines")
+                for true, read, ok in r:
+                    if not ok:
+                        _say(f"  {true!r} -> {read!r}")
         metrics[name] = {"receipts_line_accuracy": rs.line_accuracy(results) if results else None}
         detail[name] = per
     return {"metrics": metrics, "detail": detail}

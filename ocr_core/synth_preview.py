@@ -142,14 +142,15 @@ def list_font_families(alphabet: str, folders: Sequence[str] = (), *, include_sy
     >>> [f.name for f in list_font_families("abc", ["/usr/share/fonts/truetype/dejavu"], include_system=False)][:1]  # doctest: +SKIP
     ['DejaVu Sans']
     """
-    from ocr_core.synth.fonts import font_family, get_fonts, required_chars
+    from ocr_core.synth.fonts import font_family, get_training_fonts
 
-    drawn = required_chars(alphabet)
+    drawn = "".join(dict.fromkeys(c for c in alphabet if not c.isspace()))
     if not drawn:
         raise DataGenerationError("The alphabet is empty: type the characters the model should read")
     if not include_system and not folders:
         raise DataGenerationError("No fonts: use the system fonts or add a font folder")
-    fonts = get_fonts(drawn, cache_dir=cache_dir, font_dirs=list(folders) or None, include_system=include_system)
+    fonts = get_training_fonts(drawn, cache_dir=cache_dir, font_dirs=list(folders) or None,
+                               include_system=include_system)
     families: dict[str, FontFamily] = {}
     for path in fonts:
         name = font_family(str(path)) or Path(path).stem
@@ -159,7 +160,7 @@ def list_font_families(alphabet: str, folders: Sequence[str] = (), *, include_sy
 
 def resolve_fonts(settings: PreviewSettings, cache_dir: str | None = None) -> list[str]:
     """The font files the settings choose (checked to exist)."""
-    from ocr_core.synth.fonts import get_fonts, required_chars
+    from ocr_core.synth.fonts import get_training_fonts
 
     settings.validate()
     if settings.fonts is not None:
@@ -167,7 +168,7 @@ def resolve_fonts(settings: PreviewSettings, cache_dir: str | None = None) -> li
         if missing:
             raise DataGenerationError(f"Font file {missing[0]} does not exist")
         return [str(f) for f in settings.fonts]
-    return get_fonts(required_chars(settings.drawn_alphabet), cache_dir=cache_dir, font_dirs=settings.font_dirs or None,
+    return get_training_fonts(settings.drawn_alphabet, cache_dir=cache_dir, font_dirs=settings.font_dirs or None,
                      include_system=settings.include_system)
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import unicodedata
 from collections.abc import Iterator
 from functools import partial
 from pathlib import Path
@@ -142,10 +143,7 @@ def contact_sheet(samples: list[tuple[np.ndarray, Any]], columns: int = 4, tile:
         if isinstance(label, str):
             scale = tile / img.shape[1]
             img = cv2.resize(img, (tile, max(1, int(img.shape[0] * scale))), interpolation=cv2.INTER_NEAREST)
-            bar = np.full((24, tile, 3), 255, np.uint8)
-            cv2.putText(bar, label.encode("ascii", "replace").decode(), (4, 17), cv2.FONT_HERSHEY_SIMPLEX, 0.5,
-                        (0, 0, 0), 1, cv2.LINE_AA)
-            tiles.append(np.vstack([img, bar]))
+            tiles.append(np.vstack([img, _label_bar(label, tile)]))
             continue
         img = img.copy()
         for line in label:
@@ -162,6 +160,28 @@ def contact_sheet(samples: list[tuple[np.ndarray, Any]], columns: int = 4, tile:
     padded += [np.full((h, w, 3), 128, np.uint8)] * (-len(padded) % columns)
     rows = [np.hstack(padded[i: i + columns]) for i in range(0, len(padded), columns)]
     return np.vstack(rows)
+
+
+#: A Unicode font for contact-sheet labels (Debian's fonts-dejavu-core, installed by the set-up script).
+LABEL_FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+
+
+def _label_bar(label: str, width: int) -> np.ndarray:
+    """A white strip with ``label`` in black: DejaVu Sans when installed (accents, symbols), else OpenCV's
+    ASCII-only font with accented letters written as their base letters."""
+    try:
+        from PIL import Image, ImageDraw, ImageFont
+
+        font = ImageFont.truetype(LABEL_FONT, 14)
+    except OSError:
+        bar = np.full((24, width, 3), 255, np.uint8)
+        plain = "".join(c for c in unicodedata.normalize("NFKD", label) if not unicodedata.combining(c))
+        plain = plain.encode("ascii", "replace").decode()
+        cv2.putText(bar, plain, (4, 17), cv2.FONT_HERSHEY_SIMPLEX, 0.5, (0, 0, 0), 1, cv2.LINE_AA)
+        return bar
+    image = Image.new("RGB", (width, 24), (255, 255, 255))
+    ImageDraw.Draw(image).text((4, 3), label, font=font, fill=(0, 0, 0))
+    return np.asarray(image)
 
 
 def _write_image(path: Path, image: np.ndarray) -> None:
@@ -184,7 +204,7 @@ def _run(args: argparse.Namespace) -> int:
     from ocr_core.atomic import atomic_write_text
     from ocr_core.cli.progress import ProgressBar
     from ocr_core.synth.backgrounds import find_images, get_backgrounds
-    from ocr_core.synth.fonts import get_font_groups, get_fonts, required_chars
+    from ocr_core.synth.fonts import get_font_groups, get_training_fonts
     from ocr_core.synth.parallel import parallel_generator
 
     if args.out is None and args.preview is None:
@@ -204,7 +224,7 @@ def _run(args: argparse.Namespace) -> int:
         bgs = find_images(args.backgrounds or [])
         if not args.no_procedural:
             bgs += get_backgrounds(cache, count=200)
-        fonts = get_fonts(required_chars(alphabet), cache, font_dirs, include_system=include_system)
+        fonts = get_training_fonts(alphabet, cache, font_dirs, include_system=include_system)
         factory: Any = partial(make_crop_generator, alphabet=alphabet, fonts=fonts, backgrounds=bgs, height=height,
                           width=width, color=args.color, augment_level=args.augment, text_file=text_file,
                           cache_dir=cache)

@@ -35,6 +35,7 @@ _EXPORTS = {
     "drawable_chars": "fonts",
     "drawable_text": "fonts",
     "required_chars": "fonts",
+    "get_training_fonts": "fonts",
     "worker_seed": "parallel",
     "GlyphCache": "glyphs",
     "FontCache": "glyphs",

@@ -41,6 +41,7 @@ __all__ = [
     "drawable_chars",
     "drawable_text",
     "required_chars",
+    "get_training_fonts",
     "preload_drawable",
     "get_fonts",
     "get_font_groups",
@@ -431,6 +432,28 @@ def required_chars(alphabet: str) -> str:
     """
     chars = "".join(dict.fromkeys(c for c in alphabet if not c.isspace()))
     return "".join(c for c in chars if c.isascii()) or chars
+
+
+def get_training_fonts(alphabet: str, cache_dir: str | os.PathLike[str] | None = None,
+                       font_dirs: Iterable[str | os.PathLike[str]] | None = None, *,
+                       include_system: bool = True) -> list[str]:
+    """The fonts synthetic data of ``alphabet`` is drawn with: those that draw its :func:`required_chars`.
+
+    Raises :class:`~ocr_core.errors.DataGenerationError` when no font draws them, or when some character of
+    the alphabet is drawn by none of those fonts (the model would never see it).
+    """
+    fonts = get_fonts(required_chars(alphabet), cache_dir, font_dirs, include_system=include_system)
+    wanted = {c for c in alphabet if not c.isspace()}
+    preload_drawable(fonts, "".join(sorted(wanted)), cache_dir)
+    covered: set[str] = set()
+    for path in fonts:
+        covered |= drawable_chars(path, wanted - covered)
+        if covered >= wanted:
+            return fonts
+    where = ", ".join(str(d) for d in font_dirs or ()) or "the system font folders"
+    missing = "".join(sorted(wanted - covered))
+    raise DataGenerationError(
+        f"no legible font in {where} draws every character of the alphabet: none draws {missing!r}")
 
 
 def drawable_text(path: str, text: str) -> str:

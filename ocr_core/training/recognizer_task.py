@@ -130,8 +130,8 @@ class RecognizerTask:
             from ocr_core import synth
 
             chosen = cfg.synth_options.get("fonts")  # fonts picked in the training tab
-            self._fonts = [str(f) for f in chosen] if chosen else synth.get_fonts(
-                synth.required_chars(self.synth_alphabet), cache_dir=cfg.cache_dir)
+            self._fonts = [str(f) for f in chosen] if chosen else synth.get_training_fonts(
+                self.synth_alphabet, cache_dir=cfg.cache_dir)
             self._backgrounds = synthetic_backgrounds(cfg.cache_dir, cfg.synth_options)
 
     def _fits(self, text: str) -> bool:

@@ -97,6 +97,7 @@ def fake_synth(monkeypatch):
             yield img, text
 
     monkeypatch.setattr(synth, "get_fonts", lambda alphabet, cache_dir=None, **k: ["fake.ttf"], raising=False)
+    monkeypatch.setattr(synth, "get_training_fonts", lambda alphabet, cache_dir=None, **k: ["fake.ttf"], raising=False)
     monkeypatch.setattr(synth, "get_backgrounds", lambda cache_dir=None, **k: [], raising=False)
     monkeypatch.setattr(synth, "get_crop_generator", crops, raising=False)
 

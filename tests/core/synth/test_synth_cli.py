@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from pathlib import Path
 
 import cv2
 import numpy as np
@@ -71,3 +72,14 @@ def test_synth_crops_and_errors(tmp_path, font_cache, dejavu_dir, photo_dir, cap
                  "--no-procedural", "--backgrounds", str(photo_dir)]) == 1
     assert "nowhere" in capsys.readouterr().err
     assert _run(["--count", "1"]) == 1
+
+
+def test_contact_sheet_labels_draw_accents_and_fall_back_without_the_font(monkeypatch, tmp_path):
+    if not Path(synth_cli.LABEL_FONT).is_file():
+        pytest.skip("DejaVu Sans is not installed")
+    plain, accented = synth_cli._label_bar("remineralizam", 200), synth_cli._label_bar("remineralizám", 200)
+    assert plain.shape == accented.shape == (24, 200, 3)
+    assert not np.array_equal(plain, accented)  # the accent is drawn, not replaced by "?"
+    monkeypatch.setattr(synth_cli, "LABEL_FONT", str(tmp_path / "missing.ttf"))
+    fallback = synth_cli._label_bar("remineralizám", 200)
+    assert fallback.shape == (24, 200, 3) and np.array_equal(fallback, synth_cli._label_bar("remineralizam", 200))

@@ -109,7 +109,9 @@ def test_fonts_must_draw_only_the_ascii_part_of_an_extended_alphabet(tmp_path):
     build_font(tmp_path / "fonts" / "Ascii.ttf", {c: "bar" for c in "abc"}, family="Ascii")
     assert font_mod.required_chars("abc é€") == "abc"
     assert font_mod.required_chars("éü") == "éü"                  # no ASCII part: all of it
-    found = font_mod.get_fonts(font_mod.required_chars("abcé"), tmp_path / "cache", [tmp_path / "fonts"],
-                               include_system=False)
-    assert len(found) == 2
+    found = font_mod.get_training_fonts("abcé", tmp_path / "cache", [tmp_path / "fonts"], include_system=False)
+    assert len(found) == 2  # the font without é still draws the rest
     assert font_mod.get_fonts("abcé", tmp_path / "cache", [tmp_path / "fonts"], include_system=False) == [str(plain)]
+    # a character no font draws is an error naming it: the model would never see it
+    with pytest.raises(DataGenerationError, match="none draws 'ü€'"):
+        font_mod.get_training_fonts("abcéü€", tmp_path / "cache", [tmp_path / "fonts"], include_system=False)

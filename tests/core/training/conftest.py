@@ -70,6 +70,7 @@ def fake_synth(monkeypatch):
     import ocr_core.synth as synth
 
     monkeypatch.setattr(synth, "get_fonts", lambda alphabet, cache_dir=None, **k: ["fake.ttf"], raising=False)
+    monkeypatch.setattr(synth, "get_training_fonts", lambda alphabet, cache_dir=None, **k: ["fake.ttf"], raising=False)
     monkeypatch.setattr(synth, "get_font_groups", lambda alphabet, cache_dir=None, **k: {alphabet: ["fake.ttf"]},
                         raising=False)
     monkeypatch.setattr(synth, "get_backgrounds", lambda cache_dir=None, **k: [], raising=False)

@@ -38,6 +38,7 @@ def module_synth():
     from .conftest import fake_crop_generator, fake_image_generator
 
     mp.setattr(synth, "get_fonts", lambda alphabet, cache_dir=None, **k: ["fake.ttf"], raising=False)
+    mp.setattr(synth, "get_training_fonts", lambda alphabet, cache_dir=None, **k: ["fake.ttf"], raising=False)
     mp.setattr(synth, "get_font_groups", lambda alphabet, cache_dir=None, **k: {alphabet: ["f.ttf"]}, raising=False)
     mp.setattr(synth, "get_backgrounds", lambda cache_dir=None, **k: [], raising=False)
     mp.setattr(synth, "get_text_generator", lambda alphabet=None, seed=None, **k: iter(()), raising=False)

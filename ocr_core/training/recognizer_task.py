@@ -215,7 +215,7 @@ class RecognizerTask:
                 if shared:
                     self.log(f"alphabet differs from {self.init_spec.name}'s: kept its backbone and the top "
                              f"columns of {shared} shared character(s); {len(self.alphabet) - shared} new "
-                             f"character(s) start from their base letters")
+                             f"character(s) start from their base letters where they have one")
                 else:
                     self.log(f"alphabet differs from {self.init_spec.name}'s: kept its backbone, new top "
                              f"for {len(self.alphabet)} characters")

@@ -219,10 +219,12 @@ def train(config: TrainConfig, *, on_event: EventHandler | None = None,
     name = config.name or out_dir.name
     paths = CheckpointPaths(out_dir)
     try:
+        state = read_state(paths.state) if config.resume else None
         task = _make_task(config, log)
         task.resolve_init()
+        if state is not None:
+            _adopt_saved_build_params(task, state.get("identity"), log)
         task.prepare()
-        state = read_state(paths.state) if config.resume else None
         if config.resume and state is None:
             log(f"nothing to resume in {out_dir}; starting a new run")
         return _run(config, task, state, paths, name, out_dir, started, emit, log, cancel)
@@ -271,6 +273,26 @@ def _run(config: TrainConfig, task: Any, state: dict[str, Any] | None, paths: Ch
     hardware = _hardware(policy, strategy)
     return _fit(config, task, state, paths, name, out_dir, started, emit, log, cancel, train_model,
                 save_model, hardware, lr)
+
+
+def _adopt_saved_build_params(task: Any, saved: Any, log: Callable[[str], None]) -> None:
+    """On resume, the run's saved build parameters fill in the ones this call leaves out.
+
+    A run started with ``--init`` records the init model's build parameters; resuming it must not need the init
+    model again (it may be gone). Parameters this call does give must equal the saved ones, and everything else
+    in the identity (task, variant, alphabet) must match; otherwise nothing changes and the identity check that
+    follows reports the difference.
+    """
+    if not isinstance(saved, dict) or not isinstance(saved.get("build_params"), dict):
+        return
+    mine = _jsonable(task.identity())
+    if saved == mine or {k: v for k, v in saved.items() if k != "build_params"} != \
+            {k: v for k, v in mine.items() if k != "build_params"}:
+        return
+    theirs, given = saved["build_params"], mine.get("build_params") or {}
+    if all(k in theirs and theirs[k] == v for k, v in given.items()):
+        task.build_params = dict(theirs)
+        log("resume: build parameters taken from the run's saved state")
 
 
 def _jsonable(value: Any) -> Any:

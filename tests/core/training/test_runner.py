@@ -379,3 +379,19 @@ def test_a_new_alphabet_keeps_the_shared_characters_top_columns(first_run, tmp_p
     np.testing.assert_array_equal(kernel[:, 0], old_kernel[:, e])
     assert bias[0] < old_bias[e]
     assert any("9 shared character(s)" in line and "1 new" in line for line in logs), logs
+
+
+def test_a_run_started_from_init_resumes_without_naming_the_init_model(first_run, tmp_path):
+    """The run records the init model's build parameters; its resume finds them in the run's state."""
+    out, _, _ = first_run
+    run = tmp_path / "tuned"
+    train(rec_config(run, init=str(out), build_params={}, epochs=1, steps_per_epoch=2))
+    events = []
+    train(rec_config(run, build_params={}, epochs=2, steps_per_epoch=2, resume=True), on_event=events.append)
+    start = events[[e.kind for e in events].index("start")]
+    assert start.logs["initial_epoch"] == 1
+    assert any("build parameters taken from the run's saved state" in e.message for e in events)
+    # a build parameter given on resume must still agree with the run's
+    with pytest.raises(TrainingError, match="other settings"):
+        train(rec_config(run, build_params={**TINY_CRNN, "rnn_units": (4, 4)}, epochs=3, steps_per_epoch=2,
+                         resume=True))

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.widgets.train_fonts import FolderList, FontPicker
-from ocr_core.alphabet import DEFAULT_ALPHABET
+from ocr_core.alphabet import DEFAULT_ALPHABET, LATIN_ALPHABET
 from ocr_core.synth_preview import PreviewSettings
 
 __all__ = ["SynthForm", "ALPHABET_PRESETS"]
@@ -33,6 +33,7 @@ __all__ = ["SynthForm", "ALPHABET_PRESETS"]
 #: Alphabet presets (spaces are added for text generation; they are not characters to draw).
 ALPHABET_PRESETS = {
     "Letters, digits, punctuation": DEFAULT_ALPHABET.replace(" ", ""),
+    "Western European letters, digits, punctuation": LATIN_ALPHABET.replace(" ", ""),
     "Letters, digits, !?. (keras-ocr notebook)": "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ!?.",
     "Lower case and digits": "0123456789abcdefghijklmnopqrstuvwxyz",
     "Digits and amounts": "0123456789.,-+/:%$\u20ac",
@@ -184,7 +185,7 @@ class SynthForm(QWidget):
         self._update_count()
 
     def _sync_preset(self) -> None:
-        text = self.alphabet.text()
+        text = "".join(self.alphabet.text().split())  # spaces are not characters to draw
         name = next((n for n, chars in ALPHABET_PRESETS.items() if chars == text), _CUSTOM)
         self.preset.setCurrentText(name)
 

@@ -482,3 +482,17 @@ def test_screenshot_of_the_training_tab_waits_for_the_preview(qapp, tmp_path):
                                                                    "--screenshot", str(out)])
     assert run_gui(args, lambda: service, Settings()) == 0
     assert out.is_file() and service.previews_done >= 1
+
+
+def test_a_recognizer_with_the_latin_alphabet_selects_its_preset(tab, qtbot, window):
+    from ocr_core.alphabet import LATIN_ALPHABET
+
+    save_fake_model("latin", "recognizer", alphabet=LATIN_ALPHABET, input_spec={"height": 32, "width": 128,
+                                                                              "channels": 1})
+    window.training.models.refresh()
+    combo = tab.run_form.init_recognizer
+    qtbot.waitUntil(lambda: combo.findData("latin") >= 0, timeout=5000)
+    combo.setCurrentIndex(combo.findData("latin"))
+    # the model's alphabet holds a space; the preset, like every preset, lists only characters to draw
+    assert tab.synth.preset.currentText() == "Western European letters, digits, punctuation"
+    assert "é" in tab.synth.alphabet.text() and "€" in tab.synth.alphabet.text()

@@ -25,6 +25,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 import _realdata_scoring as rs  # noqa: E402
+from realdata import default_root  # noqa: E402
 
 from ocr_core.evaluation import normalize_text  # noqa: E402
 
@@ -56,20 +57,21 @@ def auroc(scores: np.ndarray, right: np.ndarray) -> float:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--root", default=os.environ.get("OCR_STUDIO_REALDATA", str(HERE.parent.parent / "shared" /
-                                                                                   "realdata")))
+    parser.add_argument("--root", type=Path, default=None,
+                        help="real-data root (default: ../shared/realdata next to the repository, or "
+                             "$OCR_STUDIO_REALDATA)")
     parser.add_argument("--detector", default="default")
     parser.add_argument("--recognizer", default="default")
     args = parser.parse_args()
     from ocr_core.detection import Detector
     from ocr_core.imageio import read_image
+    from ocr_core.postprocess.ctc import ctc_greedy_decode
     from ocr_core.recognition import Recognizer
 
-    dev = Path(args.root) / "dev"
+    dev = (args.root or default_root()) / "dev"
     detector = Detector(weights=args.detector, optimizer=None)
     recognizer = Recognizer(weights=args.recognizer)
     blank = len(recognizer.alphabet)
-    from ocr_core.postprocess.ctc import ctc_greedy_decode
 
     pages: list[tuple[Path, set[str] | str]] = [
         (image, set(rs.bag_of_words(text))) for image, text in rs.load_documents(dev / "documents")]

@@ -176,12 +176,15 @@ def merge_large_text(fine: np.ndarray, coarse: np.ndarray, min_height: float, co
     fine = np.asarray(fine, np.float32).reshape(-1, 4, 2)
     coarse = np.asarray(coarse, np.float32).reshape(-1, 4, 2)
     fine_size = text_size(fine)
+    fine_lo, fine_hi = fine.min(axis=1), fine.max(axis=1)
     keep = np.ones(len(fine), bool)
     taken = []
     for big, size in zip(coarse, text_size(coarse)):
         if size < min_height:
             continue
-        inside = np.array([_covered(box, big) >= cover for box in fine], bool)
+        # only fine boxes whose bounds meet this box's can lie inside it (saves the polygon tests on dense pages)
+        near = np.all((fine_lo <= big.max(axis=0)) & (fine_hi >= big.min(axis=0)), axis=1)
+        inside = np.array([bool(n) and _covered(box, big) >= cover for box, n in zip(fine, near)], bool)
         # Only where the fine pass saw text too: on its own, the shrunken pass takes texture for large words.
         # Lines of small text merge when shrunk: a large box over small fine boxes is such a blend, not a word.
         if not inside.any() or fine_size[inside].min() < same_size * size:

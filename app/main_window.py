@@ -222,6 +222,12 @@ class MainWindow(QMainWindow):
         if self.session.save() and checked:
             self.session.next_image(1)
 
+    def set_keep_low_confidence(self, keep: bool) -> None:
+        """Recognize > Keep Low-Confidence Boxes: remembered, and the engine keeps (or drops) those boxes from
+        the next recognition on."""
+        self.settings.keep_low_confidence = keep
+        self.engine.set_min_confidence(0.0 if keep else None)
+
     def show_word(self, path: str, word_id: str) -> None:
         """Open ``path`` in the Annotate tab and select the word ``word_id`` (review list clicks)."""
         target = Path(path)

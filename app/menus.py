@@ -77,6 +77,10 @@ def build_actions(w: MainWindow) -> ActionSet:
     a.add("rerecognize", "Re-recognize &Selected Boxes", rec.rerecognize_selected, ["Ctrl+R"], "rerecognize",
           "Read the selected boxes again without detecting")
     a.add("rerecognize_all", "Re-recognize &All Boxes", rec.rerecognize_all, ["Ctrl+Shift+R"])
+    keep = a.add("keep_low", "&Keep Low-Confidence Boxes", w.set_keep_low_confidence, [], None,
+                 "Keep the boxes the recognizer reads as nothing likely (clutter, or text to type by hand); "
+                 "from the next recognition on", checkable=True)
+    keep.setChecked(w.settings.keep_low_confidence)
     a.add("cancel", "&Cancel Recognition", rec.cancel, ["Ctrl+."], "cancel")
     a.add("reload_models", "Re&load Models", w.engine.load)
     # Help
@@ -104,8 +108,8 @@ def build_menus(w: MainWindow, a: ActionSet) -> QMenu:
     go = bar.addMenu("&Go")
     _add(go, a, "next_image", "prev_image", "next_unchecked", None, "next_word", "prev_word", "next_low")
     recognize = bar.addMenu("&Recognize")
-    _add(recognize, a, "recognize", "recognize_folder", None, "rerecognize", "rerecognize_all", None, "cancel",
-         "reload_models")
+    _add(recognize, a, "recognize", "recognize_folder", None, "rerecognize", "rerecognize_all", None, "keep_low",
+         None, "cancel", "reload_models")
     help_menu = bar.addMenu("&Help")
     _add(help_menu, a, "shortcuts", "about")
 

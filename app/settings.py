@@ -114,6 +114,15 @@ class Settings:
     def show_numbers(self, value: bool) -> None:
         self._s.setValue("display/show_numbers", bool(value))
 
+    @property
+    def keep_low_confidence(self) -> bool:
+        """Recognition keeps the boxes the model reads as nothing likely (otherwise dropped, ADR 0013)."""
+        return self._get("recognition/keep_low_confidence", False, bool)
+
+    @keep_low_confidence.setter
+    def keep_low_confidence(self, value: bool) -> None:
+        self._s.setValue("recognition/keep_low_confidence", bool(value))
+
     # -- engine -------------------------------------------------------------------------------
     @property
     def detector(self) -> str | None:

@@ -255,6 +255,7 @@ class EngineService(Protocol):
     def recognize_quads(self, image: Any, quads: Sequence[np.ndarray]) -> list[tuple[str, float]]: ...
     def list_models(self, kind: str | None = None) -> list[Any]: ...
     def set_models(self, detector: str | None = None, recognizer: str | None = None) -> None: ...
+    def set_min_confidence(self, value: float | None) -> None: ...
 
 
 ServiceFactory = Callable[[], EngineService]
@@ -322,6 +323,11 @@ class EngineWorker(QObject):
         job.succeeded.connect(lambda _s: self._set_state("ready", "Models ready"))
         job.failed.connect(lambda err: self._set_state("error", f"Models failed to load: {err}"))
         return job
+
+    def set_min_confidence(self, value: float | None) -> Job:
+        """Drop recognized words below this confidence (``None``: the model's recommendation; 0: keep all)."""
+        return self._runner.submit("confidence floor",
+                                   lambda ctx: self._service_for(ctx, load=False).set_min_confidence(value))
 
     def list_models(self, kind: str | None = None) -> Job:
         return self._runner.submit("list models", lambda ctx: self._service_for(ctx, load=False).list_models(kind))

@@ -37,7 +37,7 @@ sys.path.insert(0, str(HERE))
 
 import _realdata_scoring as rs  # noqa: E402
 
-from ocr_core.cli.options import add_detection_options, detection_overrides  # noqa: E402
+from ocr_core.cli.options import add_detection_options, add_min_confidence_option, detection_overrides  # noqa: E402
 from ocr_core.document import Page  # noqa: E402
 from ocr_core.errors import OcrError  # noqa: E402
 from ocr_core.evaluation import Counts, evaluate_pages, normalize_text, word_accuracy  # noqa: E402
@@ -75,7 +75,8 @@ class Studio:
     """Our pipeline: ``page(path)`` and ``crops(paths)``."""
 
     def __init__(self, detector: str, recognizer: str, scale: float | None, untrained: bool,
-                 lexicon: str = "none", thresholds: dict[str, Any] | None = None) -> None:
+                 lexicon: str = "none", thresholds: dict[str, Any] | None = None,
+                 min_confidence: float | None = None) -> None:
         from ocr_core.detection import Detector
         from ocr_core.pipeline import Pipeline
         from ocr_core.postprocess.lexicon import load_lexicon
@@ -89,13 +90,16 @@ class Studio:
             rec = Recognizer(weights=recognizer)
         self.recognizer = rec
         self.lexicon = load_lexicon(lexicon)
-        self.pipeline = Pipeline(detector=det, recognizer=rec, scale=scale, lexicon=self.lexicon)
+        self.pipeline = Pipeline(detector=det, recognizer=rec, scale=scale, lexicon=self.lexicon,
+                                 min_confidence=min_confidence)
         self.label = f"{det.name} + {rec.name}, scale {self.pipeline.effective_scale:g}"
         shown = {k: v for k, v in det.thresholds.items() if k.endswith("_threshold") and k != "size_threshold"}
         self.label += ", " + " ".join(f"{k.split('_')[0]} {v:g}" for k, v in shown.items())
         if det.thresholds.get("large_text_scale"):
             self.label += (f", large text x{det.thresholds['large_text_scale']:g} from "
                            f"{det.thresholds['large_text_height']} px")
+        if self.pipeline.effective_min_confidence > 0:
+            self.label += f", words below confidence {self.pipeline.effective_min_confidence:g} dropped"
         if self.lexicon is not None:
             self.label += f", lexicon {lexicon} ({len(self.lexicon)} words)"
 
@@ -266,6 +270,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
                    help="recognizer model (default: bundled)")
     p.add_argument("--scale", type=float, default=None, help="upscaling before detection (default: the model's)")
     add_detection_options(p)
+    add_min_confidence_option(p)
     p.add_argument("--lexicon", default="none", metavar="auto|none|PATH",
                    help="dictionary-aware decoding: auto (bundled list + /usr/share/dict/words), none (default) "
                         "or word-list file(s)")
@@ -289,7 +294,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise OcrError(f"{data}: no such folder (use --root or $OCR_STUDIO_REALDATA)")
         started = time.perf_counter()
         readers: dict[str, Any] = {OURS: Studio(args.detector, args.recognizer, args.scale, args.untrained,
-                                                args.lexicon, detection_overrides(args))}
+                                                args.lexicon, detection_overrides(args),
+                                                args.min_confidence)}
         exe = shutil.which("tesseract") if args.tesseract else None
         if exe:
             readers[TESS] = Tesseract(exe, args.tesseract_psm)

@@ -40,10 +40,13 @@ class Pipeline:
         max_size: the long side is capped to this after scaling (larger images are scaled down: documented limit).
         lexicon: a :class:`~ocr_core.postprocess.lexicon.Lexicon` for dictionary-aware decoding (default ``None``:
             plain CTC decoding, as keras-ocr); ``recognition_kwargs={"lexicon": ...}`` overrides it per call.
+        min_confidence: words read with a lower confidence are dropped from the page (clutter the detector took
+            for text reads as nothing likely); ``None`` uses the recognizer's recommendation (its ``model.json``
+            ``postprocess``; 0 for models without one), 0 keeps every word, as keras-ocr.
     """
 
     def __init__(self, detector: Any = None, recognizer: Any = None, scale: float | None = None,
-                 max_size: int = 2048, lexicon: Lexicon | None = None) -> None:
+                 max_size: int = 2048, lexicon: Lexicon | None = None, min_confidence: float | None = None) -> None:
         if detector is None:
             from ocr_core.detection import Detector
 
@@ -57,6 +60,9 @@ class Pipeline:
         self.scale = scale
         self.max_size = max_size
         self.lexicon = lexicon
+        if min_confidence is not None and not 0.0 <= min_confidence < 1.0:
+            raise ValueError(f"min_confidence must be in [0, 1), got {min_confidence}")
+        self.min_confidence = min_confidence
 
     def warm_up(self) -> None:
         """Trace both models' predict functions now (for long-lived sessions such as the app), so the first
@@ -71,6 +77,12 @@ class Pipeline:
         if self.scale is not None:
             return float(self.scale)
         return float(getattr(self.detector, "recommended_scale", 2.0))
+
+    @property
+    def effective_min_confidence(self) -> float:
+        if self.min_confidence is not None:
+            return float(self.min_confidence)
+        return float(getattr(self.recognizer, "min_confidence", 0.0))
 
     def _prepare(self, image: Any) -> tuple[np.ndarray, np.ndarray, float]:
         from ocr_core.imageio import read_image
@@ -148,8 +160,10 @@ class Pipeline:
             [o for o, _, _ in prepared], original_boxes, **recognition_kwargs
         )
         pages = []
+        floor = self.effective_min_confidence
         for (original, _, _), boxes, group in zip(prepared, original_boxes, readings):
-            words = [Word(quad=box, text=text, confidence=float(conf)) for box, (text, conf) in zip(boxes, group)]
+            words = [Word(quad=box, text=text, confidence=float(conf)) for box, (text, conf) in zip(boxes, group)
+                     if floor <= 0.0 or float(conf) >= floor]
             pages.append(Page.from_words(words, width=original.shape[1], height=original.shape[0]))
         return pages
 

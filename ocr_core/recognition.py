@@ -18,7 +18,7 @@ from ocr_core.geometry import DEFAULT_CROP_MARGIN
 from ocr_core.postprocess.lexicon import Lexicon, lexicon_decode
 from ocr_core.weights import DEFAULT_RECOGNIZER, ModelSpec, resolve_model
 
-__all__ = ["Recognizer", "DEFAULT_ALPHABET", "DEFAULT_CROP_MARGIN", "TALL_RATIO", "prepare_crops"]
+__all__ = ["Recognizer", "DEFAULT_ALPHABET", "DEFAULT_CROP_MARGIN", "TALL_RATIO", "prepare_crops", "spec_min_confidence"]
 
 
 
@@ -40,6 +40,20 @@ def prepare_crops(crops: Sequence[np.ndarray], height: int, width: int, channels
         resized = resize_and_pad(crop.astype(np.uint8), height, width)
         batch[i] = resized.reshape(height, width, channels).astype(np.float32) / 255.0
     return batch
+
+
+def spec_min_confidence(spec: ModelSpec | None) -> float:
+    """The ``min_confidence`` a recognizer's ``model.json`` recommends (its ``postprocess`` entry; 0 when absent):
+    a page's words read less confidently than this are dropped (see :class:`~ocr_core.pipeline.Pipeline`)."""
+    value = (spec.postprocess if spec else {}).get("min_confidence", 0.0)
+    try:
+        value = float(value)
+    except (TypeError, ValueError):
+        value = -1.0
+    if not 0.0 <= value < 1.0:
+        raise WeightsError(f"recognizer {spec.name if spec else '?'}: model.json postprocess: min_confidence must "
+                           f"be a number in [0, 1), got {spec.postprocess.get('min_confidence')!r}")
+    return value
 
 
 #: Height / width above which a crop is also read turned a quarter (vertical text).
@@ -110,6 +124,7 @@ class Recognizer:
         self.has_trained_top = self.weights_path is not None and bool(
             self.spec and self.spec.include_top and weights_alphabet == self.alphabet
         )
+        self.min_confidence = spec_min_confidence(self.spec) if self.has_trained_top else 0.0
 
     @property
     def name(self) -> str:

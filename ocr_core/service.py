@@ -39,12 +39,14 @@ class OcrService:
     """Loads the detector and recognizer lazily and runs recognition jobs."""
 
     def __init__(self, detector: str | None = None, recognizer: str | None = None, *,
-                 scale: float | None = None, max_size: int = 2048, warm_up: bool = True) -> None:
+                 scale: float | None = None, max_size: int = 2048, warm_up: bool = True,
+                 min_confidence: float | None = None) -> None:
         self._detector_name = str(detector or DEFAULT_DETECTOR)
         self._recognizer_name = str(recognizer or DEFAULT_RECOGNIZER)
         self._scale = scale
         self._max_size = max_size
         self._warm_up = warm_up
+        self._min_confidence = min_confidence
         self._lock = threading.RLock()
         self._pipeline: Any = None
 
@@ -93,10 +95,20 @@ class OcrService:
             detector = Detector(weights=self._detector_name, optimizer=None)
             recognizer = Recognizer(weights=self._recognizer_name)
             pipeline = Pipeline(detector=detector, recognizer=recognizer, scale=self._scale,
-                                max_size=self._max_size)
+                                max_size=self._max_size, min_confidence=self._min_confidence)
             if self._warm_up:
                 pipeline.warm_up()
             self._pipeline = pipeline
+
+    def set_min_confidence(self, value: float | None) -> None:
+        """Words read less confidently are dropped from recognized pages; ``None``: the recognizer model's
+        recommendation, 0: keep every box (ADR 0013). Applies from the next image on, without reloading."""
+        if value is not None and not 0.0 <= value < 1.0:
+            raise ValueError(f"min_confidence must be in [0, 1), got {value}")
+        with self._lock:
+            self._min_confidence = value
+            if self._pipeline is not None:
+                self._pipeline.min_confidence = value
 
     def recognize(self, image: np.ndarray | str | Path, *, cancel: CancelToken | None = None) -> Page:
         """Detect and read the words of one image."""

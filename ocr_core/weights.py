@@ -59,8 +59,9 @@ class ModelSpec:
     description: str = ""
     metrics: dict[str, Any] = field(default_factory=dict)
     training: dict[str, Any] = field(default_factory=dict)
-    #: Detector post-processing chosen for these weights (``ocr_core.postprocess.detection.DETECTION_DEFAULTS``
-    #: names); a less-trained model's score maps peak lower than the published CRAFT's, so its thresholds differ.
+    #: Post-processing chosen for these weights. Detectors: ``ocr_core.postprocess.detection.DETECTION_DEFAULTS``
+    #: names (a less-trained model's score maps peak lower than the published CRAFT's, so its thresholds differ).
+    #: Recognizers: ``min_confidence``, below which a page's words are dropped (ADR 0013).
     postprocess: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> str:

@@ -7,6 +7,7 @@ with ``ocr_core.weights.save_model_dir`` (hash recorded, crash-safe).
 Usage:
     .venv/bin/python packaging/bundle_model.py runs/craft_lite --name craft_lite --scale 1.5 \
         --metric realdata_dev_detection_f1=0.41
+    .venv/bin/python packaging/bundle_model.py runs/crnn_latin --name crnn_lite --average 8 --min-confidence 0.01
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from ocr_core.cli.options import add_detection_options, detection_overrides  # noqa: E402
+from ocr_core.cli.options import add_detection_options, add_min_confidence_option, detection_overrides  # noqa: E402
 
 
 def strip_optimizer(src: Path, dst: Path) -> None:
@@ -46,6 +47,7 @@ def main() -> int:
     parser.add_argument("--scale", type=float, default=None, help="detector: recommended upscaling")
     parser.add_argument("--description", default=None)
     add_detection_options(parser)  # detector: thresholds chosen for these weights, kept in model.json
+    add_min_confidence_option(parser)  # recognizer: the confidence below which pages drop words
     parser.add_argument("--average", type=int, default=0, metavar="N",
                         help="bundle the mean of the run's last N kept epochs (TrainConfig.keep_epochs) "
                              "instead of its best checkpoint")
@@ -71,6 +73,10 @@ def main() -> int:
         if spec.kind != "detector":
             parser.error("detection thresholds only apply to a detector")
         data["postprocess"] = {**data.get("postprocess", {}), **chosen}
+    if args.min_confidence is not None:
+        if spec.kind != "recognizer":
+            parser.error("--min-confidence only applies to a recognizer")
+        data["postprocess"] = {**data.get("postprocess", {}), "min_confidence": args.min_confidence}
     for item in args.metric:
         key, _, value = item.partition("=")
         data["metrics"][key] = float(value)

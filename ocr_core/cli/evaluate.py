@@ -16,7 +16,7 @@ import json
 import sys
 from typing import Any
 
-from ocr_core.cli.options import add_detection_options, detection_overrides
+from ocr_core.cli.options import add_detection_options, add_min_confidence_option, detection_overrides
 from ocr_core.errors import OcrError
 
 __all__ = ["add_parser", "run"]
@@ -37,6 +37,7 @@ def add_parser(subparsers: Any) -> None:
     p.add_argument("--precision", choices=("auto", "float32", "bfloat16"), default="auto",
                    help="detector arithmetic (default auto: bfloat16 on CPUs that compute it natively)")
     add_detection_options(p)
+    add_min_confidence_option(p)
     p.add_argument("--limit", type=int, default=None, help="evaluate only the first N pages")
     p.add_argument("--lexicon", default="none", metavar="auto|none|PATH",
                    help="prefer dictionary words the model finds nearly as likely as its reading: auto (the bundled "
@@ -124,7 +125,8 @@ def _pipeline_scores(args: argparse.Namespace, pages: list[Any]) -> dict[str, An
     lexicon = load_lexicon(args.lexicon)
     pipeline = Pipeline(detector=Detector(weights=args.detector or "default", optimizer=None,
                                           precision=args.precision, thresholds=detection_overrides(args)),
-                        recognizer=_recognizer(args.recognizer), scale=args.scale, lexicon=lexicon)
+                        recognizer=_recognizer(args.recognizer), scale=args.scale, lexicon=lexicon,
+                        min_confidence=args.min_confidence)
     predicted = []
     with ProgressBar(len(pages), "images") as bar:
         for source, page in pipeline.iter_pages([p.image_path for p in pages]):

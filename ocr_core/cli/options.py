@@ -1,12 +1,12 @@
-"""Command-line options shared by ``recognize``, ``eval`` and the benchmarks: detection thresholds and the
-large-text pass."""
+"""Command-line options shared by ``recognize``, ``eval`` and the benchmarks: detection thresholds, the
+large-text pass and the confidence below which words are dropped."""
 
 from __future__ import annotations
 
 import argparse
 from typing import Any
 
-__all__ = ["add_detection_options", "detection_overrides"]
+__all__ = ["add_detection_options", "detection_overrides", "add_min_confidence_option"]
 
 _OPTIONS = {
     "detection_threshold": "a word's peak character score must reach this",
@@ -25,7 +25,7 @@ def _fraction(text: str) -> float:
     return value
 
 
-def _shrink_factor(text: str) -> float:
+def _unit_interval_or_off(text: str) -> float:
     try:
         value = float(text)
     except ValueError:
@@ -41,7 +41,7 @@ def add_detection_options(parser: argparse.ArgumentParser) -> None:
     for name, help_text in _OPTIONS.items():
         parser.add_argument("--" + name.replace("_", "-"), type=_fraction, default=None, metavar="X",
                             help=f"{help_text} (default: the detector model's)")
-    parser.add_argument("--large-text-scale", type=_shrink_factor, default=None, metavar="X",
+    parser.add_argument("--large-text-scale", type=_unit_interval_or_off, default=None, metavar="X",
                         help="also detect on the image shrunk by X and take large words from there; 0: off "
                              "(default: the detector model's)")
 
@@ -50,3 +50,10 @@ def detection_overrides(args: argparse.Namespace) -> dict[str, Any]:
     """The settings given on the command line, for ``Detector(thresholds=...)``."""
     names = [*_OPTIONS, "large_text_scale"]
     return {name: getattr(args, name) for name in names if getattr(args, name, None) is not None}
+
+
+def add_min_confidence_option(parser: argparse.ArgumentParser) -> None:
+    """``--min-confidence X``: drop words read less confidently (default: the recognizer model's; 0 keeps all)."""
+    parser.add_argument("--min-confidence", type=_unit_interval_or_off, default=None, metavar="X",
+                        help="drop words read with a lower confidence; 0 keeps every word (default: the "
+                             "recognizer model's)")

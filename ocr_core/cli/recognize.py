@@ -11,7 +11,7 @@ from typing import Any, TextIO
 
 import numpy as np
 
-from ocr_core.cli.options import add_detection_options, detection_overrides
+from ocr_core.cli.options import add_detection_options, add_min_confidence_option, detection_overrides
 from ocr_core.document import Page, Word
 from ocr_core.errors import OcrError
 
@@ -36,6 +36,7 @@ def add_parser(subparsers: Any) -> None:
     p.add_argument("--precision", choices=("auto", "float32", "bfloat16"), default="auto",
                    help="detector arithmetic (default auto: bfloat16 on CPUs that compute it natively)")
     add_detection_options(p)
+    add_min_confidence_option(p)
     p.add_argument("--max-size", type=int, default=2048, help="cap on the long side after scaling")
     p.add_argument("--batch-size", type=int, default=64, help="word crops per recognizer batch")
     p.add_argument("--beam-width", type=int, default=0, help="CTC beam search width (0 = greedy)")
@@ -135,6 +136,7 @@ def run(args: argparse.Namespace, stream: TextIO | None = None) -> int:
                 scale=args.scale,
                 max_size=args.max_size,
                 lexicon=lexicon,
+                min_confidence=args.min_confidence,
             )
     except OcrError as exc:
         print(f"ocr-studio recognize: {exc}", file=sys.stderr)

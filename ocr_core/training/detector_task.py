@@ -127,6 +127,7 @@ class DetectorTask:
         self.variant = config.variant
         self.build_params = dict(config.build_params)
         self.init_weights: str | None = None
+        self.init_spec: Any = None
         self._font_groups: dict[str, list[str]] | None = None
         self._backgrounds: Any = None
         self.train_boxes = CharBoxCache([], self.cache)
@@ -229,7 +230,7 @@ class DetectorTask:
             self.log(f"--init {spec.name} is a {spec.architecture}; training that variant")
         self.variant = variant
         self.build_params = {**spec.build_params, **self.build_params}
-        self.init_weights = str(weights)
+        self.init_spec, self.init_weights = spec, str(weights)
 
     def build(self) -> tuple[keras.Model, keras.Model]:
         from ocr_core.models.craft import CRAFT_VARIANTS, CraftNet

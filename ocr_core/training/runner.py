@@ -192,10 +192,36 @@ class _ModelFolder:
             "status": status,
             "finished_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
         }
+        fields = self.task.spec_fields()
+        fields.update(self._inherited(fields))
         spec = ModelSpec(name=self.name, kind=self.task.kind, weights_file=f"{self.name}.weights.h5",
                          metrics=metrics, training=training, description=f"trained by ocr-studio ({status})",
-                         **self.task.spec_fields())
+                         **fields)
         return save_model_dir(spec, weights, self.out_dir)
+
+    def _inherited(self, fields: dict[str, Any]) -> dict[str, Any]:
+        """What was chosen for the model this run started from and still holds for its fine-tuned weights: the
+        ``postprocess`` settings (detection thresholds, large-text pass, confidence floor) and the recommended
+        scale and crop margin. Without them a fine-tuned default model would fall back to CRAFT's thresholds.
+        A resumed run keeps what its own ``model.json`` says."""
+        from ocr_core.weights import SPEC_FILE, load_spec_file
+
+        source = getattr(self.task, "init_spec", None)
+        own = self.out_dir / SPEC_FILE
+        if source is None and self.config.resume and own.is_file():
+            try:
+                source = load_spec_file(own)
+            except OcrError:
+                source = None
+        if source is None or source.kind != self.task.kind:
+            return {}
+        out: dict[str, Any] = {}
+        if source.postprocess:
+            out["postprocess"] = dict(source.postprocess)
+        kept = {k: source.input_spec[k] for k in ("scale", "crop_margin") if k in (source.input_spec or {})}
+        if kept:
+            out["input_spec"] = {**fields.get("input_spec", {}), **kept}
+        return out
 
 
 def train(config: TrainConfig, *, on_event: EventHandler | None = None,

@@ -30,6 +30,7 @@ class FakeService:
         self.recognized: list[str] = []
         self.threads: set[str] = set()
         self.started = threading.Event()
+        self.min_confidence: float | None = None
 
     @property
     def is_loaded(self) -> bool:
@@ -54,7 +55,10 @@ class FakeService:
             Word(quad_from_rect(5, 5, 40, 20), "hello", 0.97),
             Word(quad_from_rect(45, 5, 90, 20), "world", 0.75),
             Word(quad_from_rect(5, 30, 40, 45), "lowconf", 0.3),
+            Word(quad_from_rect(60, 30, 100, 45), "x9", 0.005),  # clutter: dropped unless every box is kept
         ]
+        floor = 0.01 if self.min_confidence is None else self.min_confidence  # the fake model recommends 0.01
+        words = [w for w in words if w.confidence >= floor]
         return Page.from_words(words, 120, 60, image_path=str(image))
 
     def recognize_quads(self, image: Any, quads: Sequence[np.ndarray]) -> list[tuple[str, float]]:
@@ -66,6 +70,9 @@ class FakeService:
 
     def set_models(self, detector: str | None = None, recognizer: str | None = None) -> None:
         pass
+
+    def set_min_confidence(self, value: float | None) -> None:
+        self.min_confidence = value
 
 
 def make_image(path: Path, width: int = 120, height: int = 60, color: str = "#f4f1ea") -> Path:

@@ -170,3 +170,26 @@ def test_worker_threads_run_below_the_gui_thread_and_pass_it_on(qtbot):
     assert job.result == (min(19, gui + BACKGROUND_NICE),) * 2
     assert not lower_thread_priority() and nice() == gui  # never the GUI thread itself
     runner.shutdown(wait=True)
+
+
+def test_keep_low_confidence_boxes_is_remembered_and_reaches_the_engine(window, qtbot, image_dir, service):
+    recognized_window(window, qtbot, image_dir)
+    assert "x9" not in [w.text for w in window.model.words()]  # the model's floor drops the clutter box
+    keep = window.action_set["keep_low"]
+    assert keep.isCheckable() and not keep.isChecked()
+    keep.trigger()
+    qtbot.waitUntil(lambda: service.min_confidence == 0.0, timeout=5000)
+    assert window.settings.keep_low_confidence
+    window.action_set["recognize"].trigger()
+    qtbot.waitUntil(lambda: len(window.model) == 4, timeout=5000)
+    assert [w.text for w in window.model.words()][-1] == "x9"
+    # a new window starts with the setting on and tells its engine before any recognition
+    other_service = FakeService()
+    other = MainWindow(window.settings, lambda: other_service)
+    qtbot.addWidget(other)
+    assert other.action_set["keep_low"].isChecked()
+    qtbot.waitUntil(lambda: other_service.min_confidence == 0.0, timeout=5000)
+    other.action_set["keep_low"].trigger()
+    qtbot.waitUntil(lambda: other_service.min_confidence is None, timeout=5000)
+    assert not window.settings.keep_low_confidence
+    other.close()

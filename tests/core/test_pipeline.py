@@ -131,3 +131,79 @@ def test_lexicon_reaches_the_recognizer_unless_a_call_overrides_it():
     Pipeline(detector=FakeDetector(), recognizer=recognizer, lexicon=lexicon).recognize_pages(
         [_image()], recognition_kwargs={"lexicon": other})
     assert [k.get("lexicon") for k in recognizer.kwargs] == [None, lexicon, other]
+
+
+class TwoBoxDetector:
+    """Two fixed boxes: the left one over text, the right one over clutter."""
+
+    recommended_scale = 1.0
+
+    def detect(self, images, **kwargs):
+        boxes = np.array([[[10, 10], [60, 10], [60, 30], [10, 30]], [[120, 10], [180, 10], [180, 30], [120, 30]]],
+                         np.float32)
+        return [boxes for _ in images]
+
+
+class ConfidenceRecognizer:
+    """Reads the left box confidently and the right one as nothing likely; may recommend a floor."""
+
+    def __init__(self, min_confidence=None):
+        if min_confidence is not None:
+            self.min_confidence = min_confidence
+
+    def recognize_boxes_with_confidence(self, images, box_groups, **kwargs):
+        return [[("word", 0.8) if box[0][0] < 100 else ("x9", 0.002) for box in boxes] for boxes in box_groups]
+
+
+def _texts(pipeline):
+    return [w.text for w in pipeline.recognize_pages([_image()])[0].words]
+
+
+def test_words_below_min_confidence_are_dropped():
+    pipeline = Pipeline(detector=TwoBoxDetector(), recognizer=ConfidenceRecognizer(), min_confidence=0.01)
+    assert _texts(pipeline) == ["word"]
+    assert pipeline.effective_min_confidence == pytest.approx(0.01)
+
+
+def test_min_confidence_defaults_to_the_recognizers_recommendation_and_zero_keeps_all():
+    recommended = ConfidenceRecognizer(min_confidence=0.01)
+    assert _texts(Pipeline(detector=TwoBoxDetector(), recognizer=recommended)) == ["word"]
+    assert _texts(Pipeline(detector=TwoBoxDetector(), recognizer=recommended, min_confidence=0.0)) == ["word", "x9"]
+    # a recognizer without a recommendation (keras-ocr's objects) keeps every word
+    assert _texts(Pipeline(detector=TwoBoxDetector(), recognizer=ConfidenceRecognizer())) == ["word", "x9"]
+
+
+@pytest.mark.parametrize("bad", [-0.1, 1.0, 2.0])
+def test_min_confidence_out_of_range_is_refused(bad):
+    with pytest.raises(ValueError, match="min_confidence"):
+        Pipeline(detector=TwoBoxDetector(), recognizer=ConfidenceRecognizer(), min_confidence=bad)
+
+
+def test_min_confidence_command_line_option(capsys):
+    import argparse
+
+    from ocr_core.cli.options import add_min_confidence_option
+
+    parser = argparse.ArgumentParser()
+    add_min_confidence_option(parser)
+    assert parser.parse_args([]).min_confidence is None
+    assert parser.parse_args(["--min-confidence", "0"]).min_confidence == 0.0
+    assert parser.parse_args(["--min-confidence", "0.01"]).min_confidence == pytest.approx(0.01)
+    with pytest.raises(SystemExit):
+        parser.parse_args(["--min-confidence", "1"])
+    assert "--min-confidence: expected a number in [0, 1)" in capsys.readouterr().err
+
+
+def test_service_confidence_floor_reaches_the_pipeline_before_and_after_loading(monkeypatch):
+    from ocr_core.service import OcrService
+
+    monkeypatch.setattr("ocr_core.detection.Detector.__init__", lambda self, *a, **k: None)
+    monkeypatch.setattr("ocr_core.recognition.Recognizer.__init__", lambda self, *a, **k: None)
+    service = OcrService(warm_up=False)
+    service.set_min_confidence(0.0)
+    service.load()
+    assert service._pipeline.min_confidence == 0.0
+    service.set_min_confidence(None)
+    assert service._pipeline.min_confidence is None
+    with pytest.raises(ValueError, match="min_confidence"):
+        service.set_min_confidence(1.0)

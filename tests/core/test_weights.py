@@ -98,3 +98,20 @@ def test_saving_over_a_model_keeps_the_folder_consistent(tmp_path):
     spec3, path3 = resolve_model(model_dir)
     assert path3.read_bytes() == b"best weights"
     assert len(list(model_dir.glob("*.weights.h5"))) == 1
+
+
+def test_recognizer_min_confidence_comes_from_the_spec_and_is_checked():
+    from ocr_core.errors import WeightsError
+    from ocr_core.recognition import spec_min_confidence
+    from ocr_core.weights import ModelSpec
+
+    def spec(**postprocess):
+        return ModelSpec(name="r", kind="recognizer", architecture="crnn_lite", weights_file="r.weights.h5",
+                         alphabet="ab", postprocess=postprocess)
+
+    assert spec_min_confidence(None) == 0.0
+    assert spec_min_confidence(spec()) == 0.0
+    assert spec_min_confidence(spec(min_confidence=0.01)) == pytest.approx(0.01)
+    for bad in (1.5, -1, "high", None):
+        with pytest.raises(WeightsError, match="min_confidence"):
+            spec_min_confidence(spec(min_confidence=bad))

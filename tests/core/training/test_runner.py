@@ -382,15 +382,28 @@ def test_a_new_alphabet_keeps_the_shared_characters_top_columns(first_run, tmp_p
 
 
 def test_a_run_started_from_init_resumes_without_naming_the_init_model(first_run, tmp_path):
-    """The run records the init model's build parameters; its resume finds them in the run's state."""
+    """The run records the init model's build parameters; its resume finds them in the run's state. The init
+    model's chosen post-processing and crop margin carry over to the fine-tuned model, resumes included."""
+    import shutil
+
     out, _, _ = first_run
+    init = tmp_path / "init"
+    shutil.copytree(out, init)
+    spec = json.loads((init / "model.json").read_text("utf-8"))
+    spec["postprocess"] = {"min_confidence": 0.02}
+    spec["input_spec"]["crop_margin"] = 0.15
+    (init / "model.json").write_text(json.dumps(spec), "utf-8")
     run = tmp_path / "tuned"
-    train(rec_config(run, init=str(out), build_params={}, epochs=1, steps_per_epoch=2))
+    train(rec_config(run, init=str(init), build_params={}, epochs=1, steps_per_epoch=2))
+    shutil.rmtree(init)  # the resume must not need it
     events = []
     train(rec_config(run, build_params={}, epochs=2, steps_per_epoch=2, resume=True), on_event=events.append)
     start = events[[e.kind for e in events].index("start")]
     assert start.logs["initial_epoch"] == 1
     assert any("build parameters taken from the run's saved state" in e.message for e in events)
+    tuned = json.loads((run / "model.json").read_text("utf-8"))
+    assert tuned["postprocess"] == {"min_confidence": 0.02}
+    assert tuned["input_spec"]["crop_margin"] == 0.15 and tuned["training"]["epochs"] == 2
     # a build parameter given on resume must still agree with the run's
     with pytest.raises(TrainingError, match="other settings"):
         train(rec_config(run, build_params={**TINY_CRNN, "rnn_units": (4, 4)}, epochs=3, steps_per_epoch=2,

@@ -33,12 +33,13 @@ FOREIGN_WORDS_PER_LIST = 40_000
 
 #: Default mixture of token kinds (relative weights).
 DEFAULT_MIX: dict[str, float] = {
-    "word": 0.42, "foreign_word": 0.10, "punct_word": 0.12, "number": 0.08, "code": 0.06, "price": 0.04, "date": 0.04,
+    "word": 0.38, "single": 0.04, "foreign_word": 0.10, "punct_word": 0.12, "number": 0.08, "code": 0.06, "price": 0.04, "date": 0.04,
     "time": 0.02, "phone": 0.02, "alnum": 0.04, "random": 0.06,
 }
 _MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
            "October", "November", "December"]
 _CURRENCIES = ["$", "€", "£", "¥", "", ""]
+_SINGLES = list(string.ascii_uppercase * 2 + string.digits * 2 + string.ascii_lowercase + "$#&%*+-=@/")
 
 
 @lru_cache(maxsize=8)
@@ -238,6 +239,8 @@ class TextSampler:
             if rng.random() < 0.5:
                 parts.reverse()
             return self._choice(["-", "", "/", " ", "."]).join(parts).replace(" ", "")
+        if kind == "single":  # a character standing alone: a receipt's tax flag, a list letter, a lone digit
+            return self._choice(_SINGLES)
         if kind == "alnum":
             pool = string.ascii_letters + string.digits
             return "".join(self._choice(pool) for _ in range(int(rng.integers(2, 10))))

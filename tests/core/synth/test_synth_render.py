@@ -63,6 +63,30 @@ def test_ligature_mode_also_encloses_ink(dejavu_fonts):
         _check_quads_enclose_ink(image, lines)
 
 
+def _gaps_inside_words(lines):
+    """Horizontal gaps between neighbouring characters of the same word, as shares of their height."""
+    gaps = []
+    for line in lines:
+        for (qa, a), (qb, b) in zip(line, line[1:]):
+            if a != " " and b != " ":
+                height = max(np.ptp(qa[:, 1]), np.ptp(qb[:, 1]), 1.0)
+                gaps.append((qb[:, 0].min() - qa[:, 0].max()) / height)
+    return np.array(gaps)
+
+
+def test_letter_spaced_blocks_keep_quads_on_the_ink_and_words_apart(dejavu_fonts):
+    spaced = _pages(dejavu_fonts, n=4, letter_spaced=1.0, seed=7)
+    plain = _pages(dejavu_fonts, n=4, letter_spaced=0.0, seed=7)
+    for image, lines in spaced:
+        _check_quads_enclose_ink(image, lines)
+    # words stay words: space entries still separate them
+    assert any(" " in convert_lines_to_paragraph(lines) for _, lines in spaced)
+    assert np.median(_gaps_inside_words([ln for _, ls in spaced for ln in ls])) > \
+        np.median(_gaps_inside_words([ln for _, ls in plain for ln in ls])) + 0.05
+    with pytest.raises(DataGenerationError, match="letter_spaced"):
+        _pages(dejavu_fonts, n=1, letter_spaced=2.0)
+
+
 def test_spaces_are_entries_between_words(sans):
     spaces = 0
     for _image, lines in _pages([sans], n=6, font_size=12, blocks=(1, 1), lines_per_block=(1, 1)):

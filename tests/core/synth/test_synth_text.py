@@ -91,3 +91,12 @@ def test_load_foreign_words_samples_each_list_and_skips_missing_ones(tmp_path):
     assert len(words) == 12 and words[-2:] == ("été", "çà")
     assert words[0] == "wort0" and "# comment" not in words
     assert load_foreign_words((str(tmp_path / "missing"),)) == ()
+
+
+def test_single_kind_gives_lone_characters_of_the_alphabet():
+    sampler = TextSampler(string.ascii_uppercase + string.digits + "$", mix={"single": 1.0}, seed=1)
+    tokens = [sampler.token() for _ in range(200)]
+    assert all(len(t) == 1 for t in tokens)
+    assert any(t.isdigit() for t in tokens) and any(t.isalpha() for t in tokens)
+    # characters the alphabet lacks (lower case, most symbols) never come out
+    assert set("".join(tokens)) <= set(string.ascii_uppercase + string.digits + "$")

@@ -40,9 +40,12 @@ def test_eval_prints_scores_and_writes_json(tmp_path, monkeypatch, capsys):
 
     truth = {p.image_path: p for p in read_annotations(folder, "icdar2015")}
 
+    made = []
+
     class FakePipeline:
-        def __init__(self, detector=None, recognizer=None, scale=None, lexicon=None):
+        def __init__(self, detector=None, recognizer=None, scale=None, lexicon=None, min_confidence=None):
             self.detector, self.recognizer = detector, recognizer
+            made.append(min_confidence)
 
         def iter_pages(self, images):
             for path in images:
@@ -59,8 +62,9 @@ def test_eval_prints_scores_and_writes_json(tmp_path, monkeypatch, capsys):
     monkeypatch.setattr(ocr_core.detection, "Detector", lambda weights=None, **kwargs: "det")
     monkeypatch.setattr(ocr_core.recognition, "Recognizer", lambda weights=None: "rec")
     out = tmp_path / "scores.json"
-    args = parse(eval_cli, ["eval", "--data", f"{folder}:icdar2015", "--json", str(out)])
+    args = parse(eval_cli, ["eval", "--data", f"{folder}:icdar2015", "--json", str(out), "--min-confidence", "0"])
     assert args.func(args) == 0
+    assert made == [0.0]  # the confidence floor reaches the pipeline
     printed = capsys.readouterr().out
     assert "detection" in printed and "end-to-end" in printed
     data = json.loads(out.read_text())

@@ -19,7 +19,7 @@ from ocr_core.cancel import CancelToken
 from ocr_core.document import Page, Word
 from ocr_core.postprocess.lexicon import Lexicon
 
-__all__ = ["Pipeline", "scale_for"]
+__all__ = ["Pipeline", "scale_for", "checked_min_confidence"]
 
 
 def scale_for(height: int, width: int, scale: float, max_size: int) -> float:
@@ -28,6 +28,13 @@ def scale_for(height: int, width: int, scale: float, max_size: int) -> float:
     if long_side * scale > max_size:
         scale = max_size / long_side
     return float(scale)
+
+
+def checked_min_confidence(value: float | None) -> float | None:
+    """``value`` when it is ``None`` (the recognizer's recommendation) or in [0, 1); otherwise a ``ValueError``."""
+    if value is not None and not 0.0 <= value < 1.0:
+        raise ValueError(f"min_confidence must be in [0, 1), got {value}")
+    return value
 
 
 class Pipeline:
@@ -60,9 +67,7 @@ class Pipeline:
         self.scale = scale
         self.max_size = max_size
         self.lexicon = lexicon
-        if min_confidence is not None and not 0.0 <= min_confidence < 1.0:
-            raise ValueError(f"min_confidence must be in [0, 1), got {min_confidence}")
-        self.min_confidence = min_confidence
+        self.min_confidence = checked_min_confidence(min_confidence)
 
     def warm_up(self) -> None:
         """Trace both models' predict functions now (for long-lived sessions such as the app), so the first

@@ -103,8 +103,9 @@ class OcrService:
     def set_min_confidence(self, value: float | None) -> None:
         """Words read less confidently are dropped from recognized pages; ``None``: the recognizer model's
         recommendation, 0: keep every box (ADR 0013). Applies from the next image on, without reloading."""
-        if value is not None and not 0.0 <= value < 1.0:
-            raise ValueError(f"min_confidence must be in [0, 1), got {value}")
+        from ocr_core.pipeline import checked_min_confidence
+
+        value = checked_min_confidence(value)
         with self._lock:
             self._min_confidence = value
             if self._pipeline is not None:

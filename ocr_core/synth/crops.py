@@ -246,6 +246,7 @@ class _CropRenderer:
             augment.draw_rules(alpha, rng, baseline=y0 + ascent - cy0, thickness=max(1, size // 14))
         image = self._compose(alpha, size)
         image = augment.crop_geometry(image, rng, lvl)
+        h, w = image.shape[:2]  # a bent baseline comes back taller
         # To the model's height (low-resolution renders are upsampled here).
         out_w = max(1, int(round(w * self.height / h)))
         interp = cv2.INTER_AREA if h > self.height else cv2.INTER_LINEAR

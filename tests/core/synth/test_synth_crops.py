@@ -63,3 +63,26 @@ def test_bad_input_is_reported(dejavu_fonts):
         next(get_crop_generator("abc", dejavu_fonts, None, height=4, width=4))
     with pytest.raises(DataGenerationError, match="could not draw"):
         next(get_crop_generator("\u6f22", dejavu_fonts[:1], None, seed=0))
+
+
+def _ink_rows(image: np.ndarray, columns: slice) -> float:
+    """Mean row of the dark pixels in ``columns``."""
+    ys, _ = np.nonzero(image[:, columns] < 128)
+    return float(ys.mean())
+
+
+def test_bend_puts_the_baseline_on_an_arc_and_keeps_every_pixel_of_ink():
+    from ocr_core.synth.augment import bend
+
+    image = np.full((20, 120), 255, np.uint8)
+    image[8:12, 4:116] = 0  # a straight bar standing for a line of text
+    for seed in range(6):
+        bent = bend(image, np.random.default_rng(seed), 0.45)
+        assert bent.shape[1] == 120 and bent.shape[0] > 20  # padded, never cropped
+        assert abs(int((bent < 128).sum()) - int((image < 128).sum())) < 0.1 * (image < 128).sum()
+        # The ends of the bar moved away from its middle, by about the depth asked for, in the same direction.
+        left, mid, right = (_ink_rows(bent, s) for s in (slice(4, 10), slice(57, 63), slice(110, 116)))
+        assert abs(left - mid) > 2.5 and abs(right - mid) > 2.5
+        assert np.sign(left - mid) == np.sign(right - mid)
+        assert (bent[0] == 255).all() and (bent[-1] == 255).all()  # no ink reached the border
+    assert bend(image, np.random.default_rng(0), 0.0) is image

@@ -78,8 +78,8 @@ def build_actions(w: MainWindow) -> ActionSet:
           "Read the selected boxes again without detecting")
     a.add("rerecognize_all", "Re-recognize &All Boxes", rec.rerecognize_all, ["Ctrl+Shift+R"])
     keep = a.add("keep_low", "&Keep Low-Confidence Boxes", w.set_keep_low_confidence, [], None,
-                 "Keep the boxes the recognizer reads as nothing likely (clutter, or text to type by hand); "
-                 "from the next recognition on", checkable=True)
+                 "Keep the boxes the recognizer reads as nothing likely (clutter, or text to type by hand) and the "
+                 "faint ones it cannot confirm; from the next recognition on", checkable=True)
     keep.setChecked(w.settings.keep_low_confidence)
     a.add("cancel", "&Cancel Recognition", rec.cancel, ["Ctrl+."], "cancel")
     a.add("reload_models", "Re&load Models", w.engine.load)

@@ -76,7 +76,7 @@ class Studio:
 
     def __init__(self, detector: str, recognizer: str, scale: float | None, untrained: bool,
                  lexicon: str = "none", thresholds: dict[str, Any] | None = None,
-                 min_confidence: float | None = None) -> None:
+                 min_confidence: float | None = None, weak_min_confidence: float | None = None) -> None:
         from ocr_core.detection import Detector
         from ocr_core.pipeline import Pipeline
         from ocr_core.postprocess.lexicon import load_lexicon
@@ -91,7 +91,7 @@ class Studio:
         self.recognizer = rec
         self.lexicon = load_lexicon(lexicon)
         self.pipeline = Pipeline(detector=det, recognizer=rec, scale=scale, lexicon=self.lexicon,
-                                 min_confidence=min_confidence)
+                                 min_confidence=min_confidence, weak_min_confidence=weak_min_confidence)
         self.label = f"{det.name} + {rec.name}, scale {self.pipeline.effective_scale:g}"
         shown = {k: v for k, v in det.thresholds.items() if k.endswith("_threshold") and k != "size_threshold"}
         self.label += ", " + " ".join(f"{k.split('_')[0]} {v:g}" for k, v in shown.items())
@@ -100,6 +100,9 @@ class Studio:
                            f"{det.thresholds['large_text_height']} px")
         if self.pipeline.effective_min_confidence > 0:
             self.label += f", words below confidence {self.pipeline.effective_min_confidence:g} dropped"
+        if det.thresholds.get("weak_detection_threshold"):
+            self.label += (f", weak detections from peak {det.thresholds['weak_detection_threshold']:g} kept when "
+                           f"read with confidence {self.pipeline.effective_weak_min_confidence:g}")
         if self.lexicon is not None:
             self.label += f", lexicon {lexicon} ({len(self.lexicon)} words)"
 
@@ -300,7 +303,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         started = time.perf_counter()
         readers: dict[str, Any] = {OURS: Studio(args.detector, args.recognizer, args.scale, args.untrained,
                                                 args.lexicon, detection_overrides(args),
-                                                args.min_confidence)}
+                                                args.min_confidence, args.weak_min_confidence)}
         exe = shutil.which("tesseract") if args.tesseract else None
         if exe:
             readers[TESS] = Tesseract(exe, args.tesseract_psm)

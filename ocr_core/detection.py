@@ -156,7 +156,33 @@ class Detector:
 
         Thresholds left ``None`` come from :attr:`thresholds` (the model spec's, else CRAFT's 0.7 / 0.4 / 0.4 / 10).
         ``large_text_scale`` (0 < x < 1) adds a pass on each image shrunk by that factor for words too large for
-        the model (:func:`~ocr_core.postprocess.detection.merge_large_text`); 0 turns it off.
+        the model (:func:`~ocr_core.postprocess.detection.merge_large_text`); 0 turns it off. Weak detections
+        are not returned here (:meth:`detect_candidates` has them).
+        """
+        found = self.detect_candidates(
+            images, detection_threshold=detection_threshold, text_threshold=text_threshold,
+            link_threshold=link_threshold, size_threshold=size_threshold, batch_size=batch_size,
+            large_text_scale=large_text_scale, weak_detection_threshold=0.0)
+        return [boxes for boxes, _weak in found]
+
+    def detect_candidates(
+        self,
+        images: Iterable[np.ndarray],
+        detection_threshold: float | None = None,
+        text_threshold: float | None = None,
+        link_threshold: float | None = None,
+        size_threshold: int | None = None,
+        batch_size: int = 4,
+        large_text_scale: float | None = None,
+        weak_detection_threshold: float | None = None,
+        **kwargs: Any,
+    ) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Like :meth:`detect`, plus weak detections: per image ``(quads (N, 4, 2), weak (N,) bool)``.
+
+        A word is weak when its peak score lies in ``[weak_detection_threshold, detection_threshold)`` (default:
+        the model's; 0 turns weak detections off). The other words are exactly :meth:`detect`'s, in its order,
+        weak ones after them; weak words lying mostly inside a large-text box are dropped. The pipeline keeps a
+        weak word only when it is read confidently (ADR 0014).
         """
         from ocr_core.imageio import read_image
         from ocr_core.postprocess.detection import MAP_SETTINGS, detection_settings, score_maps_to_boxes
@@ -164,33 +190,50 @@ class Detector:
         settings = detection_settings(self.thresholds, {
             "detection_threshold": detection_threshold, "text_threshold": text_threshold,
             "link_threshold": link_threshold, "size_threshold": size_threshold,
-            "large_text_scale": large_text_scale})
+            "large_text_scale": large_text_scale, "weak_detection_threshold": weak_detection_threshold})
+        sure = float(settings["detection_threshold"])
+        weak = float(settings["weak_detection_threshold"])
         map_settings = {k: settings[k] for k in MAP_SETTINGS}
+        map_settings["detection_threshold"] = min(sure, weak) if weak > 0 else sure
         arrays = [read_image(im) for im in images]
-        results = []
+        found: list[tuple[np.ndarray, np.ndarray]] = []
         for score in self.predict_maps(arrays, batch_size=batch_size):
-            boxes = score_maps_to_boxes(score[..., 0], score[..., 1], scale=2.0, **map_settings)
-            results.append(np.asarray(boxes, dtype=np.float32).reshape(-1, 4, 2))
+            boxes, peaks = score_maps_to_boxes(score[..., 0], score[..., 1], scale=2.0, return_peaks=True,
+                                               **map_settings)
+            found.append((boxes, peaks))
+        sure_boxes = [boxes[peaks >= sure] for boxes, peaks in found]
+        weak_boxes = [boxes[peaks < sure] for boxes, peaks in found]
         factor = float(settings["large_text_scale"])
         if factor > 0:
-            results = self._with_large_text(arrays, results, factor, settings["large_text_height"], map_settings,
-                                            batch_size)
-        return results
+            sure_boxes, weak_boxes = self._with_large_text(arrays, sure_boxes, weak_boxes, factor,
+                                                           settings["large_text_height"], map_settings, sure,
+                                                           batch_size)
+        return [(np.concatenate([s, w]).astype(np.float32).reshape(-1, 4, 2),
+                 np.concatenate([np.zeros(len(s), bool), np.ones(len(w), bool)]))
+                for s, w in zip(sure_boxes, weak_boxes)]
 
-    def _with_large_text(self, arrays: list[np.ndarray], results: list[np.ndarray], factor: float,
-                         min_height: float, map_settings: dict[str, Any], batch_size: int) -> list[np.ndarray]:
-        """The second pass on images shrunk by ``factor``, merged (``merge_large_text``); images whose short
-        side would fall under the smallest useful size keep the first pass only."""
+    def _with_large_text(self, arrays: list[np.ndarray], sure: list[np.ndarray], weak: list[np.ndarray],
+                         factor: float, min_height: float, map_settings: dict[str, Any], sure_threshold: float,
+                         batch_size: int) -> tuple[list[np.ndarray], list[np.ndarray]]:
+        """The second pass on images shrunk by ``factor``, merged with the sure words (``merge_large_text``; its
+        weak words are not used); weak words mostly inside a large word taken from it are dropped. Images whose
+        short side would fall under the smallest useful size keep the first pass only."""
         import cv2
 
-        from ocr_core.postprocess.detection import merge_large_text, score_maps_to_boxes
+        from ocr_core.postprocess.detection import covered_by_any, large_text_choice, score_maps_to_boxes
 
         todo = [i for i, a in enumerate(arrays) if min(a.shape[:2]) * factor >= 2 * min_height]
         small = [cv2.resize(arrays[i], None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA) for i in todo]
+        sure, weak = list(sure), list(weak)
         for i, score in zip(todo, self.predict_maps(small, batch_size=batch_size)):
-            coarse = score_maps_to_boxes(score[..., 0], score[..., 1], scale=2.0 / factor, **map_settings)
-            results[i] = merge_large_text(results[i], coarse, min_height)
-        return results
+            coarse, peaks = score_maps_to_boxes(score[..., 0], score[..., 1], scale=2.0 / factor, return_peaks=True,
+                                                **map_settings)
+            coarse = coarse[peaks >= sure_threshold]
+            keep, taken = large_text_choice(sure[i], coarse, min_height)
+            if len(taken):
+                sure[i] = np.concatenate([sure[i][keep], coarse[taken]])
+                weak[i] = weak[i][~covered_by_any(weak[i], coarse[taken])]
+        return sure, weak
 
     def get_batch_generator(
         self,

@@ -30,10 +30,10 @@ def scale_for(height: int, width: int, scale: float, max_size: int) -> float:
     return float(scale)
 
 
-def checked_min_confidence(value: float | None) -> float | None:
+def checked_min_confidence(value: float | None, name: str = "min_confidence") -> float | None:
     """``value`` when it is ``None`` (the recognizer's recommendation) or in [0, 1); otherwise a ``ValueError``."""
     if value is not None and not 0.0 <= value < 1.0:
-        raise ValueError(f"min_confidence must be in [0, 1), got {value}")
+        raise ValueError(f"{name} must be in [0, 1), got {value}")
     return value
 
 
@@ -50,10 +50,15 @@ class Pipeline:
         min_confidence: words read with a lower confidence are dropped from the page (clutter the detector took
             for text reads as nothing likely); ``None`` uses the recognizer's recommendation (its ``model.json``
             ``postprocess``; 0 for models without one), 0 keeps every word, as keras-ocr.
+        weak_min_confidence: the confidence a word needs when the detector found it only weakly (its peak score
+            between the detector's ``weak_detection_threshold`` and ``detection_threshold``, ADR 0014): faint print
+            and lone characters read clearly, clutter does not. ``None`` uses the recognizer's recommendation
+            (0.5 without one); never below ``min_confidence``; ``min_confidence=0`` keeps weak words too.
     """
 
     def __init__(self, detector: Any = None, recognizer: Any = None, scale: float | None = None,
-                 max_size: int = 2048, lexicon: Lexicon | None = None, min_confidence: float | None = None) -> None:
+                 max_size: int = 2048, lexicon: Lexicon | None = None, min_confidence: float | None = None,
+                 weak_min_confidence: float | None = None) -> None:
         if detector is None:
             from ocr_core.detection import Detector
 
@@ -68,6 +73,7 @@ class Pipeline:
         self.max_size = max_size
         self.lexicon = lexicon
         self.min_confidence = checked_min_confidence(min_confidence)
+        self.weak_min_confidence = checked_min_confidence(weak_min_confidence, "weak_min_confidence")
 
     def warm_up(self) -> None:
         """Trace both models' predict functions now (for long-lived sessions such as the app), so the first
@@ -88,6 +94,18 @@ class Pipeline:
         if self.min_confidence is not None:
             return float(self.min_confidence)
         return float(getattr(self.recognizer, "min_confidence", 0.0))
+
+    @property
+    def effective_weak_min_confidence(self) -> float:
+        """The confidence a weakly detected word needs: 0 when every word is kept (``min_confidence=0``)."""
+        if self.min_confidence == 0.0:
+            return 0.0
+        value = self.weak_min_confidence
+        if value is None:
+            from ocr_core.recognition import DEFAULT_WEAK_MIN_CONFIDENCE
+
+            value = getattr(self.recognizer, "weak_min_confidence", DEFAULT_WEAK_MIN_CONFIDENCE)
+        return max(float(value), self.effective_min_confidence)
 
     def _prepare(self, image: Any) -> tuple[np.ndarray, np.ndarray, float]:
         from ocr_core.imageio import read_image
@@ -153,7 +171,14 @@ class Pipeline:
 
     def _recognize_prepared(self, prepared, detection_kwargs, recognition_kwargs, cancel) -> list[Page]:
         scaled_images = [s for _, s, _ in prepared]
-        box_groups = self.detector.detect(scaled_images, **detection_kwargs)
+        candidates = getattr(self.detector, "detect_candidates", None)
+        if callable(candidates):  # ours: weak detections too, kept below when read confidently
+            found = candidates(scaled_images, **detection_kwargs)
+            box_groups = [boxes for boxes, _ in found]
+            weak_groups = [np.asarray(weak, bool) for _, weak in found]
+        else:  # any keras-ocr style detector
+            box_groups = self.detector.detect(scaled_images, **detection_kwargs)
+            weak_groups = [np.zeros(len(boxes), bool) for boxes in box_groups]
         if cancel is not None:
             cancel.raise_if_cancelled()
         # crop from the original image: boxes scaled back first (sharper crops than the upscaled image)
@@ -165,10 +190,11 @@ class Pipeline:
             [o for o, _, _ in prepared], original_boxes, **recognition_kwargs
         )
         pages = []
-        floor = self.effective_min_confidence
-        for (original, _, _), boxes, group in zip(prepared, original_boxes, readings):
-            words = [Word(quad=box, text=text, confidence=float(conf)) for box, (text, conf) in zip(boxes, group)
-                     if floor <= 0.0 or float(conf) >= floor]
+        floors = (self.effective_min_confidence, self.effective_weak_min_confidence)
+        for (original, _, _), boxes, group, weak in zip(prepared, original_boxes, readings, weak_groups):
+            words = [Word(quad=box, text=text, confidence=float(conf))
+                     for box, (text, conf), is_weak in zip(boxes, group, weak)
+                     if floors[bool(is_weak)] <= 0.0 or float(conf) >= floors[bool(is_weak)]]
             pages.append(Page.from_words(words, width=original.shape[1], height=original.shape[0]))
         return pages
 

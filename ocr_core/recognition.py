@@ -18,7 +18,8 @@ from ocr_core.geometry import DEFAULT_CROP_MARGIN
 from ocr_core.postprocess.lexicon import Lexicon, lexicon_decode
 from ocr_core.weights import DEFAULT_RECOGNIZER, ModelSpec, resolve_model
 
-__all__ = ["Recognizer", "DEFAULT_ALPHABET", "DEFAULT_CROP_MARGIN", "TALL_RATIO", "prepare_crops", "spec_min_confidence"]
+__all__ = ["Recognizer", "DEFAULT_ALPHABET", "DEFAULT_CROP_MARGIN", "TALL_RATIO", "prepare_crops", "spec_min_confidence",
+           "DEFAULT_WEAK_MIN_CONFIDENCE"]
 
 
 
@@ -42,17 +43,22 @@ def prepare_crops(crops: Sequence[np.ndarray], height: int, width: int, channels
     return batch
 
 
-def spec_min_confidence(spec: ModelSpec | None) -> float:
-    """The ``min_confidence`` a recognizer's ``model.json`` recommends (its ``postprocess`` entry; 0 when absent):
-    a page's words read less confidently than this are dropped (see :class:`~ocr_core.pipeline.Pipeline`)."""
-    value = (spec.postprocess if spec else {}).get("min_confidence", 0.0)
+#: The confidence a word from a weak detection needs when the recognizer's ``model.json`` does not say (ADR 0014).
+DEFAULT_WEAK_MIN_CONFIDENCE = 0.5
+
+
+def spec_min_confidence(spec: ModelSpec | None, key: str = "min_confidence", default: float = 0.0) -> float:
+    """A confidence a recognizer's ``model.json`` recommends (its ``postprocess`` entry ``key``; ``default`` when
+    absent). ``min_confidence``: a page's words read less confidently are dropped; ``weak_min_confidence``: the
+    same for words the detector found only weakly (see :class:`~ocr_core.pipeline.Pipeline`)."""
+    raw = (spec.postprocess if spec else {}).get(key, default)
     try:
-        value = float(value)
+        value = float(raw)
     except (TypeError, ValueError):
         value = -1.0
     if not 0.0 <= value < 1.0:
-        raise WeightsError(f"recognizer {spec.name if spec else '?'}: model.json postprocess: min_confidence must "
-                           f"be a number in [0, 1), got {spec.postprocess.get('min_confidence')!r}")
+        raise WeightsError(f"recognizer {spec.name if spec else '?'}: model.json postprocess: {key} must "
+                           f"be a number in [0, 1), got {raw!r}")
     return value
 
 
@@ -125,6 +131,9 @@ class Recognizer:
             self.spec and self.spec.include_top and weights_alphabet == self.alphabet
         )
         self.min_confidence = spec_min_confidence(self.spec) if self.has_trained_top else 0.0
+        self.weak_min_confidence = (
+            spec_min_confidence(self.spec, "weak_min_confidence", DEFAULT_WEAK_MIN_CONFIDENCE)
+            if self.has_trained_top else DEFAULT_WEAK_MIN_CONFIDENCE)
 
     @property
     def name(self) -> str:

@@ -77,6 +77,10 @@ def main() -> int:
         if spec.kind != "recognizer":
             parser.error("--min-confidence only applies to a recognizer")
         data["postprocess"] = {**data.get("postprocess", {}), "min_confidence": args.min_confidence}
+    if args.weak_min_confidence is not None:
+        if spec.kind != "recognizer":
+            parser.error("--weak-min-confidence only applies to a recognizer")
+        data["postprocess"] = {**data.get("postprocess", {}), "weak_min_confidence": args.weak_min_confidence}
     for item in args.metric:
         key, _, value = item.partition("=")
         data["metrics"][key] = float(value)

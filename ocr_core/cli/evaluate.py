@@ -126,7 +126,7 @@ def _pipeline_scores(args: argparse.Namespace, pages: list[Any]) -> dict[str, An
     pipeline = Pipeline(detector=Detector(weights=args.detector or "default", optimizer=None,
                                           precision=args.precision, thresholds=detection_overrides(args)),
                         recognizer=_recognizer(args.recognizer), scale=args.scale, lexicon=lexicon,
-                        min_confidence=args.min_confidence)
+                        min_confidence=args.min_confidence, weak_min_confidence=args.weak_min_confidence)
     predicted = []
     with ProgressBar(len(pages), "images") as bar:
         for source, page in pipeline.iter_pages([p.image_path for p in pages]):

@@ -1,5 +1,5 @@
 """Command-line options shared by ``recognize``, ``eval`` and the benchmarks: detection thresholds, the
-large-text pass and the confidence below which words are dropped."""
+large-text pass, weak detections and the confidences below which words are dropped."""
 
 from __future__ import annotations
 
@@ -44,16 +44,24 @@ def add_detection_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--large-text-scale", type=_unit_interval_or_off, default=None, metavar="X",
                         help="also detect on the image shrunk by X and take large words from there; 0: off "
                              "(default: the detector model's)")
+    parser.add_argument("--weak-detection-threshold", type=_unit_interval_or_off, default=None, metavar="X",
+                        help="also take words whose peak score is at least X (below --detection-threshold) when "
+                             "they are read confidently (--weak-min-confidence); 0: off (default: the detector "
+                             "model's)")
 
 
 def detection_overrides(args: argparse.Namespace) -> dict[str, Any]:
     """The settings given on the command line, for ``Detector(thresholds=...)``."""
-    names = [*_OPTIONS, "large_text_scale"]
+    names = [*_OPTIONS, "large_text_scale", "weak_detection_threshold"]
     return {name: getattr(args, name) for name in names if getattr(args, name, None) is not None}
 
 
 def add_min_confidence_option(parser: argparse.ArgumentParser) -> None:
-    """``--min-confidence X``: drop words read less confidently (default: the recognizer model's; 0 keeps all)."""
+    """``--min-confidence X``: drop words read less confidently (default: the recognizer model's; 0 keeps all);
+    ``--weak-min-confidence X``: the same for weakly detected words."""
     parser.add_argument("--min-confidence", type=_unit_interval_or_off, default=None, metavar="X",
                         help="drop words read with a lower confidence; 0 keeps every word (default: the "
                              "recognizer model's)")
+    parser.add_argument("--weak-min-confidence", type=_unit_interval_or_off, default=None, metavar="X",
+                        help="the confidence a weakly detected word needs to be kept (default: the recognizer "
+                             "model's, else 0.5)")

@@ -137,6 +137,7 @@ def run(args: argparse.Namespace, stream: TextIO | None = None) -> int:
                 max_size=args.max_size,
                 lexicon=lexicon,
                 min_confidence=args.min_confidence,
+                weak_min_confidence=args.weak_min_confidence,
             )
     except OcrError as exc:
         print(f"ocr-studio recognize: {exc}", file=sys.stderr)

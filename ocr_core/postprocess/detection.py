@@ -12,6 +12,10 @@ Step 3 follows the CRAFT reference code (keras-ocr removed pixels that were both
 a bug), and the box is fitted to all the component's pixels rather than to its first contour.
 Each component is processed inside its own bounding box, so cost grows with text area, not with
 ``components x image size``.
+
+Weak detections (ADR 0014): with ``weak_detection_threshold`` set below ``detection_threshold``, words
+whose peak lies between the two are returned as well, marked weak; the pipeline keeps them only when the
+recognizer reads them confidently (lone characters and faint print pass, clutter does not).
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ import numpy as np
 from ocr_core.geometry import order_quad
 
 __all__ = ["DETECTION_DEFAULTS", "MAP_SETTINGS", "detection_settings", "score_maps_to_boxes", "text_size",
-           "merge_large_text"]
+           "large_text_choice", "covered_by_any", "merge_large_text"]
 
 #: The published CRAFT / keras-ocr thresholds, and the second pass for large text (off by default); a
 #: detector's model spec may override them (``postprocess``).
@@ -37,6 +41,9 @@ DETECTION_DEFAULTS: dict[str, float] = {
     "large_text_scale": 0.0,
     # ...and its boxes at least this many pixels tall (in the first pass's image) replace the first pass's.
     "large_text_height": 64,
+    # Words whose peak is at least this but below ``detection_threshold`` are weak: kept only when read
+    # confidently (0: off, keras-ocr's behaviour).
+    "weak_detection_threshold": 0.0,
 }
 #: The settings :func:`score_maps_to_boxes` takes (the others drive the large-text pass).
 MAP_SETTINGS = ("detection_threshold", "text_threshold", "link_threshold", "size_threshold")
@@ -69,6 +76,9 @@ def detection_settings(*layers: dict[str, Any] | None) -> dict[str, Any]:
             elif key == "large_text_scale":
                 if not 0.0 <= number < 1.0:
                     raise ValueError(f"large_text_scale must be in [0, 1) (0: off), got {value!r}")
+            elif key == "weak_detection_threshold":
+                if not 0.0 <= number <= 1.0:
+                    raise ValueError(f"weak_detection_threshold must be in [0, 1] (0: off), got {value!r}")
             elif not 0.0 < number <= 1.0:
                 raise ValueError(f"{key} must be in (0, 1], got {value!r}")
             settings[key] = number
@@ -84,11 +94,14 @@ def score_maps_to_boxes(
     link_threshold: float = 0.4,
     size_threshold: int = 10,
     scale: float = 2.0,
-) -> np.ndarray:
+    return_peaks: bool = False,
+) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
     """Turn a CRAFT region map and affinity map (same ``H x W``) into word quads.
 
     Returns an ``(N, 4, 2)`` float32 array of quads, clockwise from the top-left, in input-image
-    pixels (map coordinates times ``scale``; CRAFT maps are half the input size).
+    pixels (map coordinates times ``scale``; CRAFT maps are half the input size); with ``return_peaks``,
+    also each word's peak region score ``(N,)``. The boxes found at a threshold are exactly those found
+    at a lower one whose peak reaches it, in the same order.
 
     >>> region = np.zeros((40, 80), np.float32); region[10:20, 10:60] = 0.9
     >>> score_maps_to_boxes(region, np.zeros_like(region)).shape
@@ -107,12 +120,14 @@ def score_maps_to_boxes(
     n_components, labels, stats, _ = cv2.connectedComponentsWithStats(combined, connectivity=4)
 
     boxes: list[np.ndarray] = []
+    peaks: list[float] = []
     for k in range(1, n_components):
         x, y, w, h, area = (int(v) for v in stats[k, :5])
         if area < size_threshold:
             continue
         in_comp = labels[y : y + h, x : x + w] == k
-        if float(region[y : y + h, x : x + w][in_comp].max()) < detection_threshold:
+        peak = float(region[y : y + h, x : x + w][in_comp].max())
+        if peak < detection_threshold:
             continue
         niter = int(np.sqrt(area * min(w, h) / (w * h)) * 2)
         sx, sy = max(x - niter, 0), max(y - niter, 0)
@@ -133,9 +148,11 @@ def score_maps_to_boxes(
             right, bottom = points.max(axis=0)
             box = np.array([[left, top], [right, top], [right, bottom], [left, bottom]], dtype=np.float32)
         boxes.append(order_quad(box) * scale)
-    if not boxes:
-        return np.zeros((0, 4, 2), dtype=np.float32)
-    return np.asarray(boxes, dtype=np.float32)
+        peaks.append(peak)
+    quads = np.asarray(boxes, dtype=np.float32).reshape(-1, 4, 2)
+    if return_peaks:
+        return quads, np.asarray(peaks, dtype=np.float32)
+    return quads
 
 
 def text_size(quads: np.ndarray) -> np.ndarray:
@@ -153,6 +170,40 @@ def _covered(inner: np.ndarray, outer: np.ndarray) -> float:
         return 0.0
     overlap, _ = cv2.intersectConvexConvex(inner.astype(np.float32), outer.astype(np.float32))
     return float(overlap) / area
+
+
+def large_text_choice(fine: np.ndarray, coarse: np.ndarray, min_height: float, cover: float = 0.5,
+                      same_size: float = 0.6, grow: float = 1.25) -> tuple[np.ndarray, np.ndarray]:
+    """Which boxes :func:`merge_large_text` keeps: a mask over ``fine`` and the indices of ``coarse`` taken."""
+    fine = np.asarray(fine, np.float32).reshape(-1, 4, 2)
+    coarse = np.asarray(coarse, np.float32).reshape(-1, 4, 2)
+    fine_size = text_size(fine)
+    fine_lo, fine_hi = fine.min(axis=1), fine.max(axis=1)
+    keep = np.ones(len(fine), bool)
+    taken: list[int] = []
+    for index, (big, size) in enumerate(zip(coarse, text_size(coarse))):
+        if size < min_height:
+            continue
+        # only fine boxes whose bounds meet this box's can lie inside it (saves the polygon tests on dense pages)
+        near = np.all((fine_lo <= big.max(axis=0)) & (fine_hi >= big.min(axis=0)), axis=1)
+        inside = np.array([bool(n) and _covered(box, big) >= cover for box, n in zip(fine, near)], bool)
+        # Only where the fine pass saw text too: on its own, the shrunken pass takes texture for large words.
+        # Lines of small text merge when shrunk: a large box over small fine boxes is such a blend, not a word.
+        if not inside.any() or fine_size[inside].min() < same_size * size:
+            continue
+        # And only where it finds more of the word: otherwise the fine pass's box is the sharper one.
+        if abs(float(cv2.contourArea(big))) < grow * sum(abs(float(cv2.contourArea(b))) for b in fine[inside]):
+            continue
+        keep &= ~inside
+        taken.append(index)
+    return keep, np.asarray(taken, dtype=np.int64)
+
+
+def covered_by_any(boxes: np.ndarray, covers: np.ndarray, share: float = 0.5) -> np.ndarray:
+    """Mask over ``boxes``: which lie ``share`` of their area or more inside one of ``covers``."""
+    boxes = np.asarray(boxes, np.float32).reshape(-1, 4, 2)
+    covers = np.asarray(covers, np.float32).reshape(-1, 4, 2)
+    return np.array([any(_covered(box, c) >= share for c in covers) for box in boxes], bool)
 
 
 def merge_large_text(fine: np.ndarray, coarse: np.ndarray, min_height: float, cover: float = 0.5,
@@ -175,25 +226,7 @@ def merge_large_text(fine: np.ndarray, coarse: np.ndarray, min_height: float, co
     """
     fine = np.asarray(fine, np.float32).reshape(-1, 4, 2)
     coarse = np.asarray(coarse, np.float32).reshape(-1, 4, 2)
-    fine_size = text_size(fine)
-    fine_lo, fine_hi = fine.min(axis=1), fine.max(axis=1)
-    keep = np.ones(len(fine), bool)
-    taken = []
-    for big, size in zip(coarse, text_size(coarse)):
-        if size < min_height:
-            continue
-        # only fine boxes whose bounds meet this box's can lie inside it (saves the polygon tests on dense pages)
-        near = np.all((fine_lo <= big.max(axis=0)) & (fine_hi >= big.min(axis=0)), axis=1)
-        inside = np.array([bool(n) and _covered(box, big) >= cover for box, n in zip(fine, near)], bool)
-        # Only where the fine pass saw text too: on its own, the shrunken pass takes texture for large words.
-        # Lines of small text merge when shrunk: a large box over small fine boxes is such a blend, not a word.
-        if not inside.any() or fine_size[inside].min() < same_size * size:
-            continue
-        # And only where it finds more of the word: otherwise the fine pass's box is the sharper one.
-        if abs(float(cv2.contourArea(big))) < grow * sum(abs(float(cv2.contourArea(b))) for b in fine[inside]):
-            continue
-        keep &= ~inside
-        taken.append(big)
-    if not taken:
+    keep, taken = large_text_choice(fine, coarse, min_height, cover, same_size, grow)
+    if not len(taken):
         return fine
-    return np.concatenate([fine[keep], np.asarray(taken, np.float32)])
+    return np.concatenate([fine[keep], coarse[taken]])

@@ -115,3 +115,8 @@ def test_recognizer_min_confidence_comes_from_the_spec_and_is_checked():
     for bad in (1.5, -1, "high", None):
         with pytest.raises(WeightsError, match="min_confidence"):
             spec_min_confidence(spec(min_confidence=bad))
+    # the confidence weakly detected words need: same checks, its own default
+    assert spec_min_confidence(spec(), "weak_min_confidence", 0.5) == 0.5
+    assert spec_min_confidence(spec(weak_min_confidence=0.7), "weak_min_confidence", 0.5) == pytest.approx(0.7)
+    with pytest.raises(WeightsError, match="weak_min_confidence must be a number in"):
+        spec_min_confidence(spec(weak_min_confidence="high"), "weak_min_confidence", 0.5)

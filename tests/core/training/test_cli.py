@@ -43,9 +43,10 @@ def test_eval_prints_scores_and_writes_json(tmp_path, monkeypatch, capsys):
     made = []
 
     class FakePipeline:
-        def __init__(self, detector=None, recognizer=None, scale=None, lexicon=None, min_confidence=None):
+        def __init__(self, detector=None, recognizer=None, scale=None, lexicon=None, min_confidence=None,
+                     weak_min_confidence=None):
             self.detector, self.recognizer = detector, recognizer
-            made.append(min_confidence)
+            made.append((min_confidence, weak_min_confidence))
 
         def iter_pages(self, images):
             for path in images:
@@ -62,9 +63,10 @@ def test_eval_prints_scores_and_writes_json(tmp_path, monkeypatch, capsys):
     monkeypatch.setattr(ocr_core.detection, "Detector", lambda weights=None, **kwargs: "det")
     monkeypatch.setattr(ocr_core.recognition, "Recognizer", lambda weights=None: "rec")
     out = tmp_path / "scores.json"
-    args = parse(eval_cli, ["eval", "--data", f"{folder}:icdar2015", "--json", str(out), "--min-confidence", "0"])
+    args = parse(eval_cli, ["eval", "--data", f"{folder}:icdar2015", "--json", str(out), "--min-confidence", "0",
+                            "--weak-min-confidence", "0.7"])
     assert args.func(args) == 0
-    assert made == [0.0]  # the confidence floor reaches the pipeline
+    assert made == [(0.0, 0.7)]  # the confidence floors reach the pipeline
     printed = capsys.readouterr().out
     assert "detection" in printed and "end-to-end" in printed
     data = json.loads(out.read_text())

@@ -100,3 +100,15 @@ def test_single_kind_gives_lone_characters_of_the_alphabet():
     assert any(t.isdigit() for t in tokens) and any(t.isalpha() for t in tokens)
     # characters the alphabet lacks (lower case, most symbols) never come out
     assert set("".join(tokens)) <= set(string.ascii_uppercase + string.digits + "$")
+
+
+def test_spanish_opening_marks_are_rare_and_paired():
+    from ocr_core.alphabet import LATIN_ALPHABET
+
+    sampler = TextSampler(LATIN_ALPHABET, words=["casa", "perro"], mix={"punct_word": 1.0}, seed=2)
+    tokens = [sampler.token() for _ in range(4000)]
+    opened = [t for t in tokens if t[0] in "¿¡"]
+    # a prior for a rare mark makes the model guess it at word starts ('¿avidson'): about 2 in 100 here
+    assert 0 < len(opened) < 0.04 * len(tokens)
+    assert all(t.endswith("?" if t[0] == "¿" else "!") for t in opened)
+    assert sum(t[0] in "([" for t in tokens) > 5 * len(opened)

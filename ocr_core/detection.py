@@ -165,32 +165,25 @@ class Detector:
             large_text_scale=large_text_scale, weak_detection_threshold=0.0)
         return [boxes for boxes, _weak in found]
 
-    def detect_candidates(
-        self,
-        images: Iterable[np.ndarray],
-        detection_threshold: float | None = None,
-        text_threshold: float | None = None,
-        link_threshold: float | None = None,
-        size_threshold: int | None = None,
-        batch_size: int = 4,
-        large_text_scale: float | None = None,
-        weak_detection_threshold: float | None = None,
-        **kwargs: Any,
-    ) -> list[tuple[np.ndarray, np.ndarray]]:
+    def detect_candidates(self, images: Iterable[np.ndarray], batch_size: int = 4,
+                          **overrides: Any) -> list[tuple[np.ndarray, np.ndarray]]:
         """Like :meth:`detect`, plus weak detections: per image ``(quads (N, 4, 2), weak (N,) bool)``.
 
-        A word is weak when its peak score lies in ``[weak_detection_threshold, detection_threshold)`` (default:
-        the model's; 0 turns weak detections off). The other words are exactly :meth:`detect`'s, in its order,
-        weak ones after them; weak words lying mostly inside a large-text box are dropped. The pipeline keeps a
-        weak word only when it is read confidently (ADR 0014).
+        ``overrides``: :meth:`detect`'s thresholds and ``large_text_scale``, and ``weak_detection_threshold``; a word
+        is weak when its peak score lies in ``[weak_detection_threshold, detection_threshold)`` (default: the
+        model's; 0 turns weak detections off). Other names are ignored, as :meth:`detect` ignores them. The other
+        words are exactly :meth:`detect`'s, in its order, weak ones after them; weak words lying mostly inside a
+        large-text box are dropped. The pipeline keeps a weak word only when it is read confidently (ADR 0014).
         """
         from ocr_core.imageio import read_image
-        from ocr_core.postprocess.detection import MAP_SETTINGS, detection_settings, score_maps_to_boxes
+        from ocr_core.postprocess.detection import (
+            DETECTION_DEFAULTS,
+            MAP_SETTINGS,
+            detection_settings,
+            score_maps_to_boxes,
+        )
 
-        settings = detection_settings(self.thresholds, {
-            "detection_threshold": detection_threshold, "text_threshold": text_threshold,
-            "link_threshold": link_threshold, "size_threshold": size_threshold,
-            "large_text_scale": large_text_scale, "weak_detection_threshold": weak_detection_threshold})
+        settings = detection_settings(self.thresholds, {k: v for k, v in overrides.items() if k in DETECTION_DEFAULTS})
         sure = float(settings["detection_threshold"])
         weak = float(settings["weak_detection_threshold"])
         map_settings = {k: settings[k] for k in MAP_SETTINGS}

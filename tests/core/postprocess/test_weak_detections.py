@@ -63,7 +63,8 @@ def test_detector_marks_weak_words_and_detect_leaves_them_out() -> None:
     assert len(plain) == 1 and weak.tolist() == [False, True]
     np.testing.assert_array_equal(boxes[~weak], plain)
     assert boxes[1][:, 0].min() > 80  # the 0.65 word, in image pixels (map x 2); the 0.4 one stays out
-    (off_boxes, off_weak), = detector.detect_candidates([image], weak_detection_threshold=0.0, **settings)
+    # names that are no detection setting are ignored, as detect() ignores them (keras-ocr's detection_kwargs)
+    (off_boxes, off_weak), = detector.detect_candidates([image], weak_detection_threshold=0.0, unknown=1, **settings)
     np.testing.assert_array_equal(off_boxes, plain)
     assert not off_weak.any()
 

@@ -185,7 +185,7 @@ class _ModelFolder:
             "batch_size": self.config.batch_size,
             "time_s": round(self.elapsed_before + time.monotonic() - self.started, 1),
             "hardware": self.hardware,
-            "init": self.config.init,
+            "init": self.config.init or self._own_training().get("init"),
             "seed": self.config.seed,
             "lowercase": self.config.lowercase,
             "freeze_backbone": self.config.freeze_backbone,
@@ -199,20 +199,32 @@ class _ModelFolder:
                          **fields)
         return save_model_dir(spec, weights, self.out_dir)
 
+    def _own_spec(self) -> Any:
+        """The run's own ``model.json`` when this call resumes the run (``None`` otherwise or when unreadable)."""
+        from ocr_core.weights import SPEC_FILE, load_spec_file
+
+        own = self.out_dir / SPEC_FILE
+        if not (self.config.resume and own.is_file()):
+            return None
+        try:
+            return load_spec_file(own)
+        except OcrError:
+            return None
+
+    def _own_training(self) -> dict[str, Any]:
+        """The ``training`` record of the run's own ``model.json`` on resume: a resume does not name the model the
+        run started from, and must not forget it."""
+        own = self._own_spec()
+        return dict(own.training or {}) if own is not None else {}
+
     def _inherited(self, fields: dict[str, Any]) -> dict[str, Any]:
         """What was chosen for the model this run started from and still holds for its fine-tuned weights: the
         ``postprocess`` settings (detection thresholds, large-text pass, confidence floor) and the recommended
         scale and crop margin. Without them a fine-tuned default model would fall back to CRAFT's thresholds.
         A resumed run keeps what its own ``model.json`` says."""
-        from ocr_core.weights import SPEC_FILE, load_spec_file
-
         source = getattr(self.task, "init_spec", None)
-        own = self.out_dir / SPEC_FILE
-        if source is None and self.config.resume and own.is_file():
-            try:
-                source = load_spec_file(own)
-            except OcrError:
-                source = None
+        if source is None:
+            source = self._own_spec()
         if source is None or source.kind != self.task.kind:
             return {}
         out: dict[str, Any] = {}

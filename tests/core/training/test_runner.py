@@ -404,6 +404,7 @@ def test_a_run_started_from_init_resumes_without_naming_the_init_model(first_run
     tuned = json.loads((run / "model.json").read_text("utf-8"))
     assert tuned["postprocess"] == {"min_confidence": 0.02}
     assert tuned["input_spec"]["crop_margin"] == 0.15 and tuned["training"]["epochs"] == 2
+    assert tuned["training"]["init"] == str(init)  # the resume remembers where the run started
     # a build parameter given on resume must still agree with the run's
     with pytest.raises(TrainingError, match="other settings"):
         train(rec_config(run, build_params={**TINY_CRNN, "rnn_units": (4, 4)}, epochs=3, steps_per_epoch=2,

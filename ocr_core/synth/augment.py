@@ -203,9 +203,9 @@ def bend(image: np.ndarray, rng: np.random.Generator, depth: float) -> np.ndarra
 def crop_geometry(image: np.ndarray, rng: np.random.Generator, level: float = 1.0) -> np.ndarray:
     """Rotation, shear (slanted and italic text), perspective and a bent baseline; the text stays inside.
 
-    Scene text is slanted, seen at an angle and set on arcs far more than printed pages; since session 6
-    the shear reaches +-0.45, the perspective +-0.1 of the height, and 12% of the wider crops are bent up
-    to 0.45 of their height (a bent crop comes back taller than it went in).
+    Scene text is slanted, seen at an angle and set on arcs far more than printed pages: the shear reaches
+    +-0.45, the perspective +-0.1 of the height, and 12% of the crops wider than 1.5 times their height are
+    bent up to 0.45 of their height (a bent crop comes back taller than it went in; ADR 0004).
     """
     if level <= 0:
         return image

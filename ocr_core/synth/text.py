@@ -202,10 +202,10 @@ class TextSampler:
             word = self._case(self._choice(self.words))
             before = self._choice(["", "", "", "(", "\"", "'", "[", "-"])
             after = self._choice([".", ",", ":", ";", "!", "?", ")", "\"", "'", "...", "-", "%", "/"])
-            if before in "([" and before:
-                after = ")" if before == "(" else "]"
-            elif rng.random() < 0.02:  # Spanish marks: rare, and paired (an unpaired prior made '¿' a guess for 'D')
+            if rng.random() < 0.02:  # Spanish marks: rare, and paired (an unpaired prior made '¿' a guess for 'D')
                 before, after = ("¿", "?") if rng.random() < 0.6 else ("¡", "!")
+            elif before in "([" and before:
+                after = ")" if before == "(" else "]"
             return before + word + after
         if kind == "number":
             r = rng.random()

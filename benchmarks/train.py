@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/train.py                 # both models
     .venv/bin/python benchmarks/train.py --task recognizer --steps 30 --batch-size 64 --jit
+    .venv/bin/python benchmarks/train.py --task recognizer --residual-blocks 0,1,1,1,0,0
     .venv/bin/python benchmarks/train.py --task detector --mixed-precision bfloat16
 
 Targets on 2 CPU cores: lite recognizer >= 150 crops/s, lite detector at 384x384 >= 4 images/s.
@@ -42,7 +43,8 @@ def _rate(timer: object, batch_size: int, warmup: int = 2) -> float:
     return (len(t) - 1) * batch_size / (t[-1] - t[0]) if len(t) > 1 else float("nan")
 
 
-def _recognizer(batch_size: int, steps: int, jit: bool, workers: int) -> tuple[float, float]:
+def _recognizer(batch_size: int, steps: int, jit: bool, workers: int,
+                residual_blocks: list[int] | None = None) -> tuple[float, float]:
     import keras
     import numpy as np
 
@@ -52,7 +54,8 @@ def _recognizer(batch_size: int, steps: int, jit: bool, workers: int) -> tuple[f
     from ocr_core.training.losses import ctc_passthrough
 
     alphabet = "".join(c for c in synth.DEFAULT_ALPHABET if not c.isspace())
-    _, model, training_model, _ = build_crnn(len(alphabet), "lite")
+    extra = {"residual_blocks": residual_blocks} if residual_blocks else {}
+    _, model, training_model, _ = build_crnn(len(alphabet), "lite", **extra)
     training_model.compile(optimizer=keras.optimizers.Adam(1e-3, clipnorm=5.0), loss=ctc_passthrough,
                            jit_compile=jit)
     h, w, c = crnn_input_shape("lite")
@@ -119,6 +122,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--size", type=int, default=384, help="detector image side")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--jit", action="store_true", help="XLA-compile the train step")
+    parser.add_argument("--residual-blocks", default=None, metavar="N,N,N,N,N,N",
+                        help="recognizer: residual blocks after each conv block (ADR 0015)")
     parser.add_argument("--mixed-precision", choices=("off", "bfloat16", "float16"), default="off",
                         help="train in mixed precision, as `ocr-studio train --mixed-precision` does")
     args = parser.parse_args(argv)
@@ -129,7 +134,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"mixed precision: mixed_{args.mixed_precision}")
     if args.task in ("recognizer", "both"):
         bs = args.batch_size or 64
-        model_rate, pipe_rate = _recognizer(bs, args.steps, args.jit, args.workers)
+        blocks = [int(n) for n in args.residual_blocks.split(",")] if args.residual_blocks else None
+        model_rate, pipe_rate = _recognizer(bs, args.steps, args.jit, args.workers, blocks)
         print(f"recognizer lite: model {model_rate:.1f} crops/s, with synthetic data {pipe_rate:.1f} crops/s "
               f"(batch {bs}; target >= 150)")
     if args.task in ("detector", "both"):

@@ -51,6 +51,8 @@ def main() -> int:
     parser.add_argument("--resume", action="store_true", help="continue from the run folder's last checkpoint")
     parser.add_argument("--init", default=None, help="model to start from (name or folder)")
     parser.add_argument("--lr", type=float, default=None)
+    parser.add_argument("--residual-blocks", default=None, metavar="N,N,N,N,N,N",
+                        help="recognizer: residual blocks after each conv block (with --init: grow that model)")
     args = parser.parse_args()
 
     from ocr_core.cancel import CancelToken
@@ -58,6 +60,8 @@ def main() -> int:
 
     recipe = dict(RECIPES[args.task])
     recipe["out_dir"] = args.out or os.path.join("runs", recipe["name"])
+    if args.residual_blocks:
+        recipe["build_params"] = {"residual_blocks": [int(n) for n in args.residual_blocks.split(",")]}
     config = TrainConfig(**recipe, resume=args.resume, init=args.init, learning_rate=args.lr)
     cancel = CancelToken()
     timer = threading.Timer(args.hours * 3600, cancel.cancel)

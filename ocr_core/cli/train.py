@@ -53,6 +53,9 @@ def add_parser(subparsers: Any) -> None:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--image-size", type=int, default=384, help="detector: training crop side (multiple of 32)")
     p.add_argument("--max-length", type=int, default=None, help="recognizer: maximum label length")
+    p.add_argument("--residual-blocks", type=residual_blocks, default=None, metavar="N,N,N,N,N,N",
+                   help="recognizer (lite): residual blocks after each of the 6 conv blocks; with --init, "
+                        "the new blocks start as the identity (e.g. 0,1,1,1,0,0)")
     p.add_argument("--workers", type=int, default=2, help="threads preparing batches (background prefetch)")
     p.add_argument("--mixed-precision", default="auto", help="auto (GPU only), off, float16, bfloat16")
     p.add_argument("--distribute", default="auto", help="auto, none, onedevice, mirrored, multiworker (TF)")
@@ -65,9 +68,23 @@ def add_parser(subparsers: Any) -> None:
     p.set_defaults(func=run)
 
 
+def residual_blocks(text: str) -> list[int]:
+    """``"0,1,1,1,0,0"`` -> ``[0, 1, 1, 1, 0, 0]`` (argparse type)."""
+    try:
+        counts = [int(part) for part in text.split(",")]
+    except ValueError:
+        counts = []
+    if len(counts) != 6 or any(c < 0 for c in counts):
+        raise argparse.ArgumentTypeError(f"expected 6 counts of 0 or more separated by commas, got {text!r}")
+    return counts
+
+
 def config_from_args(args: argparse.Namespace) -> Any:
     from ocr_core.training.config import TrainConfig
 
+    build_params = {}
+    if args.residual_blocks is not None:
+        build_params["residual_blocks"] = args.residual_blocks
     return TrainConfig(
         task=args.task, data=args.data or ["synthetic"], validation_data=args.val_data or [],
         epochs=args.epochs, patience=args.patience or None, batch_size=args.batch_size,
@@ -78,7 +95,7 @@ def config_from_args(args: argparse.Namespace) -> Any:
         max_length=args.max_length, out_dir=args.out, name=args.name, seed=args.seed,
         mixed_precision=args.mixed_precision, distribute=args.distribute, resume=args.resume, loss=args.loss,
         augment=not args.no_augment, weak_supervision=not args.no_weak_supervision, workers=args.workers,
-        cache_dir=args.cache_dir, keep_epochs=args.keep_epochs,
+        cache_dir=args.cache_dir, keep_epochs=args.keep_epochs, build_params=build_params,
     )
 
 

@@ -5,7 +5,8 @@ permute and height flip, BN after conv 3/5/7, identity-initialised STN, Dense 12
 backward output is not re-reversed, first 2 timesteps dropped), with the same layer names, so
 ``crnn_kurapan.h5`` loads into ``model`` and ``crnn_kurapan_notop.h5`` into ``backbone``. ``lite`` is
 the CPU default: 32x128 gray, six conv blocks (height pooled to 1), two correct BiLSTMs,
-32 timesteps, 1.8M parameters.
+32 timesteps, 1.8M parameters; ``residual_blocks`` adds residual blocks after given conv blocks
+(each starts as the identity, so trained weights can grow into a deeper model, ADR 0015).
 
 The CTC blank is the LAST class (index ``alphabet_size``), as in keras-ocr.
 
@@ -59,6 +60,7 @@ CRNN_VARIANTS: dict[str, dict[str, Any]] = {
         "pool_size": 2,
         "stn": False,
         "unroll": True,
+        "residual_blocks": (0, 0, 0, 0, 0, 0),
     },
 }
 
@@ -101,10 +103,27 @@ def _kurapan_features(x: Any, p: dict[str, Any]) -> Any:
     )
 
 
+def _residual_block(x: Any, filters: int, name: str) -> Any:
+    """Two 3x3 convolutions added back onto ``x``. The second BN's scale starts at zero, so a new block
+    is the identity (``x`` is non-negative after the ReLU before it): a trained model grows without
+    changing what it reads (ADR 0015)."""
+    y = keras.layers.Conv2D(filters, 3, padding="same", use_bias=False, name=f"{name}_conv_a")(x)
+    y = keras.layers.BatchNormalization(momentum=0.9, epsilon=1e-3, name=f"{name}_bn_a")(y)
+    y = keras.layers.Activation("relu", name=f"{name}_relu_a")(y)
+    y = keras.layers.Conv2D(filters, 3, padding="same", use_bias=False, name=f"{name}_conv_b")(y)
+    y = keras.layers.BatchNormalization(momentum=0.9, epsilon=1e-3, gamma_initializer="zeros",
+                                        name=f"{name}_bn_b")(y)
+    x = keras.layers.Add(name=f"{name}_add")([x, y])
+    return keras.layers.Activation("relu", name=f"{name}_relu")(x)
+
+
 def _lite_features(x: Any, p: dict[str, Any]) -> Any:
     filters = p["filters"]
     if len(filters) != len(_LITE_POOLS) or len(p["rnn_units"]) != 2:
         raise ValueError(f"the lite CRNN needs {len(_LITE_POOLS)} conv filters and 2 rnn_units")
+    blocks = p["residual_blocks"]
+    if len(blocks) != len(_LITE_POOLS) or any(b < 0 for b in blocks):
+        raise ValueError(f"residual_blocks needs {len(_LITE_POOLS)} counts of 0 or more, one per conv block")
     x = keras.layers.Permute((2, 1, 3), name="permute")(x)  # (W, H, C): time first
     width, height = p["width"], p["height"]
     for i, (f, pool) in enumerate(zip(filters, _LITE_POOLS), start=1):
@@ -114,6 +133,8 @@ def _lite_features(x: Any, p: dict[str, Any]) -> Any:
         if pool is not None:
             x = keras.layers.MaxPooling2D(pool, name=f"pool_{i}")(x)
             width, height = width // pool[0], height // pool[1]
+        for k in range(1, blocks[i - 1] + 1):
+            x = _residual_block(x, f, f"res_{i}_{k}")
     if p["stn"]:
         x = SpatialTransformer(name="stn")(x)
     x = keras.layers.Reshape((width, height * filters[-1]), name="reshape")(x)
@@ -152,6 +173,8 @@ class CrnnNet(keras.Model):
         params = {**CRNN_VARIANTS[variant], **build_params}
         params["filters"] = tuple(int(f) for f in params["filters"])
         params["rnn_units"] = tuple(int(u) for u in params["rnn_units"])
+        if "residual_blocks" in params:
+            params["residual_blocks"] = tuple(int(b) for b in params["residual_blocks"])
 
         # --- functional wiring ---
         inputs = keras.Input((params["height"], params["width"], 3 if params["color"] else 1), name="image")

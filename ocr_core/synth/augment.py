@@ -24,6 +24,8 @@ __all__ = [
     "low_contrast_share",
     "legible_color",
     "draw_rules",
+    "glow",
+    "relief",
     "bend",
     "crop_geometry",
     "crop_photometric",
@@ -164,6 +166,36 @@ def draw_rules(alpha: np.ndarray, rng: np.random.Generator, baseline: int, thick
             alpha[:, :t] = 255
         else:
             alpha[:, -t:] = 255
+
+
+def glow(canvas: np.ndarray, alpha: np.ndarray, color: np.ndarray, rng: np.random.Generator,
+         size: int) -> tuple[np.ndarray, np.ndarray]:
+    """A backlit or neon sign: a blurred halo of ``color`` around the text ``alpha`` (0..1) on ``canvas``
+    (float RGB), and a text colour washed towards white, as lit letters look in photos.
+    Returns ``(canvas, text colour)``; the caller draws the text in that colour over the halo."""
+    k = max(1, size // 12)
+    halo = cv2.dilate(alpha, np.ones((2 * k + 1, 2 * k + 1), np.uint8))
+    halo = cv2.GaussianBlur(halo, (0, 0), k * rng.uniform(1.0, 2.5)) * rng.uniform(0.5, 0.9)
+    canvas = canvas + (color[None, None, :] - canvas) * halo[..., None]
+    core = color + (255.0 - color) * rng.uniform(0.3, 0.9)
+    return canvas, core.astype(np.float32)
+
+
+def relief(canvas: np.ndarray, alpha: np.ndarray, rng: np.random.Generator, size: int) -> np.ndarray:
+    """Raised or carved letters (stone, metal, moulded plastic): the text shows mostly by the light
+    and shadow along its edges, lit from a random side. ``canvas`` is float RGB, ``alpha`` 0..1."""
+    soft = cv2.GaussianBlur(alpha, (0, 0), max(0.8, size / 18))
+    gx = cv2.Sobel(soft, cv2.CV_32F, 1, 0, ksize=3)
+    gy = cv2.Sobel(soft, cv2.CV_32F, 0, 1, ksize=3)
+    angle = rng.uniform(0, 2 * np.pi)
+    shade = -(gx * np.cos(angle) + gy * np.sin(angle))
+    peak = float(np.abs(shade).max())
+    if peak <= 1e-6:
+        return canvas
+    shade *= rng.uniform(70, 140) / peak
+    if rng.random() < 0.5:  # carved rather than raised
+        shade = -shade
+    return canvas + shade[..., None]
 
 
 def _fit_homography(matrix: np.ndarray, w: int, h: int) -> np.ndarray:

@@ -279,6 +279,14 @@ class _CropRenderer:
                 shadow = cv2.dilate(a, np.ones((2 * k + 1, 2 * k + 1), np.uint8))
             out += (other[None, None, :] - out) * shadow[..., None]
         opacity = rng.uniform(0.75, 1.0) if rng.random() < 0.3 else 1.0
+        effect = rng.random()
+        if effect < 0.08 * self.level:
+            lum = float(augment.luminance(np.array(cv2.mean(bg)[:3], np.float32)))
+            if effect < 0.04 * self.level and lum < 100:  # lit sign at night: halo around near-white letters
+                out, fg = augment.glow(out, a, fg, rng, size)
+            elif effect >= 0.04 * self.level and 50 < lum < 210:  # raised or carved, lit from one side
+                out = augment.relief(out, a, rng, size)
+                opacity = rng.uniform(0.1, 0.5)
         out += (fg[None, None, :] - out) * (a[..., None] * opacity)
         return np.clip(out, 0, 255).astype(np.uint8)
 

@@ -204,21 +204,7 @@ class RecognizerTask:
         self.max_length = int(training_model.input_shape[1][1])
         self._alphabet_set = set(self.alphabet)
         if self.init_weights:
-            from ocr_core.models import loading
-
-            same = self.init_spec.alphabet == self.alphabet and self.init_spec.include_top
-            if same:
-                loading.load_weights_checked(model, self.init_weights)
-            else:
-                loading.load_backbone_weights(backbone, self.init_weights)
-                shared = self._carry_top(model) if self.init_spec.include_top else 0
-                if shared:
-                    self.log(f"alphabet differs from {self.init_spec.name}'s: kept its backbone and the top "
-                             f"columns of {shared} shared character(s); {len(self.alphabet) - shared} new "
-                             f"character(s) start from their base letters where they have one")
-                else:
-                    self.log(f"alphabet differs from {self.init_spec.name}'s: kept its backbone, new top "
-                             f"for {len(self.alphabet)} characters")
+            self._load_init(model, backbone)
         if self.config.freeze_backbone:
             backbone.trainable = False
         too_long = [t for _, t in self.train_crops + self.val_crops if not self._fits(t)]
@@ -230,18 +216,53 @@ class RecognizerTask:
                 raise TrainingError("every training word is too long for the model")
         return training_model, model
 
-    def _carry_top(self, model: keras.Model) -> int:
-        """Copy the init model's top columns of the characters both alphabets share into ``model``
-        (:func:`~ocr_core.training.alphabet_transfer.extend_top`); returns how many were shared."""
+    def _load_init(self, model: keras.Model, backbone: keras.Model) -> None:
+        """Start ``model`` from the ``--init`` weights: all of them, the backbone plus the shared characters'
+        top columns when the alphabet changed, and by layer name when the model grew (ADR 0015)."""
         from ocr_core.models import loading
         from ocr_core.models.crnn import build_crnn
+
+        spec = self.init_spec
+        same_alphabet = spec.alphabet == self.alphabet and spec.include_top
+        old_params = {k: v for k, v in spec.build_params.items() if k != "max_label_length"}
+        _, old_model, _, _ = build_crnn(len(spec.alphabet or self.alphabet), self.variant, **old_params)
+        grown = old_model.build_params != model.build_params
+        if not grown and same_alphabet:
+            loading.load_weights_checked(model, self.init_weights)
+            return
+        if grown:
+            if not spec.include_top:
+                raise TrainingError(f"--init {spec.name}: a backbone-only file cannot start a model with "
+                                    "other build parameters")
+            from ocr_core.training.growth import grow_weights
+
+            loading.load_weights_checked(old_model, self.init_weights)
+            added = grow_weights(old_model, model, skip=() if same_alphabet else ("fc_12",))
+            self.log(f"grew {spec.name} into this model: {len(added)} new layer(s) start as the identity "
+                     f"({', '.join(added[:4])}{', ...' if len(added) > 4 else ''})")
+            if same_alphabet:
+                return
+        else:
+            loading.load_backbone_weights(backbone, self.init_weights)
+            if spec.include_top:
+                loading.load_weights_checked(old_model, self.init_weights)
+        shared = self._carry_top(old_model, model) if spec.include_top else 0
+        if shared:
+            self.log(f"alphabet differs from {spec.name}'s: kept its backbone and the top "
+                     f"columns of {shared} shared character(s); {len(self.alphabet) - shared} new "
+                     f"character(s) start from their base letters where they have one")
+        else:
+            self.log(f"alphabet differs from {spec.name}'s: kept its backbone, new top "
+                     f"for {len(self.alphabet)} characters")
+
+    def _carry_top(self, old_model: keras.Model, model: keras.Model) -> int:
+        """Copy ``old_model``'s (the init weights') top columns of the characters both alphabets share into
+        ``model`` (:func:`~ocr_core.training.alphabet_transfer.extend_top`); returns how many were shared."""
         from ocr_core.training.alphabet_transfer import extend_top
 
         old_alphabet = self.init_spec.alphabet
-        if self.init_weights is None or not set(old_alphabet) & set(self.alphabet):
+        if not set(old_alphabet) & set(self.alphabet):
             return 0
-        _, old_model, _, _ = build_crnn(len(old_alphabet), self.variant, **self.build_params)
-        loading.load_weights_checked(old_model, self.init_weights)
         kernel, bias = old_model.get_layer("fc_12").get_weights()
         new_kernel, new_bias, shared = extend_top(kernel, bias, old_alphabet, self.alphabet)
         model.get_layer("fc_12").set_weights([new_kernel, new_bias])

@@ -86,3 +86,47 @@ def test_bend_puts_the_baseline_on_an_arc_and_keeps_every_pixel_of_ink():
         assert np.sign(left - mid) == np.sign(right - mid)
         assert (bent[0] == 255).all() and (bent[-1] == 255).all()  # no ink reached the border
     assert bend(image, np.random.default_rng(0), 0.0) is image
+
+
+def _letter_layer() -> np.ndarray:
+    import cv2
+
+    alpha = np.zeros((40, 80), np.uint8)
+    cv2.putText(alpha, "IT", (10, 32), cv2.FONT_HERSHEY_SIMPLEX, 1.1, 255, 4)
+    return alpha.astype(np.float32) / 255.0
+
+
+def test_glow_puts_a_halo_of_the_colour_around_the_letters_and_lightens_them():
+    from ocr_core.synth.augment import glow
+
+    alpha = _letter_layer()
+    canvas = np.full((40, 80, 3), 20.0, np.float32)
+    color = np.array([40.0, 200.0, 90.0], np.float32)
+    out, core = glow(canvas, alpha, color, np.random.default_rng(0), size=30)
+    ring = (alpha == 0) & (cv2_dilate(alpha, 5) > 0)  # background right next to the strokes
+    far = np.zeros_like(alpha, bool)
+    far[:, -3:] = True
+    assert out[ring][:, 1].mean() > 60 > out[far][:, 1].mean()  # the halo is green and fades with distance
+    assert out[ring][:, 1].mean() > out[ring][:, 0].mean()
+    assert np.all(core >= color) and core.min() > color.min() + 50  # lit letters wash towards white
+    assert canvas.max() == 20.0  # the input is left alone
+
+
+def test_relief_shows_the_letters_by_light_and_shadow_on_opposite_edges():
+    from ocr_core.synth.augment import relief
+
+    alpha = _letter_layer()
+    canvas = np.full((40, 80, 3), 128.0, np.float32)
+    out = relief(canvas, alpha, np.random.default_rng(3), size=30)
+    change = out[..., 0] - 128.0
+    assert change.max() > 30 and change.min() < -30  # a lit edge and a shadowed edge
+    assert abs(change[alpha > 0].mean()) < 20  # the letter's own face keeps about the background's colour
+    np.testing.assert_array_equal(out[:, :1], canvas[:, :1])  # far from the letters nothing changes
+    blank = np.zeros_like(alpha)
+    np.testing.assert_array_equal(relief(canvas, blank, np.random.default_rng(3), size=30), canvas)
+
+
+def cv2_dilate(alpha: np.ndarray, k: int) -> np.ndarray:
+    import cv2
+
+    return cv2.dilate(alpha, np.ones((k, k), np.uint8))

@@ -58,7 +58,8 @@ def add_parser(subparsers: Any) -> None:
                         "the new blocks start as the identity (e.g. 0,1,1,1,0,0)")
     p.add_argument("--workers", type=int, default=2, help="threads preparing batches (background prefetch)")
     p.add_argument("--mixed-precision", default="auto", help="auto (GPU only), off, float16, bfloat16")
-    p.add_argument("--distribute", default="auto", help="auto, none, onedevice, mirrored, multiworker (TF)")
+    p.add_argument("--distribute", default="auto",
+                   help="auto, none, onedevice, mirrored, multiworker (TensorFlow; JAX/PyTorch train on one device)")
     p.add_argument("--loss", default="ohem", choices=("ohem", "mse"), help="detector loss")
     p.add_argument("--no-augment", action="store_true", help="detector: no random crop/scale/rotation")
     p.add_argument("--no-weak-supervision", action="store_true",

@@ -214,9 +214,11 @@ class _FontIndex:
         from concurrent.futures import ProcessPoolExecutor
         from concurrent.futures.process import BrokenProcessPool
 
-        # Fork is fast and needs no importable __main__; it is unsafe once TensorFlow runs threads,
-        # in which case (or on platforms without fork) the files are inspected one by one.
-        if ("fork" not in multiprocessing.get_all_start_methods() or "tensorflow" in sys.modules
+        from ocr_core.synth.parallel import threaded_runtime_loaded
+
+        # Fork is fast and needs no importable __main__; it is unsafe once TensorFlow, PyTorch or JAX runs
+        # threads, in which case (or on platforms without fork) the files are inspected one by one.
+        if ("fork" not in multiprocessing.get_all_start_methods() or threaded_runtime_loaded()
                 or multiprocessing.current_process().daemon):  # daemonic workers cannot have children
             return
         extra = "".join(sorted({c for c in alphabet if not c.isspace()}))

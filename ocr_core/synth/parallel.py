@@ -25,7 +25,7 @@ import numpy as np
 
 from ocr_core.errors import DataGenerationError
 
-__all__ = ["worker_seed", "parallel_generator"]
+__all__ = ["worker_seed", "parallel_generator", "threaded_runtime_loaded", "THREADED_RUNTIMES"]
 
 T = TypeVar("T")
 
@@ -59,10 +59,18 @@ def _put(out: Any, item: Any, stop: Any) -> None:
             continue
 
 
+#: Keras backends that run threads of their own once imported: forking after that can deadlock the child.
+THREADED_RUNTIMES = ("tensorflow", "torch", "jax")
+
+
+def threaded_runtime_loaded() -> bool:
+    """Whether TensorFlow, PyTorch or JAX is imported in this process (then ``fork`` is unsafe)."""
+    return any(name in sys.modules for name in THREADED_RUNTIMES)
+
+
 def _default_start_method() -> str:
     # Fork is quick, but unsafe once TensorFlow (or another threaded runtime) is loaded.
-    threaded = any(name in sys.modules for name in ("tensorflow", "torch", "jax"))
-    if "fork" in multiprocessing.get_all_start_methods() and not threaded:
+    if "fork" in multiprocessing.get_all_start_methods() and not threaded_runtime_loaded():
         return "fork"
     return "spawn"
 

@@ -42,7 +42,8 @@ from ocr_core.training.callbacks import (
 from ocr_core.training.checkpoints import CheckpointPaths, load_optimizer_state, read_state, strip_optimizer
 from ocr_core.training.config import TrainConfig, TrainResult
 
-__all__ = ["TrainConfig", "TrainResult", "TrainingEvent", "train", "mixed_precision_policy", "choose_strategy"]
+__all__ = ["TrainConfig", "TrainResult", "TrainingEvent", "train", "mixed_precision_policy", "choose_strategy",
+           "gpu_names", "gpu_visible", "DISTRIBUTE_MODES"]
 
 #: Added to the training-data seed per epoch already done, so a resumed run draws samples it has not seen.
 RESUME_SEED_STRIDE = 1_000_003
@@ -65,23 +66,28 @@ def _emitter(on_event: EventHandler | None) -> EventHandler:
     return emit
 
 
-def gpu_visible() -> bool:
-    """Whether the active Keras backend sees a GPU."""
+def gpu_names() -> list[str]:
+    """The GPUs the active Keras backend sees (empty when none, or when the device query fails)."""
     backend = keras.backend.backend()
     with contextlib.suppress(Exception):
         if backend == "tensorflow":
             import tensorflow as tf
 
-            return bool(tf.config.list_physical_devices("GPU"))
+            return [d.name for d in tf.config.list_physical_devices("GPU")]
         if backend == "jax":
             import jax
 
-            return any(d.platform == "gpu" for d in jax.devices())
+            return [f"{d.platform}:{d.id} {d.device_kind}" for d in jax.devices() if d.platform == "gpu"]
         if backend == "torch":
             import torch
 
-            return bool(torch.cuda.is_available())
-    return False
+            return [f"cuda:{i} {torch.cuda.get_device_name(i)}" for i in range(torch.cuda.device_count())]
+    return []
+
+
+def gpu_visible() -> bool:
+    """Whether the active Keras backend sees a GPU."""
+    return bool(gpu_names())
 
 
 def mixed_precision_policy(mode: str) -> str | None:
@@ -98,16 +104,24 @@ def mixed_precision_policy(mode: str) -> str | None:
     raise TrainingError(f"mixed_precision must be auto, off, float16 or bfloat16; got {mode!r}")
 
 
-def choose_strategy(mode: str) -> Any:
+#: The ``distribute`` settings; all but 'auto' and 'none' name a ``tf.distribute`` strategy.
+DISTRIBUTE_MODES = ("auto", "none", "onedevice", "mirrored", "multiworker")
+
+
+def choose_strategy(mode: str, log: Callable[[str], None] | None = None) -> Any:
     """A ``tf.distribute`` strategy (TensorFlow backend only; None elsewhere).
 
     'auto': MultiWorkerMirroredStrategy when ``TF_CONFIG`` is set, MirroredStrategy with several GPUs,
-    else the default strategy. Also 'none', 'mirrored', 'multiworker', 'onedevice'.
+    else the default strategy. Also 'none', 'mirrored', 'multiworker', 'onedevice'. Under JAX or PyTorch
+    the run trains on one device: a strategy asked for is skipped, and ``log`` says so.
     """
     mode = (mode or "auto").lower()
+    if mode not in DISTRIBUTE_MODES:
+        raise TrainingError(f"distribute must be one of {', '.join(DISTRIBUTE_MODES)}; got {mode!r}")
     if keras.backend.backend() != "tensorflow":
-        if mode not in ("auto", "none"):
-            raise TrainingError(f"distribute={mode!r} needs the TensorFlow backend")
+        note = _single_device_note(mode)
+        if note and log is not None:
+            log(note)
         return None
     import tensorflow as tf
 
@@ -120,13 +134,26 @@ def choose_strategy(mode: str) -> Any:
         return tf.distribute.MirroredStrategy()
     if mode == "multiworker":
         return tf.distribute.MultiWorkerMirroredStrategy()
-    if mode != "auto":
-        raise TrainingError(f"distribute must be auto, none, onedevice, mirrored or multiworker; got {mode!r}")
     if os.environ.get("TF_CONFIG"):
         return tf.distribute.MultiWorkerMirroredStrategy()
     if len(tf.config.list_physical_devices("GPU")) > 1:
         return tf.distribute.MirroredStrategy()
     return tf.distribute.get_strategy()
+
+
+def _single_device_note(mode: str) -> str | None:
+    """What a non-TensorFlow backend does instead of the strategy ``mode`` would pick (None: nothing to say)."""
+    backend = keras.backend.backend()
+    why = "tf.distribute strategies need KERAS_BACKEND=tensorflow"
+    if mode in ("onedevice", "mirrored", "multiworker"):
+        return f"distribute={mode!r} skipped: {why}; the {backend} backend trains on one device"
+    if mode == "auto" and os.environ.get("TF_CONFIG"):
+        return f"TF_CONFIG ignored: multi-worker training needs KERAS_BACKEND=tensorflow; this {backend} " \
+               "run trains on its own"
+    gpus = gpu_names() if mode == "auto" else []
+    if len(gpus) > 1:
+        return f"{len(gpus)} GPUs visible; the {backend} backend trains on the first ({why} for several)"
+    return None
 
 
 def _worker_suffix() -> str | None:
@@ -146,13 +173,10 @@ def _worker_suffix() -> str | None:
 def _hardware(policy: str | None, strategy: Any) -> dict[str, Any]:
     info: dict[str, Any] = {"backend": keras.backend.backend(), "cpu_count": os.cpu_count(),
                             "platform": platform.platform(), "mixed_precision": policy or "float32"}
+    info["gpus"] = gpu_names()
     with contextlib.suppress(Exception):
-        if keras.backend.backend() == "tensorflow":
-            import tensorflow as tf
-
-            info["gpus"] = [d.name for d in tf.config.list_physical_devices("GPU")]
-            if strategy is not None:
-                info["replicas"] = int(strategy.num_replicas_in_sync)
+        if strategy is not None:  # TensorFlow only
+            info["replicas"] = int(strategy.num_replicas_in_sync)
     return info
 
 
@@ -286,7 +310,7 @@ def _run(config: TrainConfig, task: Any, state: dict[str, Any] | None, paths: Ch
     with policy_scope(policy):
         if policy:
             log(f"mixed precision: {policy}")
-        strategy = choose_strategy(config.distribute)
+        strategy = choose_strategy(config.distribute, log)
         scope = strategy.scope() if strategy is not None else contextlib.nullcontext()
         with scope:
             train_model, save_model = task.build()

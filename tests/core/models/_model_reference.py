@@ -404,3 +404,15 @@ def run(model, x) -> np.ndarray:
     if isinstance(x, list | tuple):
         return ops.convert_to_numpy(model([ops.convert_to_tensor(a) for a in x], training=False))
     return ops.convert_to_numpy(model(ops.convert_to_tensor(x), training=False))
+
+
+def layer_named(model, name: str):
+    """``model``'s layer called ``name`` (PyTorch's dotted module path, e.g. ``basenet.slice1.0``): under the
+    torch backend the CRAFT layers are named with ``_`` for ``.``."""
+    from ocr_core.models.loading import canonical_layer_name
+
+    wanted = canonical_layer_name(name)
+    for layer in model.layers:
+        if canonical_layer_name(layer.name) == wanted:
+            return layer
+    raise ValueError(f"no layer {name!r} in {model.name!r}")

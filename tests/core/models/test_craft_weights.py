@@ -9,13 +9,14 @@ from _model_reference import (
     conv2d,
     craft_torch_module,
     craft_torch_state_dict,
+    layer_named,
     run,
     write_keras2_h5,
 )
 
 from ocr_core.errors import WeightsError, WeightsMismatchError, WeightsNotFoundError
 from ocr_core.models.craft import CraftNet
-from ocr_core.models.loading import load_weights_checked
+from ocr_core.models.loading import canonical_layer_name, load_weights_checked
 from ocr_core.models.torch_import import (
     convert_craft_torch_checkpoint,
     craft_config_from_weights,
@@ -39,12 +40,12 @@ def _tiny() -> CraftNet:
 
 
 def _assigned(state_dict) -> CraftNet:
-    weights = craft_weights_from_state_dict(state_dict)
+    weights = {canonical_layer_name(k): v for k, v in craft_weights_from_state_dict(state_dict).items()}
     model = _tiny()
     for layer in model.layers:
         if layer.weights:
             for variable, value in zip(
-                layer.trainable_weights + layer.non_trainable_weights, weights[layer.name]
+                layer.trainable_weights + layer.non_trainable_weights, weights[canonical_layer_name(layer.name)]
             ):
                 variable.assign(value)
     return model
@@ -62,7 +63,7 @@ def test_state_dict_conversion_without_torch(state_dict, image):
     # the first conv of the Keras model computes the PyTorch conv (cross-correlation, OIHW -> HWIO)
     import keras
 
-    first = keras.Model(model.inputs, model.get_layer("basenet.slice1.0").output)
+    first = keras.Model(model.inputs, layer_named(model, "basenet.slice1.0").output)
     expected = conv2d(image.astype("float64"), kernel, bias)
     np.testing.assert_allclose(run(first, image), expected, atol=1e-4)
 
@@ -71,6 +72,7 @@ def test_keras2_h5_in_keras_ocr_layout_loads(state_dict, image, tmp_path):
     weights = craft_weights_from_state_dict(state_dict)
     reference = _assigned(state_dict)
     expected = run(reference, image)
+    published = {canonical_layer_name(k): k for k in weights}
     layers = []
     for layer in reference.layers:  # keras-ocr's file lists every layer; weightless ones have no weights
         kinds = (
@@ -78,8 +80,9 @@ def test_keras2_h5_in_keras_ocr_layout_loads(state_dict, image, tmp_path):
             if "BatchNorm" in type(layer).__name__
             else ("kernel", "bias")
         )
-        found = weights.get(layer.name, [])
-        layers.append((layer.name, [(f"{layer.name}/{k}:0", v) for k, v in zip(kinds, found)]))
+        name = published.get(canonical_layer_name(layer.name), layer.name)  # dotted, also under torch
+        found = weights.get(name, [])
+        layers.append((name, [(f"{name}/{k}:0", v) for k, v in zip(kinds, found)]))
     path = write_keras2_h5(tmp_path / "craft_mlt_25k.h5", layers)
     for load in (load_weights_checked, lambda m, p: m.load_weights(p)):
         model = _tiny()

@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+import multiprocessing
 import string
+import sys
+import types
 import warnings
 from pathlib import Path
 
@@ -115,3 +118,40 @@ def test_fonts_must_draw_only_the_ascii_part_of_an_extended_alphabet(tmp_path):
     # a character no font draws is an error naming it: the model would never see it
     with pytest.raises(DataGenerationError, match="none draws 'ü€'"):
         font_mod.get_training_fonts("abcéü€", tmp_path / "cache", [tmp_path / "fonts"], include_system=False)
+
+
+@pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(), reason="needs the fork start method")
+def test_font_index_forks_only_without_a_threaded_runtime(dejavu_dir, tmp_path, monkeypatch):
+    """Many new fonts are inspected in forked workers, unless TensorFlow, PyTorch or JAX already runs threads:
+    Keras loads its backend (JAX or PyTorch too) before the first synthetic run builds the index."""
+    import concurrent.futures
+
+    from ocr_core.synth import parallel
+
+    assert {"tensorflow", "torch", "jax"} <= set(parallel.THREADED_RUNTIMES)
+    pools = []
+
+    class InlinePool:  # stands in for the forked pool, counting its uses
+        def __init__(self, *args, **kwargs):
+            pools.append(kwargs.get("mp_context"))
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return False
+
+        def map(self, fn, *iterables, chunksize=1):
+            return map(fn, *iterables)
+
+    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", InlinePool)
+    monkeypatch.setattr(parallel, "THREADED_RUNTIMES", ("ocr_studio_test_runtime",))
+    copies = []
+    for i in range(64):
+        copies.append(tmp_path / f"copy{i}.ttf")
+        copies[-1].symlink_to(dejavu_dir / "DejaVuSans.ttf")
+    font_mod._FontIndex(tmp_path).refresh([str(c) for c in copies], "abc")
+    assert len(pools) == 1  # no threaded runtime: forked workers
+    monkeypatch.setitem(sys.modules, "ocr_studio_test_runtime", types.ModuleType("ocr_studio_test_runtime"))
+    font_mod._FontIndex(tmp_path).refresh([str(c) for c in copies], "abc")
+    assert len(pools) == 1  # one loaded: the files are inspected one by one, in this process

@@ -222,13 +222,15 @@ class RecognizerTask:
         from ocr_core.models import loading
         from ocr_core.models.crnn import build_crnn
 
-        spec = self.init_spec
+        spec, weights = self.init_spec, self.init_weights
+        if spec is None or weights is None:
+            raise TrainingError("no --init model to start from")
         same_alphabet = spec.alphabet == self.alphabet and spec.include_top
         old_params = {k: v for k, v in spec.build_params.items() if k != "max_label_length"}
         _, old_model, _, _ = build_crnn(len(spec.alphabet or self.alphabet), self.variant, **old_params)
         grown = old_model.build_params != model.build_params
         if not grown and same_alphabet:
-            loading.load_weights_checked(model, self.init_weights)
+            loading.load_weights_checked(model, weights)
             return
         if grown:
             if not spec.include_top:
@@ -236,16 +238,16 @@ class RecognizerTask:
                                     "other build parameters")
             from ocr_core.training.growth import grow_weights
 
-            loading.load_weights_checked(old_model, self.init_weights)
+            loading.load_weights_checked(old_model, weights)
             added = grow_weights(old_model, model, skip=() if same_alphabet else ("fc_12",))
             self.log(f"grew {spec.name} into this model: {len(added)} new layer(s) start as the identity "
                      f"({', '.join(added[:4])}{', ...' if len(added) > 4 else ''})")
             if same_alphabet:
                 return
         else:
-            loading.load_backbone_weights(backbone, self.init_weights)
+            loading.load_backbone_weights(backbone, weights)
             if spec.include_top:
-                loading.load_weights_checked(old_model, self.init_weights)
+                loading.load_weights_checked(old_model, weights)
         shared = self._carry_top(old_model, model) if spec.include_top else 0
         if shared:
             self.log(f"alphabet differs from {spec.name}'s: kept its backbone and the top "

@@ -29,7 +29,7 @@ from ocr_core.training.checkpoints import (
 )
 
 __all__ = ["TrainingEvent", "EventCallback", "StopFlags", "GuardCallback", "ResumableEarlyStopping",
-           "CheckpointCallback", "to_floats"]
+           "CheckpointCallback", "EpochCsvLogger", "to_floats"]
 
 
 @dataclass
@@ -92,6 +92,20 @@ class StopFlags:
     nan: bool = False
     nan_step: int = 0
     epoch_dirty: bool = False  # the current epoch was cut short: do not checkpoint or early-stop on it
+
+
+class EpochCsvLogger(keras.callbacks.CSVLogger):
+    """``CSVLogger`` that writes no row for an epoch cut short (cancelled, or a non-finite loss): that epoch is
+    not checkpointed, a resume trains it again, and its row would then appear twice. Put it after the
+    :class:`GuardCallback`, which marks such epochs."""
+
+    def __init__(self, filename: str, flags: StopFlags, append: bool = False) -> None:
+        super().__init__(filename, append=append)
+        self.flags = flags
+
+    def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+        if not self.flags.epoch_dirty:
+            super().on_epoch_end(epoch, logs)
 
 
 class GuardCallback(keras.callbacks.Callback):

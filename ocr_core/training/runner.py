@@ -33,6 +33,7 @@ from ocr_core.models.precision import policy_scope
 from ocr_core.training.batches import FixedBatches
 from ocr_core.training.callbacks import (
     CheckpointCallback,
+    EpochCsvLogger,
     EventCallback,
     GuardCallback,
     ResumableEarlyStopping,
@@ -411,7 +412,7 @@ def _fit(config: TrainConfig, task: Any, state: dict[str, Any] | None, paths: Ch
             monitor=monitor, factor=0.5, patience=max(1, int(config.patience) // 3), min_delta=config.min_delta,
             min_lr=lr / 32, verbose=0))
     callbacks += [c for c in (early, checkpoint) if c is not None]
-    callbacks.append(keras.callbacks.CSVLogger(str(paths.csv), append=state is not None))
+    callbacks.append(EpochCsvLogger(str(paths.csv), flags, append=state is not None))
     params = int(sum(math.prod(v.shape) for v in save_model.trainable_weights))
     emit(TrainingEvent("start", epoch=initial_epoch, total_steps=steps * config.epochs, epochs=config.epochs,
                        logs={"steps_per_epoch": steps, "validation_steps": val_steps, "trainable_params": params,

@@ -125,6 +125,8 @@ def test_cancel_stops_within_one_batch_and_keeps_the_best(module_synth, tmp_path
     assert batches == list(range(1, 7))
     assert result.epochs_run == 1 and result.model_dir == tmp_path
     assert (tmp_path / "model.json").is_file()
+    rows = (tmp_path / "training.csv").read_text("utf-8").splitlines()
+    assert len(rows) == 2 and rows[1].startswith("0,")  # header and epoch 1: the cut-short epoch has no row
 
 
 def test_early_stopping_triggers(module_synth, tmp_path):

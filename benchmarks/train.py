@@ -115,6 +115,8 @@ def _detector(batch_size: int, steps: int, size: int, jit: bool, workers: int) -
 
 
 def main(argv: list[str] | None = None) -> int:
+    from ocr_core.cli.train import residual_blocks
+
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--task", choices=("recognizer", "detector", "both"), default="both")
     parser.add_argument("--steps", type=int, default=20)
@@ -122,7 +124,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--size", type=int, default=384, help="detector image side")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--jit", action="store_true", help="XLA-compile the train step")
-    parser.add_argument("--residual-blocks", default=None, metavar="N,N,N,N,N,N",
+    parser.add_argument("--residual-blocks", type=residual_blocks, default=None, metavar="N,N,N,N,N,N",
                         help="recognizer: residual blocks after each conv block (ADR 0015)")
     parser.add_argument("--mixed-precision", choices=("off", "bfloat16", "float16"), default="off",
                         help="train in mixed precision, as `ocr-studio train --mixed-precision` does")
@@ -134,8 +136,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"mixed precision: mixed_{args.mixed_precision}")
     if args.task in ("recognizer", "both"):
         bs = args.batch_size or 64
-        blocks = [int(n) for n in args.residual_blocks.split(",")] if args.residual_blocks else None
-        model_rate, pipe_rate = _recognizer(bs, args.steps, args.jit, args.workers, blocks)
+        model_rate, pipe_rate = _recognizer(bs, args.steps, args.jit, args.workers, args.residual_blocks)
         print(f"recognizer lite: model {model_rate:.1f} crops/s, with synthetic data {pipe_rate:.1f} crops/s "
               f"(batch {bs}; target >= 150)")
     if args.task in ("detector", "both"):

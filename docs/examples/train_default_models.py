@@ -28,6 +28,7 @@ import time
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 from ocr_core.alphabet import LATIN_ALPHABET  # noqa: E402  (no TensorFlow behind it)
+from ocr_core.cli.train import residual_blocks  # noqa: E402  (nor here: argparse types only)
 
 RECIPES = {
     "recognizer": dict(
@@ -51,7 +52,7 @@ def main() -> int:
     parser.add_argument("--resume", action="store_true", help="continue from the run folder's last checkpoint")
     parser.add_argument("--init", default=None, help="model to start from (name or folder)")
     parser.add_argument("--lr", type=float, default=None)
-    parser.add_argument("--residual-blocks", default=None, metavar="N,N,N,N,N,N",
+    parser.add_argument("--residual-blocks", type=residual_blocks, default=None, metavar="N,N,N,N,N,N",
                         help="recognizer: residual blocks after each conv block (with --init: grow that model)")
     args = parser.parse_args()
 
@@ -60,8 +61,10 @@ def main() -> int:
 
     recipe = dict(RECIPES[args.task])
     recipe["out_dir"] = args.out or os.path.join("runs", recipe["name"])
+    if args.residual_blocks and args.task != "recognizer":
+        parser.error("--residual-blocks is for the recognizer only")
     if args.residual_blocks:
-        recipe["build_params"] = {"residual_blocks": [int(n) for n in args.residual_blocks.split(",")]}
+        recipe["build_params"] = {"residual_blocks": args.residual_blocks}
     config = TrainConfig(**recipe, resume=args.resume, init=args.init, learning_rate=args.lr)
     cancel = CancelToken()
     timer = threading.Timer(args.hours * 3600, cancel.cancel)

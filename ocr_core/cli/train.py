@@ -16,7 +16,7 @@ import sys
 from typing import Any
 
 from ocr_core.cancel import CancelToken
-from ocr_core.errors import OcrError
+from ocr_core.errors import OcrError, TrainingError
 
 __all__ = ["add_parser", "run", "config_from_args"]
 
@@ -85,6 +85,8 @@ def config_from_args(args: argparse.Namespace) -> Any:
 
     build_params = {}
     if args.residual_blocks is not None:
+        if args.task != "recognizer":
+            raise TrainingError("--residual-blocks is for the recognizer (lite variant) only")
         build_params["residual_blocks"] = args.residual_blocks
     return TrainConfig(
         task=args.task, data=args.data or ["synthetic"], validation_data=args.val_data or [],

@@ -194,7 +194,10 @@ class RecognizerTask:
         from ocr_core.models.crnn import build_crnn
 
         crnn_architecture(self.variant)
-        backbone, model, training_model, _ = build_crnn(len(self.alphabet), self.variant, **self.build_params)
+        try:
+            backbone, model, training_model, _ = build_crnn(len(self.alphabet), self.variant, **self.build_params)
+        except ValueError as exc:  # build parameters that do not fit the variant (e.g. residual_blocks on kurapan)
+            raise TrainingError(f"cannot build the {self.variant} recognizer: {exc}") from exc
         # The spec records every build parameter, so the folder still loads if the variant's defaults change.
         effective = dict(getattr(model, "build_params", {}) or {})
         self.effective_params = {k: list(v) if isinstance(v, tuple) else v for k, v in effective.items()}

@@ -131,3 +131,27 @@ def test_cli_residual_blocks_option():
     for bad in ("1,2", "a,b,c,d,e,f", "0,1,1,1,0,-1"):
         with pytest.raises(argparse.ArgumentTypeError):
             residual_blocks(bad)
+
+
+def test_residual_blocks_where_they_do_not_apply_get_a_clear_error(tmp_path, capsys):
+    import argparse
+
+    from ocr_core.cli import train as train_cli
+    from ocr_core.training.recognizer_task import RecognizerTask
+
+    parser = argparse.ArgumentParser()
+    train_cli.add_parser(parser.add_subparsers(dest="command"))
+    args = parser.parse_args(["train", "recognizer", "--residual-blocks", "0,1,1,1,0,0"])
+    assert train_cli.config_from_args(args).build_params == {"residual_blocks": [0, 1, 1, 1, 0, 0]}
+    args = parser.parse_args(["train", "detector", "--residual-blocks", "0,1,1,1,0,0", "--out", str(tmp_path / "d"),
+                              "--quiet"])
+    assert args.func(args) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == ["error: --residual-blocks is for the recognizer (lite variant) only"]
+    assert not (tmp_path / "d").exists()
+    config = TrainConfig(task="recognizer", variant="kurapan", alphabet=ALPHABET, data=["synthetic:8"],
+                         build_params={"residual_blocks": [0, 1, 1, 1, 0, 0]}, out_dir=tmp_path / "k")
+    task = RecognizerTask(config, lambda line: None)
+    task.resolve_init()
+    with pytest.raises(TrainingError, match="cannot build the kurapan recognizer.*residual_blocks"):
+        task.build()

@@ -137,7 +137,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.task in ("recognizer", "both"):
         bs = args.batch_size or 64
         model_rate, pipe_rate = _recognizer(bs, args.steps, args.jit, args.workers, args.residual_blocks)
-        print(f"recognizer lite: model {model_rate:.1f} crops/s, with synthetic data {pipe_rate:.1f} crops/s "
+        grown = f" with residual blocks {','.join(map(str, args.residual_blocks))}" if args.residual_blocks else ""
+        print(f"recognizer lite{grown}: model {model_rate:.1f} crops/s, with synthetic data {pipe_rate:.1f} crops/s "
               f"(batch {bs}; target >= 150)")
     if args.task in ("detector", "both"):
         bs = args.batch_size or 4

@@ -27,6 +27,7 @@ __all__ = [
     "glow",
     "relief",
     "bend",
+    "arc",
     "crop_geometry",
     "crop_photometric",
     "photometric_augment",
@@ -230,6 +231,46 @@ def bend(image: np.ndarray, rng: np.random.Generator, depth: float) -> np.ndarra
     map_y = np.arange(hh, dtype=np.float32)[:, None] + dy[None, :]
     return cv2.remap(image, np.ascontiguousarray(map_x), np.ascontiguousarray(map_y), cv2.INTER_LINEAR,
                      borderMode=cv2.BORDER_REPLICATE)
+
+
+def arc(image: np.ndarray, rng: np.random.Generator, span: float, border_value: float | None = None) -> np.ndarray:
+    """Set a crop's text on a circle (badges, seals, logos), ``span`` radians of it.
+
+    Unlike :func:`bend`, which moves columns up and down, the letters turn with the circle: the crop's
+    rows become concentric arcs, its columns rays. The arc bulges up (text on the top of the circle, letters
+    pointing out) or sags (the bottom of the circle, letters pointing in), with the arc length of the middle
+    row kept. The result is the sector's bounding box; pixels outside the sector repeat the crop's edges, or
+    are ``border_value`` (for a text layer: 0, no ink).
+    """
+    h, w = image.shape[:2]
+    span = float(np.clip(span, 0.0, 1.8 * np.pi))
+    if span < 0.05 or w < 2 or h < 2:
+        return image
+    radius = w / span  # of the middle row
+    if radius < h:  # a circle smaller than the text is height: letters would fold over the centre
+        radius = float(h)
+        span = w / radius
+    inner, outer = radius - h / 2, radius + h / 2
+    up = rng.random() < 0.6
+    half = span / 2
+    phis = np.linspace(-half, half, 64)
+    xs = np.concatenate([r * np.sin(phis) for r in (inner, outer)])
+    ys = np.concatenate([r * np.cos(phis) for r in (inner, outer)])
+    x_lo, x_hi = float(xs.min()), float(xs.max())
+    y_lo, y_hi = float(ys.min()), float(ys.max())  # distance along the axis from the centre
+    out_w = max(2, int(np.ceil(x_hi - x_lo)))
+    out_h = max(2, int(np.ceil(y_hi - y_lo)))
+    gx = np.arange(out_w, dtype=np.float32)[None, :] + np.float32(x_lo)
+    gy = np.arange(out_h, dtype=np.float32)[:, None]
+    # Axis distance from the centre: the top row is the farthest when the arc bulges up, the nearest when it sags.
+    along = (np.float32(y_hi) - gy) if up else (gy + np.float32(y_lo))
+    r = np.sqrt(gx * gx + along * along)
+    phi = np.arctan2(gx, along)
+    map_x = (phi + np.float32(half)) * np.float32((w - 1) / span)
+    map_y = (np.float32(outer) - r) if up else (r - np.float32(inner))
+    mode = cv2.BORDER_REPLICATE if border_value is None else cv2.BORDER_CONSTANT
+    return cv2.remap(image, np.ascontiguousarray(map_x, np.float32), np.ascontiguousarray(map_y, np.float32),
+                     cv2.INTER_LINEAR, borderMode=mode, borderValue=0 if border_value is None else border_value)
 
 
 def crop_geometry(image: np.ndarray, rng: np.random.Generator, level: float = 1.0) -> np.ndarray:

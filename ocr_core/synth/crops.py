@@ -202,17 +202,22 @@ class _CropRenderer:
             m, ddx, ddy = self.glyphs.render(font, right_nb)
             _paste(alpha, m, x0 + text_w + gap + ddx, y0 + ddy)
             limit_r = int(np.ceil(x0 + text_w + gap + ddx + sliver))
+        # Lines above and below. Usually a sliver shows; in a "context" crop up to 0.6 of their height does, as
+        # when a box around one line of a curved or tightly set sign takes in parts of the lines around it.
+        context = False
         if rng.random() < self.neighbours * 0.6:
+            context = rng.random() < 0.3 * self.level
             for sign in (-1, 1):
-                if rng.random() < 0.5:
+                if rng.random() < (0.75 if context else 0.5):
                     m, ddx, ddy = self.glyphs.render(font, self._filler(path, 14))
                     shift = int(round(line_h * rng.uniform(1.0, 1.35))) * sign
                     oy = y0 + shift + ddy
                     _paste(alpha, m, x0 - int(rng.integers(0, size)) + ddx, oy)
+                    shown = m.shape[0] * rng.uniform(0.2, 0.6) if context else sliver
                     if m.size and sign < 0:
-                        limit_t = int(oy + m.shape[0] - sliver)
+                        limit_t = int(oy + m.shape[0] - shown)
                     elif m.size:
-                        limit_b = int(np.ceil(oy + sliver))
+                        limit_b = int(np.ceil(oy + shown))
         # Ink box of the target text.
         ink_x0, ink_x1 = x0 + dx, x0 + dx + mask_t.shape[1]
         ink_y0, ink_y1 = y0 + dy, y0 + dy + mask_t.shape[0]
@@ -224,9 +229,9 @@ class _CropRenderer:
         th = bottom - top
         lvl = self.level
         # Text height relative to the crop height decides the vertical margins (negative: cut).
-        rel = rng.uniform(*self.font_size)
+        rel = rng.uniform(*self.font_size) if not context else rng.uniform(0.4, 0.65)
         spare = th * (1.0 / rel - 1.0)
-        share = rng.uniform(0.2, 0.8)
+        share = rng.uniform(0.2, 0.8) if not context else rng.uniform(0.35, 0.65)
         m_top, m_bot = spare * share, spare * (1 - share)
         m_l = th * rng.uniform(0.0, 0.15 + 0.45 * lvl * (rng.random() < 0.4))
         m_r = th * rng.uniform(0.0, 0.15 + 0.45 * lvl * (rng.random() < 0.4))
@@ -244,6 +249,10 @@ class _CropRenderer:
         # Decorations on the text layer: underline or box lines near the borders.
         if rng.random() < 0.08 * lvl:
             augment.draw_rules(alpha, rng, baseline=y0 + ascent - cy0, thickness=max(1, size // 14))
+        # On a circle (badges, seals): the text layer only, so the background stays flat.
+        if rng.random() < 0.06 * lvl and w > 1.5 * h:
+            alpha = augment.arc(alpha, rng, rng.uniform(0.6, 3.2), border_value=0)
+            h, w = alpha.shape
         image = self._compose(alpha, size)
         image = augment.crop_geometry(image, rng, lvl)
         h, w = image.shape[:2]  # a bent baseline comes back taller

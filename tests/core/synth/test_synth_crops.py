@@ -130,3 +130,77 @@ def cv2_dilate(alpha: np.ndarray, k: int) -> np.ndarray:
     import cv2
 
     return cv2.dilate(alpha, np.ones((k, k), np.uint8))
+
+
+def _bar_angle(mask: np.ndarray) -> float:
+    """Angle (degrees from vertical) of the main axis of the pixels set in ``mask``."""
+    ys, xs = np.nonzero(mask)
+    cov = np.cov(np.stack([xs, ys]).astype(float))
+    vals, vecs = np.linalg.eigh(cov)
+    vx, vy = vecs[:, int(np.argmax(vals))]
+    return float(np.degrees(np.arctan2(abs(vx), abs(vy))))
+
+
+def test_arc_turns_the_letters_with_the_circle_and_adds_no_ink():
+    from ocr_core.synth.augment import arc
+
+    layer = np.zeros((24, 160), np.uint8)
+    layer[10:14, 8:152] = 255  # the text's middle row
+    layer[2:22, 8:12] = 255  # an upright stroke at the start of the line
+    seen = set()
+    for seed in range(8):
+        out = arc(layer, np.random.default_rng(seed), 2.4, border_value=0)
+        assert out.shape[0] > 24  # the arc's sagitta makes the crop taller
+        assert abs(int((out > 127).sum()) - int((layer > 127).sum())) < 0.2 * (layer > 127).sum()
+        ink = out > 127
+        cols = np.nonzero(ink.any(axis=0))[0]
+        left, right = cols.min(), cols.max()
+        mid = (left + right) // 2
+        rows_mid = np.nonzero(ink[:, mid - 2: mid + 3].any(axis=1))[0].mean()
+        rows_right = np.nonzero(ink[:, right - 4: right + 1].any(axis=1))[0].mean()
+        up = rows_right > rows_mid  # the ends hang below the middle: the arc bulges up
+        seen.add(up)
+        # The upright stroke at the start is turned about half the span (1.2 rad = 69 degrees), which a
+        # column shift (bend) never does.
+        stroke = np.zeros_like(layer)
+        stroke[2:22, 8:12] = 255
+        turned = arc(stroke, np.random.default_rng(seed), 2.4, border_value=0) > 127
+        assert 55 < _bar_angle(turned) < 80
+    assert seen == {True, False}  # both the top and the bottom of a circle
+    same = arc(layer, np.random.default_rng(0), 0.0)
+    assert same is layer
+
+
+def test_context_crops_show_more_of_the_lines_around_the_word(dejavu_fonts, font_cache, monkeypatch):
+    """Some crops keep up to 0.6 of the lines above and below (a box around one line of a tightly set sign);
+    without augmentation only slivers of them show."""
+    from ocr_core.synth import augment, crops
+
+    layers: list[np.ndarray] = []
+    original = crops._CropRenderer._compose
+
+    def spy(self, alpha, size):  # type: ignore[no-untyped-def]
+        layers.append(alpha.copy())
+        return original(self, alpha, size)
+
+    monkeypatch.setattr(crops._CropRenderer, "_compose", spy)
+    monkeypatch.setattr(augment, "arc", lambda image, *a, **k: image)
+
+    def largest_neighbour_share(level: float) -> float:
+        layers.clear()
+        gen = get_crop_generator(ALPHABET, dejavu_fonts[:2], None, seed=3, neighbours=1.0, augment_level=level,
+                                 text_generator=itertools.cycle(["Hamburg", "Pacific", "Grand"]),
+                                 cache_dir=font_cache)
+        list(itertools.islice(gen, 120))
+        best = 0.0
+        for alpha in layers:
+            rows = (alpha > 127).any(axis=1)
+            # Runs of inked rows: the tallest is the word, the others are neighbouring lines.
+            edges = np.flatnonzero(np.diff(np.concatenate([[0], rows.astype(int), [0]])))
+            runs = sorted(edges[1::2] - edges[::2])
+            if len(runs) > 1:
+                best = max(best, runs[-2] / runs[-1])
+        return best
+
+    assert largest_neighbour_share(0.0) < 0.3
+    assert 0.35 < largest_neighbour_share(1.0) <= 0.8

@@ -75,6 +75,7 @@ class MainWindow(QMainWindow):
 
         self.action_set = build_actions(self)
         self.recent_menu = build_menus(self, self.action_set)
+        self.set_use_dictionary(self.settings.use_dictionary)
         self.guard = ShortcutGuard(self.action_set.shortcuts(), self)
         self._connect()
         self._update_recent_menu()
@@ -227,6 +228,13 @@ class MainWindow(QMainWindow):
         the next recognition on."""
         self.settings.keep_low_confidence = keep
         self.engine.set_min_confidence(0.0 if keep else None)
+
+    def set_use_dictionary(self, use: bool) -> None:
+        """Recognize > Use Dictionary: remembered, and the engine prefers dictionary words (or reads plainly)
+        from the next recognition on."""
+        self.settings.use_dictionary = use
+        job = self.engine.set_lexicon("auto" if use else None)
+        job.failed.connect(lambda err: self.show_message(f"Dictionary not used: {err}", 0))
 
     def show_word(self, path: str, word_id: str) -> None:
         """Open ``path`` in the Annotate tab and select the word ``word_id`` (review list clicks)."""

@@ -81,6 +81,13 @@ def build_actions(w: MainWindow) -> ActionSet:
                  "Keep the boxes the recognizer reads as nothing likely (clutter, or text to type by hand) and the "
                  "faint ones it cannot confirm; from the next recognition on", checkable=True)
     keep.setChecked(w.settings.keep_low_confidence)
+    dictionary = a.add("use_dictionary", "Use &Dictionary", w.set_use_dictionary, [], None,
+                       "Where the model reads a near miss of a dictionary word (\u201camenca\u201d), take the "
+                       "word; clear readings, numbers and codes are never changed; from the next recognition on",
+                       checkable=True)
+    dictionary.blockSignals(True)  # the window tells the engine once, whichever state this starts in
+    dictionary.setChecked(w.settings.use_dictionary)
+    dictionary.blockSignals(False)
     a.add("cancel", "&Cancel Recognition", rec.cancel, ["Ctrl+."], "cancel")
     a.add("reload_models", "Re&load Models", w.engine.load)
     # Help
@@ -108,7 +115,7 @@ def build_menus(w: MainWindow, a: ActionSet) -> QMenu:
     go = bar.addMenu("&Go")
     _add(go, a, "next_image", "prev_image", "next_unchecked", None, "next_word", "prev_word", "next_low")
     recognize = bar.addMenu("&Recognize")
-    _add(recognize, a, "recognize", "recognize_folder", None, "rerecognize", "rerecognize_all", None, "keep_low",
+    _add(recognize, a, "recognize", "recognize_folder", None, "rerecognize", "rerecognize_all", None, "keep_low", "use_dictionary",
          None, "cancel", "reload_models")
     help_menu = bar.addMenu("&Help")
     _add(help_menu, a, "shortcuts", "about")

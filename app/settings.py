@@ -123,6 +123,15 @@ class Settings:
     def keep_low_confidence(self, value: bool) -> None:
         self._s.setValue("recognition/keep_low_confidence", bool(value))
 
+    @property
+    def use_dictionary(self) -> bool:
+        """Recognition prefers dictionary words where the model reads a near miss (ADR 0016); on by default."""
+        return self._get("recognition/use_dictionary", True, bool)
+
+    @use_dictionary.setter
+    def use_dictionary(self, value: bool) -> None:
+        self._s.setValue("recognition/use_dictionary", bool(value))
+
     # -- engine -------------------------------------------------------------------------------
     @property
     def detector(self) -> str | None:

@@ -256,6 +256,7 @@ class EngineService(Protocol):
     def list_models(self, kind: str | None = None) -> list[Any]: ...
     def set_models(self, detector: str | None = None, recognizer: str | None = None) -> None: ...
     def set_min_confidence(self, value: float | None) -> None: ...
+    def set_lexicon(self, spec: str | None) -> None: ...
 
 
 ServiceFactory = Callable[[], EngineService]
@@ -328,6 +329,10 @@ class EngineWorker(QObject):
         """Drop recognized words below this confidence (``None``: the model's recommendation; 0: keep all)."""
         return self._runner.submit("confidence floor",
                                    lambda ctx: self._service_for(ctx, load=False).set_min_confidence(value))
+
+    def set_lexicon(self, spec: str | None) -> Job:
+        """Prefer dictionary words where the model reads a near miss (``"auto"``), or not (``None``)."""
+        return self._runner.submit("dictionary", lambda ctx: self._service_for(ctx, load=False).set_lexicon(spec))
 
     def list_models(self, kind: str | None = None) -> Job:
         return self._runner.submit("list models", lambda ctx: self._service_for(ctx, load=False).list_models(kind))

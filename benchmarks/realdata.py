@@ -279,9 +279,9 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     p.add_argument("--scale", type=float, default=None, help="upscaling before detection (default: the model's)")
     add_detection_options(p)
     add_min_confidence_option(p)
-    p.add_argument("--lexicon", default="none", metavar="auto|none|PATH",
-                   help="dictionary-aware decoding: auto (bundled list + /usr/share/dict/words), none (default) "
-                        "or word-list file(s)")
+    p.add_argument("--lexicon", default="auto", metavar="auto|none|PATH",
+                   help="dictionary-aware decoding: auto (default, as the app: bundled list + /usr/share/dict/words), "
+                        "none (the model's plain reading) or word-list file(s)")
     p.add_argument("--tesseract", action=argparse.BooleanOptionalAction, default=True,
                    help="also measure Tesseract when it is on PATH (default: yes)")
     p.add_argument("--tesseract-psm", type=int, default=3, help="Tesseract page segmentation for scenes and "

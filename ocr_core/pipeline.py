@@ -18,6 +18,7 @@ import numpy as np
 from ocr_core.cancel import CancelToken
 from ocr_core.document import Page, Word
 from ocr_core.postprocess.lexicon import Lexicon
+from ocr_core.recognition import Reading
 
 __all__ = ["Pipeline", "scale_for", "checked_min_confidence"]
 
@@ -186,17 +187,26 @@ class Pipeline:
                           zip(box_groups, prepared)]
         if self.lexicon is not None and "lexicon" not in recognition_kwargs:
             recognition_kwargs = {**recognition_kwargs, "lexicon": self.lexicon}
-        readings = self.recognizer.recognize_boxes_with_confidence(
-            [o for o, _, _ in prepared], original_boxes, **recognition_kwargs
-        )
+        readings = self._read(prepared, original_boxes, recognition_kwargs)
         pages = []
         floors = (self.effective_min_confidence, self.effective_weak_min_confidence)
         for (original, _, _), boxes, group, weak in zip(prepared, original_boxes, readings, weak_groups):
-            words = [Word(quad=box, text=text, confidence=float(conf))
-                     for box, (text, conf), is_weak in zip(boxes, group, weak)
-                     if floors[bool(is_weak)] <= 0.0 or float(conf) >= floors[bool(is_weak)]]
+            # The floors judge the model's own reading, not a dictionary word put in its place (ADR 0016).
+            words = [Word(quad=box, text=r.text, confidence=float(r.confidence))
+                     for box, r, is_weak in zip(boxes, group, weak)
+                     if floors[bool(is_weak)] <= 0.0 or float(r.model_confidence) >= floors[bool(is_weak)]]
             pages.append(Page.from_words(words, width=original.shape[1], height=original.shape[0]))
         return pages
+
+    def _read(self, prepared: Sequence[tuple[np.ndarray, np.ndarray, float]], boxes: Sequence[np.ndarray],
+              recognition_kwargs: dict[str, Any]) -> list[list[Reading]]:
+        images = [o for o, _, _ in prepared]
+        read_boxes = getattr(self.recognizer, "read_boxes", None)
+        if callable(read_boxes):  # ours
+            return read_boxes(images, boxes, **recognition_kwargs)
+        # any keras-ocr style recognizer with (text, confidence) pairs
+        groups = self.recognizer.recognize_boxes_with_confidence(images, boxes, **recognition_kwargs)
+        return [[Reading(text, conf, conf) for text, conf in group] for group in groups]
 
     def recognize_pages(self, images: Sequence[Any], **kwargs: Any) -> list[Page]:
         """Recognize images into :class:`~ocr_core.document.Page` objects (lines in reading order)."""

@@ -8,7 +8,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -18,8 +18,22 @@ from ocr_core.geometry import DEFAULT_CROP_MARGIN
 from ocr_core.postprocess.lexicon import Lexicon, lexicon_decode
 from ocr_core.weights import DEFAULT_RECOGNIZER, ModelSpec, resolve_model
 
-__all__ = ["Recognizer", "DEFAULT_ALPHABET", "DEFAULT_CROP_MARGIN", "TALL_RATIO", "prepare_crops", "spec_min_confidence",
-           "DEFAULT_WEAK_MIN_CONFIDENCE"]
+__all__ = ["Recognizer", "Reading", "DEFAULT_ALPHABET", "DEFAULT_CROP_MARGIN", "TALL_RATIO", "prepare_crops",
+           "spec_min_confidence", "DEFAULT_WEAK_MIN_CONFIDENCE"]
+
+
+class Reading(NamedTuple):
+    """One crop's reading.
+
+    ``text`` and ``confidence`` are what :meth:`Recognizer.recognize_crops` returns. ``model_confidence`` is the
+    confidence of the model's own reading, before a lexicon replaced it with a dictionary word (the same as
+    ``confidence`` without a lexicon). It says how sure the model is that the crop holds text at all, so the
+    pipeline's confidence floors use it: a dictionary never decides whether a box is kept (ADR 0016).
+    """
+
+    text: str
+    confidence: float
+    model_confidence: float
 
 
 
@@ -168,7 +182,15 @@ class Recognizer:
         self, crops: Sequence[np.ndarray], *, beam_width: int = 0, batch_size: int = 64,
         lexicon: Lexicon | None = None, rotate_tall: bool = True,
     ) -> list[tuple[str, float]]:
-        """Read word crops: ``(text, confidence)`` per crop. ``beam_width > 1`` uses beam search.
+        """Read word crops: ``(text, confidence)`` per crop; the options as in :meth:`read_crops`."""
+        return [(r.text, r.confidence) for r in self.read_crops(
+            crops, beam_width=beam_width, batch_size=batch_size, lexicon=lexicon, rotate_tall=rotate_tall)]
+
+    def read_crops(
+        self, crops: Sequence[np.ndarray], *, beam_width: int = 0, batch_size: int = 64,
+        lexicon: Lexicon | None = None, rotate_tall: bool = True,
+    ) -> list[Reading]:
+        """Read word crops: a :class:`Reading` per crop. ``beam_width > 1`` uses beam search.
 
         ``lexicon``: a :class:`~ocr_core.postprocess.lexicon.Lexicon` (see
         :func:`~ocr_core.postprocess.lexicon.load_lexicon`) to prefer dictionary words the model makes nearly as
@@ -189,22 +211,26 @@ class Recognizer:
         turned = [np.ascontiguousarray(np.rot90(np.asarray(crops[i]), k)) for i in tall for k in (1, 3)]
         readings = self._decode(turned, beam_width, batch_size, lexicon)
         for n, i in enumerate(tall):
-            for text, conf in readings[2 * n : 2 * n + 2]:
-                upright_text, upright_conf = results[i]
-                if len(text.replace(" ", "")) >= 2 and (conf > upright_conf or not upright_text.strip()):
-                    results[i] = (text, conf)
+            for turned_reading in readings[2 * n : 2 * n + 2]:
+                upright = results[i]
+                if len(turned_reading.text.replace(" ", "")) >= 2 and (
+                        turned_reading.model_confidence > upright.model_confidence or not upright.text.strip()):
+                    results[i] = turned_reading
         return results
 
     def _decode(self, crops: Sequence[np.ndarray], beam_width: int, batch_size: int,
-                lexicon: Lexicon | None) -> list[tuple[str, float]]:
+                lexicon: Lexicon | None) -> list[Reading]:
         from ocr_core.postprocess.ctc import ctc_beam_search_decode, ctc_greedy_decode
 
         probs = self.predict_probabilities(crops, batch_size=batch_size)
-        if lexicon is not None:
-            return lexicon_decode(probs, self.alphabet, lexicon, beam_width=beam_width)
         if beam_width and beam_width > 1:
-            return ctc_beam_search_decode(probs, self.alphabet, beam_width=beam_width)
-        return ctc_greedy_decode(probs, self.alphabet)
+            plain = ctc_beam_search_decode(probs, self.alphabet, beam_width=beam_width)
+        else:
+            plain = ctc_greedy_decode(probs, self.alphabet)
+        if lexicon is None:
+            return [Reading(text, conf, conf) for text, conf in plain]
+        chosen = lexicon_decode(probs, self.alphabet, lexicon, beam_width=beam_width)
+        return [Reading(text, conf, own) for (text, conf), (_, own) in zip(chosen, plain)]
 
     def recognize(self, image: Any) -> str:
         """Read one pre-cropped word image (path, array, ...)."""
@@ -228,7 +254,15 @@ class Recognizer:
         self, images: Sequence[Any], box_groups: Sequence[Sequence[np.ndarray]], *, beam_width: int = 0,
         batch_size: int = 64, lexicon: Lexicon | None = None,
     ) -> list[list[tuple[str, float]]]:
-        """``(text, confidence)`` for every box of every image; ``lexicon`` as in :meth:`recognize_crops`."""
+        """``(text, confidence)`` for every box of every image; ``lexicon`` as in :meth:`read_crops`."""
+        return [[(r.text, r.confidence) for r in group] for group in self.read_boxes(
+            images, box_groups, beam_width=beam_width, batch_size=batch_size, lexicon=lexicon)]
+
+    def read_boxes(
+        self, images: Sequence[Any], box_groups: Sequence[Sequence[np.ndarray]], *, beam_width: int = 0,
+        batch_size: int = 64, lexicon: Lexicon | None = None,
+    ) -> list[list[Reading]]:
+        """A :class:`Reading` for every box of every image; the options as in :meth:`read_crops`."""
         from ocr_core.imageio import read_image
 
         crops: list[np.ndarray] = []
@@ -238,7 +272,7 @@ class Recognizer:
             group = self.crop_boxes(arr, boxes)
             crops.extend(group)
             counts.append(len(group))
-        results = self.recognize_crops(crops, beam_width=beam_width, batch_size=batch_size, lexicon=lexicon)
+        results = self.read_crops(crops, beam_width=beam_width, batch_size=batch_size, lexicon=lexicon)
         out, pos = [], 0
         for n in counts:
             out.append(results[pos : pos + n])

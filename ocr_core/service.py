@@ -40,13 +40,14 @@ class OcrService:
 
     def __init__(self, detector: str | None = None, recognizer: str | None = None, *,
                  scale: float | None = None, max_size: int = 2048, warm_up: bool = True,
-                 min_confidence: float | None = None) -> None:
+                 min_confidence: float | None = None, lexicon: str | None = "auto") -> None:
         self._detector_name = str(detector or DEFAULT_DETECTOR)
         self._recognizer_name = str(recognizer or DEFAULT_RECOGNIZER)
         self._scale = scale
         self._max_size = max_size
         self._warm_up = warm_up
         self._min_confidence = min_confidence
+        self._lexicon = lexicon
         self._lock = threading.RLock()
         self._pipeline: Any = None
 
@@ -90,12 +91,14 @@ class OcrService:
                 return
             from ocr_core.detection import Detector
             from ocr_core.pipeline import Pipeline
+            from ocr_core.postprocess.lexicon import load_lexicon
             from ocr_core.recognition import Recognizer
 
+            lexicon = load_lexicon(self._lexicon)
             detector = Detector(weights=self._detector_name, optimizer=None)
             recognizer = Recognizer(weights=self._recognizer_name)
             pipeline = Pipeline(detector=detector, recognizer=recognizer, scale=self._scale,
-                                max_size=self._max_size, min_confidence=self._min_confidence)
+                                max_size=self._max_size, min_confidence=self._min_confidence, lexicon=lexicon)
             if self._warm_up:
                 pipeline.warm_up()
             self._pipeline = pipeline
@@ -110,6 +113,23 @@ class OcrService:
             self._min_confidence = value
             if self._pipeline is not None:
                 self._pipeline.min_confidence = value
+
+    @property
+    def lexicon(self) -> str | None:
+        return self._lexicon
+
+    def set_lexicon(self, spec: str | None) -> None:
+        """Dictionary-aware reading: ``"auto"`` (the bundled word list plus ``/usr/share/dict/words``), word-list
+        path(s), or ``None`` / ``"none"`` for the model's plain reading (ADR 0016). The list is read now (a bad
+        file raises :class:`~ocr_core.postprocess.lexicon.LexiconError` and changes nothing) and applies from the next image
+        on, without reloading the models."""
+        from ocr_core.postprocess.lexicon import load_lexicon
+
+        lexicon = load_lexicon(spec)
+        with self._lock:
+            self._lexicon = spec
+            if self._pipeline is not None:
+                self._pipeline.lexicon = lexicon
 
     def recognize(self, image: np.ndarray | str | Path, *, cancel: CancelToken | None = None) -> Page:
         """Detect and read the words of one image."""
@@ -144,7 +164,8 @@ class OcrService:
         self.load()
         with self._lock:
             source = str(image) if isinstance(image, Path) else image
-            return self._pipeline.recognizer.recognize_boxes_with_confidence([source], [list(quads)])[0]
+            return self._pipeline.recognizer.recognize_boxes_with_confidence(
+                [source], [list(quads)], lexicon=self._pipeline.lexicon)[0]
 
     # -- training tab -----------------------------------------------------------------------------------------
     # Additions for the desktop app's training tab; the work lives in ocr_core.synth_preview,

@@ -39,9 +39,10 @@ def add_parser(subparsers: Any) -> None:
     add_detection_options(p)
     add_min_confidence_option(p)
     p.add_argument("--limit", type=int, default=None, help="evaluate only the first N pages")
-    p.add_argument("--lexicon", default="none", metavar="auto|none|PATH",
-                   help="prefer dictionary words the model finds nearly as likely as its reading: auto (the bundled "
-                        "list + /usr/share/dict/words when installed), none (default) or word-list file(s)")
+    p.add_argument("--lexicon", default="auto", metavar="auto|none|PATH",
+                   help="prefer dictionary words the model finds nearly as likely as its reading: auto (default: the "
+                        "bundled list + /usr/share/dict/words when installed), none (the model's plain reading) or "
+                        "word-list file(s)")
     p.add_argument("--json", dest="json_out", default=None, metavar="OUT", help="write the scores as JSON")
     p.set_defaults(func=run)
 

@@ -40,9 +40,10 @@ def add_parser(subparsers: Any) -> None:
     p.add_argument("--max-size", type=int, default=2048, help="cap on the long side after scaling")
     p.add_argument("--batch-size", type=int, default=64, help="word crops per recognizer batch")
     p.add_argument("--beam-width", type=int, default=0, help="CTC beam search width (0 = greedy)")
-    p.add_argument("--lexicon", default="none", metavar="auto|none|PATH",
-                   help="prefer dictionary words the model finds nearly as likely as its reading: auto (the bundled "
-                        "list + /usr/share/dict/words when installed), none (default) or word-list file(s)")
+    p.add_argument("--lexicon", default="auto", metavar="auto|none|PATH",
+                   help="prefer dictionary words the model finds nearly as likely as its reading: auto (default: the "
+                        "bundled list + /usr/share/dict/words when installed), none (the model's plain reading) or "
+                        "word-list file(s)")
     p.add_argument("--out", type=Path, default=None, metavar="DIR",
                    help="write one file per image into DIR instead of printing")
     p.set_defaults(func=run)

@@ -31,6 +31,7 @@ class FakeService:
         self.threads: set[str] = set()
         self.started = threading.Event()
         self.min_confidence: float | None = None
+        self.lexicon: str | None = "auto"  # the real service's default
 
     @property
     def is_loaded(self) -> bool:
@@ -73,6 +74,9 @@ class FakeService:
 
     def set_min_confidence(self, value: float | None) -> None:
         self.min_confidence = value
+
+    def set_lexicon(self, spec: str | None) -> None:
+        self.lexicon = spec
 
 
 def make_image(path: Path, width: int = 120, height: int = 60, color: str = "#f4f1ea") -> Path:

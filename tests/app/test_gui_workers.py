@@ -193,3 +193,22 @@ def test_keep_low_confidence_boxes_is_remembered_and_reaches_the_engine(window, 
     qtbot.waitUntil(lambda: other_service.min_confidence is None, timeout=5000)
     assert not window.settings.keep_low_confidence
     other.close()
+
+
+def test_use_dictionary_is_on_by_default_remembered_and_reaches_the_engine(window, qtbot, service):
+    use = window.action_set["use_dictionary"]
+    assert use.isCheckable() and use.isChecked() and window.settings.use_dictionary
+    qtbot.waitUntil(lambda: service.lexicon == "auto", timeout=5000)
+    use.trigger()
+    qtbot.waitUntil(lambda: service.lexicon is None, timeout=5000)
+    assert not window.settings.use_dictionary
+    # a new window starts with the setting off and tells its engine (whose own default is on)
+    other_service = FakeService()
+    other = MainWindow(window.settings, lambda: other_service)
+    qtbot.addWidget(other)
+    assert not other.action_set["use_dictionary"].isChecked()
+    qtbot.waitUntil(lambda: other_service.lexicon is None, timeout=5000)
+    other.action_set["use_dictionary"].trigger()
+    qtbot.waitUntil(lambda: other_service.lexicon == "auto", timeout=5000)
+    assert window.settings.use_dictionary
+    other.close()

@@ -207,3 +207,80 @@ def test_service_confidence_floor_reaches_the_pipeline_before_and_after_loading(
     assert service._pipeline.min_confidence is None
     with pytest.raises(ValueError, match="min_confidence"):
         service.set_min_confidence(1.0)
+
+
+def _hesitant_dog_recognizer():
+    """A real recognizer whose model reads "dox" and gives the "g" of "dog" a good chance at the last letter."""
+    from ocr_core.recognition import Recognizer
+
+    rec = Recognizer(weights=None, variant="lite")
+    alphabet, blank = rec.alphabet, len(rec.alphabet)
+
+    def predict(crops, batch_size=64):
+        out = np.full((len(crops), 6, blank + 1), 1e-4, np.float32)
+        for t, (symbol, p) in enumerate([("d", 0.97), (None, 0.97), ("o", 0.97), (None, 0.97), ("x", 0.6),
+                                         (None, 0.97)]):
+            out[:, t, blank if symbol is None else alphabet.index(symbol)] = p
+        out[:, 4, alphabet.index("g")] = 0.38
+        return out / out.sum(axis=2, keepdims=True)
+
+    rec.predict_probabilities = predict
+    return rec
+
+
+def test_a_lexicon_changes_the_text_but_never_which_words_the_floor_keeps():
+    from ocr_core.postprocess.lexicon import Lexicon
+
+    rec = _hesitant_dog_recognizer()
+    lexicon = Lexicon(["dog"])
+    box = np.array([[40, 30], [120, 30], [120, 60], [40, 60]], np.float32)
+    (plain,), = rec.read_boxes([_image()], [[box]])
+    (fixed,), = rec.read_boxes([_image()], [[box]], lexicon=lexicon)
+    assert plain.text == "dox" and plain.confidence == plain.model_confidence
+    assert fixed.text == "dog" and fixed.model_confidence == pytest.approx(plain.confidence)
+    assert fixed.confidence < fixed.model_confidence  # P("dog") is below the model's own reading
+    # A floor between the two: the box holds text by the model's own reading, so the word stays, as "dog".
+    floor = (fixed.confidence + fixed.model_confidence) / 2
+    for lex, text in ((None, "dox"), (lexicon, "dog")):
+        page = Pipeline(detector=FakeDetector(), recognizer=rec, scale=1.0, lexicon=lex,
+                        min_confidence=floor).recognize_pages([_image()])[0]
+        assert [w.text for w in page.words] == [text]
+    assert page.words[0].confidence == pytest.approx(fixed.confidence)  # the page shows P(text)
+
+
+def test_service_reads_with_the_dictionary_by_default_and_a_bad_list_changes_nothing(monkeypatch, tmp_path):
+    from ocr_core.postprocess.lexicon import Lexicon, LexiconError
+    from ocr_core.service import OcrService
+
+    monkeypatch.setattr("ocr_core.detection.Detector.__init__", lambda self, *a, **k: None)
+    monkeypatch.setattr("ocr_core.recognition.Recognizer.__init__", lambda self, *a, **k: None)
+    service = OcrService(warm_up=False)
+    service.load()
+    assert isinstance(service._pipeline.lexicon, Lexicon) and "the" in service._pipeline.lexicon
+    service.set_lexicon(None)
+    assert service._pipeline.lexicon is None and service.lexicon is None
+    words = tmp_path / "words.txt"
+    words.write_text("Fusionopolis\nGenaxis\n", encoding="utf-8")
+    service.set_lexicon(str(words))
+    assert "Genaxis" in service._pipeline.lexicon and len(service._pipeline.lexicon) == 2
+    with pytest.raises(LexiconError, match="missing.txt"):
+        service.set_lexicon(str(tmp_path / "missing.txt"))
+    assert service.lexicon == str(words) and "Genaxis" in service._pipeline.lexicon
+    # before loading too: the setting is kept for the pipeline that load() builds
+    fresh = OcrService(warm_up=False, lexicon=None)
+    fresh.set_lexicon(str(words))
+    fresh.load()
+    assert len(fresh._pipeline.lexicon) == 2
+
+
+def test_re_reading_boxes_uses_the_dictionary(monkeypatch):
+    from ocr_core.postprocess.lexicon import Lexicon
+    from ocr_core.service import OcrService
+
+    rec = _hesitant_dog_recognizer()
+    service = OcrService(warm_up=False, lexicon=None)
+    service._pipeline = Pipeline(detector=FakeDetector(), recognizer=rec, scale=1.0)
+    box = np.array([[40, 30], [120, 30], [120, 60], [40, 60]], np.float32)
+    assert [t for t, _ in service.recognize_quads(_image(), [box])] == ["dox"]
+    service._pipeline.lexicon = Lexicon(["dog"])
+    assert [t for t, _ in service.recognize_quads(_image(), [box])] == ["dog"]

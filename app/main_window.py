@@ -234,7 +234,16 @@ class MainWindow(QMainWindow):
         from the next recognition on."""
         self.settings.use_dictionary = use
         job = self.engine.set_lexicon("auto" if use else None)
-        job.failed.connect(lambda err: self.show_message(f"Dictionary not used: {err}", 0))
+        job.failed.connect(self._dictionary_failed)
+
+    def _dictionary_failed(self, err: object) -> None:
+        """The word lists could not be read: the engine reads plainly, and the menu says so (the setting is kept
+        for the next start)."""
+        action = self.action_set["use_dictionary"]
+        action.blockSignals(True)
+        action.setChecked(False)
+        action.blockSignals(False)
+        self.show_message(f"Reading without a dictionary: {err}", 0)
 
     def show_word(self, path: str, word_id: str) -> None:
         """Open ``path`` in the Annotate tab and select the word ``word_id`` (review list clicks)."""

@@ -11,7 +11,7 @@ Usage::
     .venv/bin/python benchmarks/realdata.py                      # bundled models, dev split
     .venv/bin/python benchmarks/realdata.py --detector runs/det --recognizer runs/rec --json scores.json
     .venv/bin/python benchmarks/realdata.py --no-tesseract --verbose --scale 1.5
-    .venv/bin/python benchmarks/realdata.py --no-tesseract --lexicon auto  # dictionary-aware decoding
+    .venv/bin/python benchmarks/realdata.py --no-tesseract --lexicon none  # the model's plain reading
 
 The data root defaults to ``../shared/realdata`` next to the repository (or ``$OCR_STUDIO_REALDATA``).
 ``--split holdout`` is for release checks only: never tune anything to it.

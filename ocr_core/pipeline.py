@@ -48,8 +48,9 @@ class Pipeline:
         max_size: the long side is capped to this after scaling (larger images are scaled down: documented limit).
         lexicon: a :class:`~ocr_core.postprocess.lexicon.Lexicon` for dictionary-aware decoding (default ``None``:
             plain CTC decoding, as keras-ocr); ``recognition_kwargs={"lexicon": ...}`` overrides it per call.
-        min_confidence: words read with a lower confidence are dropped from the page (clutter the detector took
-            for text reads as nothing likely); ``None`` uses the recognizer's recommendation (its ``model.json``
+        min_confidence: words the model reads with a lower confidence (its own reading's, before a lexicon put a
+            dictionary word in its place: ADR 0016) are dropped from the page (clutter the detector took for text
+            reads as nothing likely); ``None`` uses the recognizer's recommendation (its ``model.json``
             ``postprocess``; 0 for models without one), 0 keeps every word, as keras-ocr.
         weak_min_confidence: the confidence a word needs when the detector found it only weakly (its peak score
             between the detector's ``weak_detection_threshold`` and ``detection_threshold``, ADR 0014): faint print

@@ -194,7 +194,8 @@ class Recognizer:
 
         ``lexicon``: a :class:`~ocr_core.postprocess.lexicon.Lexicon` (see
         :func:`~ocr_core.postprocess.lexicon.load_lexicon`) to prefer dictionary words the model makes nearly as
-        likely as its own reading; the confidence is then the exact CTC probability of the text returned.
+        likely as its own reading; a word put in place of the reading has the exact CTC probability of that word
+        as its confidence, a reading left as it is keeps its plain confidence.
 
         ``rotate_tall``: a crop more than :data:`TALL_RATIO` times taller than wide may hold vertical text (a
         rotated sign, a book spine); it is also read turned a quarter either way, and a turned reading of two or
@@ -229,8 +230,11 @@ class Recognizer:
             plain = ctc_greedy_decode(probs, self.alphabet)
         if lexicon is None:
             return [Reading(text, conf, conf) for text, conf in plain]
+        # A reading the dictionary leaves as it is keeps the plain decoder's confidence, on the scale the
+        # review colours and thresholds were set on; a replaced one shows P(word | image) (ADR 0016).
         chosen = lexicon_decode(probs, self.alphabet, lexicon, beam_width=beam_width)
-        return [Reading(text, conf, own) for (text, conf), (_, own) in zip(chosen, plain)]
+        return [Reading(text, own if text == own_text else conf, own)
+                for (text, conf), (own_text, own) in zip(chosen, plain)]
 
     def recognize(self, image: Any) -> str:
         """Read one pre-cropped word image (path, array, ...)."""

@@ -10,6 +10,7 @@ calls them from worker threads only. The service is thread-safe: one lock serial
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -23,6 +24,8 @@ from ocr_core.document import Page
 from ocr_core.weights import DEFAULT_DETECTOR, DEFAULT_RECOGNIZER, list_models, resolve_model
 
 __all__ = ["OcrService", "ModelInfo"]
+
+_log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -48,6 +51,7 @@ class OcrService:
         self._warm_up = warm_up
         self._min_confidence = min_confidence
         self._lexicon = lexicon
+        self.lexicon_problem: str | None = None
         self._lock = threading.RLock()
         self._pipeline: Any = None
 
@@ -91,10 +95,14 @@ class OcrService:
                 return
             from ocr_core.detection import Detector
             from ocr_core.pipeline import Pipeline
-            from ocr_core.postprocess.lexicon import load_lexicon
+            from ocr_core.postprocess.lexicon import load_default_lexicon
             from ocr_core.recognition import Recognizer
 
-            lexicon = load_lexicon(self._lexicon)
+            lexicon = load_default_lexicon(self._lexicon, self._lexicon_warning)
+            if lexicon is None:
+                self._lexicon = None
+            elif self._warm_up:
+                lexicon.prepare()
             detector = Detector(weights=self._detector_name, optimizer=None)
             recognizer = Recognizer(weights=self._recognizer_name)
             pipeline = Pipeline(detector=detector, recognizer=recognizer, scale=self._scale,
@@ -116,7 +124,13 @@ class OcrService:
 
     @property
     def lexicon(self) -> str | None:
+        """The dictionary setting in use (``None`` after the default lists could not be read: see
+        :attr:`lexicon_problem`)."""
         return self._lexicon
+
+    def _lexicon_warning(self, message: str) -> None:
+        self.lexicon_problem = message
+        _log.warning(message)
 
     def set_lexicon(self, spec: str | None) -> None:
         """Dictionary-aware reading: ``"auto"`` (the bundled word list plus ``/usr/share/dict/words``), word-list
@@ -126,8 +140,11 @@ class OcrService:
         from ocr_core.postprocess.lexicon import load_lexicon
 
         lexicon = load_lexicon(spec)
+        if lexicon is not None:
+            lexicon.prepare()
         with self._lock:
             self._lexicon = spec
+            self.lexicon_problem = None
             if self._pipeline is not None:
                 self._pipeline.lexicon = lexicon
 

@@ -67,14 +67,18 @@ def _recognizer(name: str | None) -> Any:
     return Recognizer(weights=name or "default")
 
 
+def _warn(message: str) -> None:
+    print(f"ocr-studio eval: {message}", file=sys.stderr)
+
+
 def _gt_boxes(args: argparse.Namespace, pages: list[Any]) -> dict[str, Any]:
     import numpy as np
 
     from ocr_core.evaluation import normalize_text, recognition_metrics
-    from ocr_core.postprocess.lexicon import load_lexicon
+    from ocr_core.postprocess.lexicon import load_default_lexicon
 
     recognizer = _recognizer(args.recognizer)
-    lexicon = load_lexicon(args.lexicon)
+    lexicon = load_default_lexicon(args.lexicon, _warn)
     truths: list[str] = []
     preds: list[str] = []
     for page in pages:
@@ -121,9 +125,9 @@ def _pipeline_scores(args: argparse.Namespace, pages: list[Any]) -> dict[str, An
     from ocr_core.detection import Detector
     from ocr_core.evaluation import evaluate_pages
     from ocr_core.pipeline import Pipeline
-    from ocr_core.postprocess.lexicon import load_lexicon
+    from ocr_core.postprocess.lexicon import load_default_lexicon
 
-    lexicon = load_lexicon(args.lexicon)
+    lexicon = load_default_lexicon(args.lexicon, _warn)
     pipeline = Pipeline(detector=Detector(weights=args.detector or "default", optimizer=None,
                                           precision=args.precision, thresholds=detection_overrides(args)),
                         recognizer=_recognizer(args.recognizer), scale=args.scale, lexicon=lexicon,

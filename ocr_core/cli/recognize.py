@@ -118,9 +118,9 @@ def run(args: argparse.Namespace, stream: TextIO | None = None) -> int:
     failures = 0
     many = len(args.images) > 1
     try:
-        from ocr_core.postprocess.lexicon import load_lexicon
+        from ocr_core.postprocess.lexicon import load_default_lexicon
 
-        lexicon = load_lexicon(args.lexicon)
+        lexicon = load_default_lexicon(args.lexicon, lambda m: print(f"ocr-studio recognize: {m}", file=sys.stderr))
         if args.crops:
             from ocr_core.recognition import Recognizer
 

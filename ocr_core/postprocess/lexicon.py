@@ -52,7 +52,7 @@ import itertools
 import math
 import os
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -73,6 +73,7 @@ __all__ = [
     "LexiconError",
     "bundled_wordlist_path",
     "ctc_log_probabilities",
+    "load_default_lexicon",
     "ctc_text_log_probability",
     "edit_distance",
     "lexicon_decode",
@@ -251,6 +252,10 @@ class Lexicon:
         return text in self.forms(text)
 
     # -- near-miss search ------------------------------------------------------------------------------
+    def prepare(self) -> None:
+        """Build the near-miss index now (about a second for 70,000 words) instead of at the first near miss."""
+        self._ensure_index()
+
     def _ensure_index(self) -> tuple[np.ndarray, np.ndarray]:
         with self._lock:
             if self._index is None:
@@ -606,7 +611,7 @@ def _decode(
 # ---- loading ------------------------------------------------------------------------------------------
 def _auto_paths() -> list[Path]:
     paths = [bundled_wordlist_path()]
-    if SYSTEM_WORDS.is_file():
+    if SYSTEM_WORDS.is_file() and os.access(SYSTEM_WORDS, os.R_OK):
         paths.append(SYSTEM_WORDS)
     return [p for p in paths if p.is_file()]
 
@@ -644,3 +649,21 @@ def load_lexicon(spec: str | os.PathLike[str] | Sequence[str | os.PathLike[str]]
             raise LexiconError(f"cannot read the word list {p}: {exc.strerror or exc}") from None
         stamps.append((st.st_mtime_ns, st.st_size))
     return _load_cached(resolved, tuple(stamps))
+
+
+def load_default_lexicon(spec: str | os.PathLike[str] | None, warn: Callable[[str], object]) -> Lexicon | None:
+    """:func:`load_lexicon` for settings that default to ``"auto"`` (the app, ``recognize``, ``eval``; ADR 0016).
+
+    The dictionary only improves readings, so when the default word lists cannot be read the engine reads
+    plainly and ``warn`` gets the reason, rather than refusing to work. A list the user named still raises
+    :class:`LexiconError`.
+    """
+    auto = isinstance(spec, str) and spec.strip().lower() == "auto"
+    try:
+        return load_lexicon(spec)
+    except LexiconError as exc:
+        if not auto:
+            raise
+        warn(f"reading without a dictionary: {exc}")
+        return None
+

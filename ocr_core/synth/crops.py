@@ -251,7 +251,7 @@ class _CropRenderer:
             augment.draw_rules(alpha, rng, baseline=y0 + ascent - cy0, thickness=max(1, size // 14))
         # On a circle (badges, seals): the text layer only, so the background stays flat.
         if rng.random() < 0.06 * lvl and w > 1.5 * h:
-            alpha = augment.arc(alpha, rng, rng.uniform(0.6, 3.2), border_value=0)
+            alpha = augment.arc(alpha, rng, rng.uniform(0.6, 2.6), border_value=0)
             h, w = alpha.shape
         image = self._compose(alpha, size)
         image = augment.crop_geometry(image, rng, lvl)

@@ -23,9 +23,11 @@ class FakeService:
     detector_name = "fake-detector"
     recognizer_name = "fake-recognizer"
 
-    def __init__(self, delay: float = 0.02, fail_load: bool = False) -> None:
+    def __init__(self, delay: float = 0.02, fail_load: bool = False, fail_lexicon: bool = False) -> None:
         self.delay = delay
         self.fail_load = fail_load
+        self.fail_lexicon = fail_lexicon
+        self.lexicon_calls: list[str | None] = []
         self._loaded = False
         self.recognized: list[str] = []
         self.threads: set[str] = set()
@@ -76,6 +78,11 @@ class FakeService:
         self.min_confidence = value
 
     def set_lexicon(self, spec: str | None) -> None:
+        self.lexicon_calls.append(spec)
+        if self.fail_lexicon and spec is not None:
+            from ocr_core.postprocess.lexicon import LexiconError
+
+            raise LexiconError("no word list found")
         self.lexicon = spec
 
 

@@ -198,7 +198,7 @@ def test_keep_low_confidence_boxes_is_remembered_and_reaches_the_engine(window, 
 def test_use_dictionary_is_on_by_default_remembered_and_reaches_the_engine(window, qtbot, service):
     use = window.action_set["use_dictionary"]
     assert use.isCheckable() and use.isChecked() and window.settings.use_dictionary
-    qtbot.waitUntil(lambda: service.lexicon == "auto", timeout=5000)
+    qtbot.waitUntil(lambda: service.lexicon_calls == ["auto"], timeout=5000)  # told once, at start
     use.trigger()
     qtbot.waitUntil(lambda: service.lexicon is None, timeout=5000)
     assert not window.settings.use_dictionary
@@ -207,8 +207,23 @@ def test_use_dictionary_is_on_by_default_remembered_and_reaches_the_engine(windo
     other = MainWindow(window.settings, lambda: other_service)
     qtbot.addWidget(other)
     assert not other.action_set["use_dictionary"].isChecked()
-    qtbot.waitUntil(lambda: other_service.lexicon is None, timeout=5000)
+    qtbot.waitUntil(lambda: other_service.lexicon_calls == [None], timeout=5000)
     other.action_set["use_dictionary"].trigger()
     qtbot.waitUntil(lambda: other_service.lexicon == "auto", timeout=5000)
     assert window.settings.use_dictionary
     other.close()
+
+
+def test_unreadable_word_lists_untick_the_dictionary_and_say_why(qtbot):
+    from app.settings import Settings
+
+    failing = FakeService(fail_lexicon=True)
+    settings = Settings()
+    win = MainWindow(settings, lambda: failing)
+    qtbot.addWidget(win)
+    use = win.action_set["use_dictionary"]
+    qtbot.waitUntil(lambda: not use.isChecked(), timeout=5000)
+    assert failing.lexicon_calls == ["auto"]
+    assert "without a dictionary" in win.statusBar().currentMessage()
+    assert settings.use_dictionary  # tried again at the next start
+    win.close()

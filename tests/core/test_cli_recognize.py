@@ -112,3 +112,18 @@ def test_icdar_output_written_per_image(tmp_path, model_dirs, capsys):
                          "--recognizer", str(rec), str(image)], capsys)
     assert code == 0, err
     assert (out_dir / "gt_img_7.txt").is_file()
+
+
+def test_default_dictionary_missing_is_a_warning_not_an_error(tmp_path, model_dirs, capsys, monkeypatch):
+    import ocr_core.postprocess.lexicon as lexicon_module
+    from ocr_core.imageio import write_image
+
+    monkeypatch.setattr(lexicon_module, "bundled_wordlist_path", lambda: tmp_path / "gone.txt")
+    monkeypatch.setattr(lexicon_module, "SYSTEM_WORDS", tmp_path / "gone-too.txt")
+    lexicon_module._load_cached.cache_clear()
+    _, rec = model_dirs
+    crop = tmp_path / "word.png"
+    write_image(crop, np.full((20, 70, 3), 255, np.uint8))
+    code, out, err = _run(["recognize", "--crops", "--recognizer", str(rec), str(crop)], capsys)
+    assert code == 0 and "reading without a dictionary" in err
+    assert len(json.loads(out)["words"]) == 1

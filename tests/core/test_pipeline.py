@@ -284,3 +284,39 @@ def test_re_reading_boxes_uses_the_dictionary(monkeypatch):
     assert [t for t, _ in service.recognize_quads(_image(), [box])] == ["dox"]
     service._pipeline.lexicon = Lexicon(["dog"])
     assert [t for t, _ in service.recognize_quads(_image(), [box])] == ["dog"]
+
+
+def test_a_reading_the_dictionary_keeps_keeps_its_plain_confidence():
+    from ocr_core.postprocess.lexicon import Lexicon
+
+    rec = _hesitant_dog_recognizer()
+    box = np.array([[40, 30], [120, 30], [120, 60], [40, 60]], np.float32)
+    (plain,), = rec.read_boxes([_image()], [[box]])
+    (kept,), = rec.read_boxes([_image()], [[box]], lexicon=Lexicon(["dox", "dog"]))  # "dox" is a word here
+    assert kept.text == "dox" and kept.confidence == plain.confidence == kept.model_confidence
+
+
+def _no_word_lists(monkeypatch, tmp_path):
+    import ocr_core.postprocess.lexicon as lexicon_module
+
+    monkeypatch.setattr(lexicon_module, "bundled_wordlist_path", lambda: tmp_path / "gone.txt")
+    monkeypatch.setattr(lexicon_module, "SYSTEM_WORDS", tmp_path / "gone-too.txt")
+    lexicon_module._load_cached.cache_clear()
+
+
+def test_default_lists_that_cannot_be_read_mean_plain_reading_with_a_warning(monkeypatch, tmp_path):
+    from ocr_core.postprocess.lexicon import LexiconError, load_default_lexicon
+    from ocr_core.service import OcrService
+
+    _no_word_lists(monkeypatch, tmp_path)
+    warnings: list[str] = []
+    assert load_default_lexicon("auto", warnings.append) is None
+    assert len(warnings) == 1 and "no word list" in warnings[0]
+    with pytest.raises(LexiconError, match="mine.txt"):  # a list the user named is never skipped quietly
+        load_default_lexicon(str(tmp_path / "mine.txt"), warnings.append)
+    monkeypatch.setattr("ocr_core.detection.Detector.__init__", lambda self, *a, **k: None)
+    monkeypatch.setattr("ocr_core.recognition.Recognizer.__init__", lambda self, *a, **k: None)
+    service = OcrService(warm_up=False)
+    service.load()  # the models load; only the dictionary is missing
+    assert service._pipeline.lexicon is None and service.lexicon is None
+    assert "no word list" in (service.lexicon_problem or "")

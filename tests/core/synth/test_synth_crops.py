@@ -166,6 +166,19 @@ def test_arc_turns_the_letters_with_the_circle_and_adds_no_ink():
         stroke[2:22, 8:12] = 255
         turned = arc(stroke, np.random.default_rng(seed), 2.4, border_value=0) > 127
         assert 55 < _bar_angle(turned) < 80
+        # Never mirrored nor upside down: the start of the line stays on the left, and in the middle the text's
+        # top row stays above its bottom row (on the bottom of a circle the letters point at the centre, above).
+        start = np.zeros_like(layer)
+        start[:, :6] = 255
+        start_xs = np.nonzero(arc(start, np.random.default_rng(seed), 2.4, border_value=0) > 127)[1]
+        assert start_xs.mean() < left + 0.25 * (right - left)
+        rows = {}
+        for name, band in (("top", slice(0, 3)), ("bottom", slice(21, 24))):
+            edge = np.zeros_like(layer)
+            edge[band, 6:-6] = 255
+            ys, xs = np.nonzero(arc(edge, np.random.default_rng(seed), 2.4, border_value=0) > 127)
+            rows[name] = ys[np.abs(xs - mid) < 3].mean()
+        assert rows["top"] < rows["bottom"]
     assert seen == {True, False}  # both the top and the bottom of a circle
     same = arc(layer, np.random.default_rng(0), 0.0)
     assert same is layer

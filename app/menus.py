@@ -115,8 +115,8 @@ def build_menus(w: MainWindow, a: ActionSet) -> QMenu:
     go = bar.addMenu("&Go")
     _add(go, a, "next_image", "prev_image", "next_unchecked", None, "next_word", "prev_word", "next_low")
     recognize = bar.addMenu("&Recognize")
-    _add(recognize, a, "recognize", "recognize_folder", None, "rerecognize", "rerecognize_all", None, "keep_low", "use_dictionary",
-         None, "cancel", "reload_models")
+    _add(recognize, a, "recognize", "recognize_folder", None, "rerecognize", "rerecognize_all", None, "keep_low",
+         "use_dictionary", None, "cancel", "reload_models")
     help_menu = bar.addMenu("&Help")
     _add(help_menu, a, "shortcuts", "about")
 

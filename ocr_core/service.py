@@ -135,8 +135,8 @@ class OcrService:
     def set_lexicon(self, spec: str | None) -> None:
         """Dictionary-aware reading: ``"auto"`` (the bundled word list plus ``/usr/share/dict/words``), word-list
         path(s), or ``None`` / ``"none"`` for the model's plain reading (ADR 0016). The list is read now (a bad
-        file raises :class:`~ocr_core.postprocess.lexicon.LexiconError` and changes nothing) and applies from the next image
-        on, without reloading the models."""
+        file raises :class:`~ocr_core.postprocess.lexicon.LexiconError` and changes nothing) and applies from the
+        next image on, without reloading the models."""
         from ocr_core.postprocess.lexicon import load_lexicon
 
         lexicon = load_lexicon(spec)

@@ -73,11 +73,11 @@ __all__ = [
     "LexiconError",
     "bundled_wordlist_path",
     "ctc_log_probabilities",
-    "load_default_lexicon",
     "ctc_text_log_probability",
     "edit_distance",
     "lexicon_decode",
     "lexicon_decode_one",
+    "load_default_lexicon",
     "load_lexicon",
 ]
 
@@ -666,4 +666,3 @@ def load_default_lexicon(spec: str | os.PathLike[str] | None, warn: Callable[[st
             raise
         warn(f"reading without a dictionary: {exc}")
         return None
-

@@ -2,7 +2,8 @@
 
 Prints, for the lite and full model variants:
 - detector forward throughput at 640x640 (keras-ocr's full CRAFT: about 1 s here),
-- recognizer throughput in crops/s (target for lite: >= 100 crops/s),
+- recognizer throughput in crops/s (target for lite: >= 100 crops/s), plain and with the default dictionary,
+  and the time to load that dictionary,
 - end-to-end latency of the pipeline at 640x480, 1280x720 and 4000x3000 (target, lite at 1280x720: < 1.5 s),
 - peak resident memory of each end-to-end run (target < 1.5 GB), each run in its own process.
 
@@ -93,7 +94,19 @@ def run_components(variant: str, repeats: int) -> dict:
     rng = np.random.default_rng(0)
     crops = [rng.integers(0, 255, (32, int(rng.integers(40, 200)), 3), dtype=np.uint8) for _ in range(256)]
     rec_s = _timed(lambda: recognizer.recognize_crops(crops), max(1, repeats // 2))
-    return {"variant": variant, "detector_640x640_s": round(det_s, 3), "detector_precision": detector.precision,
+    # The dictionary the app and the command line read with by default (ADR 0016): loading it with its index,
+    # once per process, and reading the same crops with it (random crops: every reading is a near-miss search).
+    from ocr_core.postprocess.lexicon import load_lexicon
+
+    started = time.perf_counter()
+    lexicon = load_lexicon("auto")
+    assert lexicon is not None
+    lexicon.prepare()
+    lexicon_load_s = time.perf_counter() - started
+    rec_lex_s = _timed(lambda: recognizer.recognize_crops(crops, lexicon=lexicon), max(1, repeats // 2))
+    return {"lexicon_words": len(lexicon), "lexicon_load_s": round(lexicon_load_s, 2),
+            "recognizer_crops_per_s_dictionary": round(len(crops) / rec_lex_s, 1),
+            "variant": variant, "detector_640x640_s": round(det_s, 3), "detector_precision": detector.precision,
             "detector_640x640_float32_s": round(det32_s, 3), "vgg16_convs_640x640_float32_s": vgg_s and round(vgg_s, 3), "detector_params": detector.model.count_params(),
             "recognizer_crops_per_s": round(len(crops) / rec_s, 1),
             "recognizer_params": recognizer.model.count_params(), "weights": weights}
@@ -158,7 +171,9 @@ def main() -> None:
         if comp.get("vgg16_convs_640x640_float32_s"):
             print(f"  reference: keras.applications VGG16 convolutions alone, float32, 640x640 "
                   f"{comp['vgg16_convs_640x640_float32_s']:.3f} s")
-        print(f"  recognizer: {comp['recognizer_params'] / 1e6:.2f}M params, {comp['recognizer_crops_per_s']:.0f} crops/s")
+        print(f"  recognizer: {comp['recognizer_params'] / 1e6:.2f}M params, {comp['recognizer_crops_per_s']:.0f} crops/s; "
+              f"with the dictionary {comp['recognizer_crops_per_s_dictionary']:.0f} crops/s "
+              f"({comp['lexicon_words']} words, loaded with its index in {comp['lexicon_load_s']:.2f} s)")
         for width, height in SIZES:
             r = child("--one", variant, str(width), str(height))
             print(f"  end-to-end {r['size']:>9} (scale {r['scale']:g}): {r['latency_s']:.2f} s, {r['words']} words, "

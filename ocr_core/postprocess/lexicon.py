@@ -24,7 +24,9 @@ the model itself*:
    write: a lower-case entry as ``word``, ``Word`` and ``WORD``; a capitalised or mixed-case entry
    ("Paris", "NE", "iPhone") as itself and in capitals. The most probable spelling wins, so the case the
    model sees is kept ("The" at the start of a sentence, "HOTEL" on a sign) and odd mixtures ("lOt")
-   become a normal spelling.
+   become a normal spelling. Names of 4 letters or more may also be written in lower case, as logos and
+   signs do ("america", "chevron"), at a prior cost of :data:`LOWER_CASE_NAME_COST` (1 nat): a common
+   word the model finds as likely wins, and the name needs that much more evidence to replace a reading.
 5. **Decision.** The best candidate replaces the reading when ``log P(word) >= log P(reading) - margin``.
    ``margin`` is a prior in log-odds: a dictionary word is taken to be ``exp(margin)`` times more likely
    a priori than a string that is not one. The default, :data:`DEFAULT_MARGIN` = 4 nats (~55x), sits
@@ -67,6 +69,7 @@ from ocr_core.postprocess.ctc import _as_batch, _beam_ranked
 __all__ = [
     "DEFAULT_MARGIN",
     "DEFAULT_MAX_DISTANCE",
+    "LOWER_CASE_NAME_COST",
     "SYSTEM_WORDS",
     "Lexicon",
     "LexiconChoice",
@@ -83,6 +86,8 @@ __all__ = [
 
 #: Prior log-odds of a dictionary word against a non-word reading (nats); see the module docstring.
 DEFAULT_MARGIN = 4.0
+#: Prior cost (nats) of a name written in lower case ("america" for "America"), on top of ``margin``.
+LOWER_CASE_NAME_COST = 1.0
 #: Largest Levenshtein distance (case-insensitive) between a reading and a dictionary candidate.
 DEFAULT_MAX_DISTANCE = 2
 #: Debian's ``wamerican`` word list, added by ``load_lexicon("auto")`` when installed.
@@ -246,6 +251,19 @@ class Lexicon:
             else:
                 out.update({spelling: None, spelling.upper(): None})
         return tuple(out)
+
+    def weak_forms(self, word: str) -> tuple[str, ...]:
+        """Spellings allowed at a cost of :data:`LOWER_CASE_NAME_COST` nats: the lower case of an entry of at
+        least 4 letters that the list never spells in lower case ("america", "chevron" for "America",
+        "Chevron"). Logos and signs write names in lower case; abbreviations ("NE") keep their case.
+
+        >>> Lexicon(["America", "NE", "the"]).weak_forms("AMERICA"), Lexicon(["NE", "the"]).weak_forms("ne")
+        (('america',), ())
+        """
+        spellings = self.spellings(word)
+        if not spellings or len(spellings[0]) < _MIN_PROPER_LENGTH or any(s.islower() for s in spellings):
+            return ()
+        return (spellings[0].lower(),)
 
     def is_form(self, text: str) -> bool:
         """Whether ``text`` is an accepted case form of a word ("The", "THE" yes; "tHe" no)."""
@@ -435,11 +453,15 @@ def _case_mode(alphabet: str) -> str:
     return "both" if has_lower and has_upper else ("upper" if has_upper else "lower")
 
 
-def _writable_forms(lexicon: Lexicon, key: str, where: dict[str, int], mode: str) -> list[str]:
-    forms = lexicon.forms(key)
-    if mode != "both":  # a one-case alphabet writes every word in that case
-        forms = tuple(dict.fromkeys(f.lower() if mode == "lower" else f.upper() for f in forms))
-    return [f for f in forms if all(ch in where for ch in f)]
+def _writable_forms(lexicon: Lexicon, key: str, where: dict[str, int], mode: str) -> dict[str, float]:
+    """The spellings of ``key`` the alphabet can write, each with its prior cost in nats (0 or
+    :data:`LOWER_CASE_NAME_COST`); a one-case alphabet writes every word in that case, at no cost."""
+    costs: dict[str, float] = dict.fromkeys(lexicon.forms(key), 0.0)
+    for weak in lexicon.weak_forms(key):
+        costs.setdefault(weak, LOWER_CASE_NAME_COST)
+    if mode != "both":
+        costs = dict.fromkeys((f.lower() if mode == "lower" else f.upper() for f in costs), 0.0)
+    return {f: c for f, c in costs.items() if all(ch in where for ch in f)}
 
 
 def lexicon_decode_one(
@@ -588,21 +610,24 @@ def _decode(
         ids, bounds = ids[ok], bounds[ok]
         ids = ids[np.argsort(-bounds, kind="stable")]
     texts: list[str] = []
+    costs: list[float] = []
     for i in ids.tolist():
         key = lexicon._keys[i]
         if len(key) < shortest or not any(edit_distance(h, key, d) <= d for h, d in searched.items()):
             continue
-        texts.extend(lead + form + trail for form in _writable_forms(lexicon, key, where, mode))
+        for form, cost in _writable_forms(lexicon, key, where, mode).items():
+            texts.append(lead + form + trail)
+            costs.append(cost)
         if len(texts) >= 3 * max_candidates:
             break
     if not texts:
         return keep("no-candidate")
 
-    # 3. exact scores, and the decision
+    # 3. exact scores, and the decision (a lower-case name pays its prior cost)
     scores = ctc_log_probabilities(log_probs, [[where[ch] for ch in t] for t in texts])
-    top = int(np.argmax(scores))
+    top = int(np.argmax(scores - np.asarray(costs)))
     candidate, candidate_lp = texts[top], float(scores[top])
-    if candidate_lp < reading_lp - margin or candidate_lp == _NEG_INF:
+    if candidate_lp - costs[top] < reading_lp - margin or candidate_lp == _NEG_INF:
         return keep("unlikely", candidate, candidate_lp)
     return LexiconChoice(candidate, _confidence(candidate_lp), reading, reading_lp, candidate_lp, "lexicon",
                          candidate, candidate_lp)

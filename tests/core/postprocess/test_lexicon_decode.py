@@ -12,6 +12,7 @@ import pytest
 from ocr_core.postprocess import ctc_greedy_decode
 from ocr_core.postprocess.lexicon import (
     DEFAULT_MARGIN,
+    LOWER_CASE_NAME_COST,
     Lexicon,
     LexiconError,
     ctc_log_probabilities,
@@ -183,9 +184,31 @@ def test_spellings_decide_the_case_forms() -> None:
     assert LEXICON.forms("cat") == ()
     assert "Brown" in LEXICON and "BROWN" in LEXICON and "cat" not in LEXICON
     assert LEXICON.is_form("THE") and not LEXICON.is_form("tHe") and not LEXICON.is_form("paris")
+    assert LEXICON.weak_forms("PARIS") == ("paris",)  # allowed, at a cost (below)
     # "ne" is not a spelling of "NE", so it is read as a near miss, not as a word
     probs = _matrix(_spell("ne"))
     assert lexicon_decode_one(probs, ALPHABET, LEXICON).reason != "word"
+
+
+def test_names_may_be_read_in_lower_case_at_a_cost() -> None:
+    lexicon = Lexicon(["America", "NE", "amerce"])
+    assert lexicon.weak_forms("america") == ("america",) and lexicon.weak_forms("ne") == ()
+    assert lexicon.weak_forms("amerce") == () and lexicon.weak_forms("cat") == ()
+    # a logo's "paris" read "pqris": the capitalised spelling is impossible (no capital P in sight)
+    probs = _matrix(_spell("pqris", c1={"q": 0.6, "a": 0.35}))
+    choice = lexicon_decode_one(probs, ALPHABET, Lexicon(["Paris"]))
+    assert (choice.text, choice.reason) == ("paris", "lexicon")
+    # the name's lower case is a spelling, not a near miss
+    assert lexicon_decode_one(_matrix(_spell("paris")), ALPHABET, Lexicon(["Paris"])).reason == "word"
+    # ... but it pays LOWER_CASE_NAME_COST: a common word the model finds as likely wins
+    probs = _matrix(_spell("hxlen", c1={"x": 0.4, "e": 0.28, "a": 0.28}))
+    assert lexicon_decode_one(probs, ALPHABET, Lexicon(["Helen", "halen"])).text == "halen"
+    assert lexicon_decode_one(probs, ALPHABET, Lexicon(["Helen", "heben"])).text == "helen"
+    # and the cost counts against the margin: a lower-case name needs LOWER_CASE_NAME_COST more evidence
+    ratio = math.exp(-(DEFAULT_MARGIN - LOWER_CASE_NAME_COST / 2))
+    probs = _matrix(_spell("pqris", c1={"q": 0.9, "a": 0.9 * ratio}))
+    assert lexicon_decode_one(probs, ALPHABET, Lexicon(["Paris"])).reason == "unlikely"
+    assert lexicon_decode_one(probs, ALPHABET, Lexicon(["paris"])).reason == "lexicon"
 
 
 def test_one_case_alphabet_writes_every_word_in_that_case() -> None:

@@ -18,7 +18,8 @@ from PIL import Image, ImageFont
 
 from ocr_core.errors import DataGenerationError
 
-__all__ = ["THIN_WORDS", "open_ttfont", "empty_chars", "font_supports_alphabet", "legibility_problem"]
+__all__ = ["MIN_ASCENDER_RATIO", "THIN_WORDS", "ascender_ratio", "empty_chars", "font_supports_alphabet",
+           "legibility_problem", "open_ttfont"]
 
 #: Words in a file name that mark a thin face.
 THIN_WORDS = ("thin", "hairline", "extralight", "ultralight", "extra-light", "ultra-light")
@@ -98,13 +99,30 @@ def _height_normalised(ink: np.ndarray, n: int = 24) -> np.ndarray:
     return out > 0
 
 
+#: Below this ratio of ascender height to x-height the lower-case letters have no ascenders: capitals,
+#: small capitals or a unicase design ("hello" drawn as HELLO). Text faces measure 1.3-1.5.
+MIN_ASCENDER_RATIO = 1.12
+
+
+def ascender_ratio(font: ImageFont.FreeTypeFont) -> float:
+    """Median height above the baseline of ``bdhklt`` over that of ``acemnorsuvwxz`` (0 when nothing is drawn)."""
+
+    def tops(chars: str) -> float:
+        return float(np.median([-font.getbbox(c, anchor="ls")[1] for c in chars]))
+
+    x_height = tops("acemnorsuvwxz")
+    return tops("bdhklt") / x_height if x_height > 0 else 0.0
+
+
 _NO_COUNTER = "lITLHEFxvnmuzsckrhwyCSNMKZ17"
 _COUNTER = "oOdbpqDP0a"
 
 
 def legibility_problem(path: str, maps: Callable[[str], bool], style: str = "", size: int = 64) -> tuple[str, bool]:
     """``(reason, caps)``: why the font does not draw readable Latin letters ("" if it does) and
-    whether its lower-case letters are drawn as capitals or small capitals."""
+    whether its lower-case letters are drawn as capitals or small capitals: shaped like the capitals,
+    or without ascenders (``ascender_ratio`` below :data:`MIN_ASCENDER_RATIO`; hand-lettered capitals
+    and small capitals differ in shape from their capitals but never rise above the x-height)."""
     lowered = Path(path).stem.lower().replace("_", "").replace(" ", "")
     if any(word.replace("-", "") in lowered for word in _THIN_WORDS) or "thin" in style.lower():
         return "thin (by name)", False
@@ -112,7 +130,7 @@ def legibility_problem(path: str, maps: Callable[[str], bool], style: str = "", 
         font = ImageFont.truetype(path, size, layout_engine=ImageFont.Layout.BASIC)
     except Exception as exc:
         return f"Pillow cannot load it ({exc})", False
-    letters = set(_NO_COUNTER + _COUNTER + "aeogrAEGRx")
+    letters = set(_NO_COUNTER + _COUNTER + "aeogrAEGRx" + "bdhklt" + "acemnorsuvwxz")
     if not all(maps(c) for c in letters):
         # Not a Latin font: the cmap and outline checks are all we can do.
         return "", False
@@ -140,4 +158,4 @@ def legibility_problem(path: str, maps: Callable[[str], bool], style: str = "", 
     for lower in "aegr":
         x, y = _height_normalised(inks[lower]), _height_normalised(inks[lower.upper()])
         ious.append((x & y).sum() / max(1, (x | y).sum()))
-    return "", bool(np.mean(ious) >= 0.78)
+    return "", bool(np.mean(ious) >= 0.78 or ascender_ratio(font) < MIN_ASCENDER_RATIO)

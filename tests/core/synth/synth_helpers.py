@@ -53,3 +53,33 @@ def build_font(path: Path, shapes: dict[str, str], family: str = "Test Font") ->
     fb.setupPost()
     fb.save(str(path))
     return path
+
+
+def build_small_caps(source: Path, path: Path, scale: tuple[float, float] = (0.95, 0.72)) -> Path:
+    """A copy of ``source`` whose lower-case letters draw its capitals scaled by ``scale`` (x, y): small
+    capitals, wider than a plain shrink as real ones are, so their shapes differ from the capitals'."""
+    from fontTools.pens.transformPen import TransformPen
+    from fontTools.pens.ttGlyphPen import TTGlyphPen
+    from fontTools.ttLib import TTFont
+
+    font = TTFont(str(source))
+    cmap = font.getBestCmap()
+    glyph_set = font.getGlyphSet()
+    order = list(font.getGlyphOrder())
+    glyf, hmtx = font["glyf"], font["hmtx"]
+    for letter in "abcdefghijklmnopqrstuvwxyz":
+        upper = cmap[ord(letter.upper())]
+        pen = TTGlyphPen(None)
+        glyph_set[upper].draw(TransformPen(pen, (scale[0], 0, 0, scale[1], 0, 0)))
+        name = f"smcp.{letter}"
+        glyf[name] = pen.glyph()
+        width, lsb = hmtx[upper]
+        hmtx[name] = (round(width * scale[0]), round(lsb * scale[0]))
+        order.append(name)
+        for table in font["cmap"].tables:
+            if table.isUnicode() and ord(letter) in table.cmap:
+                table.cmap[ord(letter)] = name
+    font.setGlyphOrder(order)
+    font["maxp"].numGlyphs = len(order)
+    font.save(str(path))
+    return path

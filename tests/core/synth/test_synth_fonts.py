@@ -8,7 +8,7 @@ import warnings
 from pathlib import Path
 
 import pytest
-from synth_helpers import ALPHABET, build_font
+from synth_helpers import ALPHABET, build_font, build_small_caps
 
 from ocr_core.errors import DataGenerationError
 from ocr_core.synth import fonts as font_mod
@@ -60,6 +60,25 @@ def test_picture_fonts_are_rejected(tmp_path):
     assert info.rejected
     with pytest.raises(DataGenerationError):
         font_mod.get_fonts("abc", tmp_path / "cache", [tmp_path], include_system=False)
+
+
+def test_small_capitals_are_caps_fonts(tmp_path, sans):
+    from PIL import ImageFont
+
+    from ocr_core.synth.fontcheck import MIN_ASCENDER_RATIO, ascender_ratio
+
+    folder = tmp_path / "fonts"
+    folder.mkdir()
+    small_caps = build_small_caps(Path(sans), folder / "SmallCaps.ttf")
+    assert ascender_ratio(ImageFont.truetype(sans, 64)) > 1.25
+    assert ascender_ratio(ImageFont.truetype(str(small_caps), 64)) < MIN_ASCENDER_RATIO
+    assert not font_mod.inspect_font(sans).caps
+    info = font_mod.inspect_font(small_caps)
+    assert info.caps and not info.rejected
+    # left out where labels are case-sensitive ("abc" would be drawn ABC), kept for a one-case alphabet
+    with pytest.raises(DataGenerationError):
+        font_mod.get_fonts("abcABC", tmp_path / "cache", [folder], include_system=False)
+    assert font_mod.get_fonts("ABC", tmp_path / "cache", [folder], include_system=False) == [str(small_caps)]
 
 
 def test_index_is_cached_and_reused(tmp_path, sans):

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QWidget,
 )
@@ -21,7 +22,8 @@ from PySide6.QtWidgets import (
 from app.transfer import export_choices, import_choices
 from ocr_core.imageio import SUPPORTED_SUFFIXES
 
-__all__ = ["ask_open_images", "ask_open_folder", "ask_import", "ask_export", "TransferDialog"]
+__all__ = ["ask_open_images", "ask_open_folder", "ask_import", "ask_export", "ask_discard_unsaved",
+           "ask_replace_annotated", "TransferDialog"]
 
 _AUTO = "auto"
 
@@ -111,3 +113,32 @@ def ask_export(parent: QWidget | None, start_dir: str = "") -> tuple[str, str] |
         return None
     path, fmt = dialog.choice()
     return (path, fmt or "icdar2015") if path else None
+
+
+def ask_discard_unsaved(parent: QWidget | None, name: str, reason: str) -> bool:
+    """The edits of ``name`` could be neither saved nor autosaved: True to drop them, False to stay with them."""
+    box = QMessageBox(QMessageBox.Icon.Warning, "Changes cannot be saved",
+                      f"Your changes to {name} could not be written to disk:\n{reason}\n\n"
+                      "If you go on, they are lost. Stay to fix the folder's permissions or free some space, "
+                      "then save (Ctrl+S), or export them (File > Export).", parent=parent)
+    discard = box.addButton("Discard Changes", QMessageBox.ButtonRole.DestructiveRole)
+    stay = box.addButton("Stay", QMessageBox.ButtonRole.RejectRole)
+    box.setDefaultButton(stay)
+    box.exec()
+    return box.clickedButton() is discard
+
+
+def ask_replace_annotated(parent: QWidget | None, action: str, names: list[str], total: int) -> str:
+    """``names`` of the ``total`` images ``action`` would change already have boxes: ``'replace'`` them too,
+    ``'skip'`` them, or ``'cancel'``."""
+    shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+    count = f"{len(names)} of the {total} images" if total > 1 else "This image"
+    box = QMessageBox(QMessageBox.Icon.Question, action,
+                      f"{count} already {'have' if total > 1 else 'has'} boxes ({shown}). {action} would "
+                      "replace them, corrections included (the previous file is kept as .bak).", parent=parent)
+    skip = box.addButton("Skip Those", QMessageBox.ButtonRole.AcceptRole)
+    replace = box.addButton("Replace Them", QMessageBox.ButtonRole.DestructiveRole)
+    box.addButton("Cancel", QMessageBox.ButtonRole.RejectRole)
+    box.setDefaultButton(skip)
+    box.exec()
+    return "replace" if box.clickedButton() is replace else "skip" if box.clickedButton() is skip else "cancel"

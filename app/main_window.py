@@ -53,6 +53,11 @@ class MainWindow(QMainWindow):
         self.recognition = RecognitionController(self.engine, self.session, self.editor, self)
         self.transfer = Transfer(self.session, self.editor, self)
         self.thumbnails = ThumbnailLoader(parent=self)
+        # questions that guard the user's work (module functions, so tests can replace them)
+        self.session.confirm_discard = lambda name, reason: dialogs.ask_discard_unsaved(self, name, reason)
+        self.recognition.confirm_replace = lambda action, names, total: dialogs.ask_replace_annotated(
+            self, action, names, total)
+        self.transfer.confirm_replace = self.recognition.confirm_replace
 
         self.page = AnnotatePage(self.model, self.selection, self.scale)
         self.page.canvas.set_show_labels(self.settings.show_labels)
@@ -292,6 +297,9 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if not self.training.confirm_close(self):  # a running training: stop it or wait for it first
+            event.ignore()
+            return
+        if not self.session.release_current():  # edits that cannot be written: the user stays with them
             event.ignore()
             return
         self.training.shutdown()

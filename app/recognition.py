@@ -41,6 +41,9 @@ class RecognitionController(QObject):
         self._jobs: list[Job] = []
         self._saves: list[Job] = []  # results of other images being written on the I/O thread
         self._batch_counts = [0, 0]
+        #: Asked ``(action, names, total)`` before images that have boxes are recognized again: ``'replace'``,
+        #: ``'skip'`` or ``'cancel'``. The window asks the user; without a window they are skipped.
+        self.confirm_replace: Callable[[str, list[str], int], str] = lambda _a, _n, _t: "skip"
 
     @property
     def is_busy(self) -> bool:
@@ -67,11 +70,22 @@ class RecognitionController(QObject):
         return self._track(job, f"Recognizing {path.name}\u2026")
 
     def recognize_unchecked(self) -> Job | None:
-        """Recognize every image of the session without a done mark (progress, cancel)."""
+        """Recognize every image of the session without a done mark (progress, cancel). Images that already have
+        boxes (corrections, an earlier run) are recognized again only when :attr:`confirm_replace` says so."""
         images = [p for p in self.session.images if not self.session.done.get(str(p))]
         if not images:
             self.message.emit("Every image is done: nothing to recognize")
             return None
+        annotated = [p for p in images if self.session.has_boxes(p)]
+        if annotated:
+            choice = self.confirm_replace("Recognize All", [p.name for p in annotated], len(images))
+            if choice == "cancel":
+                return None
+            if choice != "replace":
+                images = [p for p in images if p not in set(annotated)]
+                if not images:
+                    self.message.emit("Nothing to recognize: the images not marked done all have boxes")
+                    return None
         self._batch_counts = [0, 0]
         job = self.engine.recognize_batch(images)
         job.partial.connect(self._on_batch_page)

@@ -13,6 +13,8 @@ I/O thread (:meth:`Session.save_result`), so the GUI thread never waits for the 
 
 from __future__ import annotations
 
+import contextlib
+import math
 import os
 import threading
 from collections import Counter
@@ -28,7 +30,7 @@ from app.settings import Settings
 from app.workers import Job, JobRunner
 from ocr_core.document import Page
 from ocr_core.errors import AnnotationFormatError, OcrError
-from ocr_core.imageio import SUPPORTED_SUFFIXES
+from ocr_core.imageio import MAX_PIXELS, SUPPORTED_SUFFIXES, max_pixels
 from ocr_core.paths import resources_dir
 from ocr_core.project import AnnotationStore, default_project_dir, list_images
 
@@ -77,6 +79,10 @@ class Session(QObject):
         self._generation = 0  # bumped by every save: queued autosaves of older states are skipped
         self._writes: Counter[str] = Counter()  # image path -> results queued for the I/O thread to save
         self._writes_done = threading.Condition()
+        self.last_save_error = ""
+        #: Asked ``(image name, reason)`` when edits that could be neither saved nor autosaved are about to be
+        #: dropped (another image, other images opened); True discards them. The window asks the user.
+        self.confirm_discard: Callable[[str, str], bool] = lambda _name, _reason: False
         stack.indexChanged.connect(lambda _i: self._autosave.start())
 
     # -- state --------------------------------------------------------------------------------
@@ -113,7 +119,8 @@ class Session(QObject):
         if not images:
             self.message.emit("No images found in " + ", ".join(str(p) for p in paths))
             return False
-        self.leave_current()
+        if not self.release_current():
+            return False
         self.images = images
         folders = {p.parent for p in images}
         self.root = Path(os.path.commonpath([str(f) for f in folders]))
@@ -146,7 +153,8 @@ class Session(QObject):
         """Show image ``index`` (saving the current one first if it has changes)."""
         if not 0 <= index < len(self.images) or index == self.index:
             return False
-        self.leave_current()
+        if not self.release_current():
+            return False
         self.index = index
         path = self.images[index]
         image = _read_qimage(path)
@@ -220,27 +228,30 @@ class Session(QObject):
                 self.store.save(page)
                 self._generation += 1  # a queued autosave of the saved state is obsolete now
         except (AnnotationFormatError, OcrError, OSError) as exc:
+            self.last_save_error = str(exc)
             self.problem.emit(f"Not saved: {exc}")
             return False
+        self.last_save_error = ""
         self._autosave.stop()
         self.stack.setClean()
         self._set_done(str(path), page.checked)
         self.message.emit(f"Saved {self.store.annotation_path(path).name}")
         return True
 
-    def autosave_now(self, *, wait: bool = False) -> None:
+    def autosave_now(self, *, wait: bool = False) -> bool:
         """Write the unsaved edits to the autosave file (or drop it when there are none).
 
         The write runs on the I/O thread unless ``wait``; a save that happens meanwhile makes it a no-op.
+        With ``wait``, returns whether the edits are on disk now (False: the write failed).
         """
         path, store = self.current_path, self.store
         if path is None or store is None:
-            return
+            return False
         if not self.is_modified:
             self._generation += 1
-            with self._disk_lock:
+            with self._disk_lock, contextlib.suppress(OSError):  # a stale autosave only offers saved edits
                 store.discard_autosave(path)
-            return
+            return True
         page = self.model.page.copy()
         page.image_path = str(path)
         generation = self._generation
@@ -255,16 +266,47 @@ class Session(QObject):
                 write()
             except (OcrError, OSError) as exc:
                 self.message.emit(f"Autosave failed: {exc}")
-            return
+                return False
+            return True
         job = self._io.submit("autosave", write)
         job.failed.connect(lambda exc: self.message.emit(f"Autosave failed: {exc}"))
+        return False
 
-    def leave_current(self) -> None:
-        """Save the current image if it has changes (keeping an autosave if saving fails)."""
-        if self.current_path is not None and self.is_modified:
-            self.autosave_now(wait=True)
-            self.save()
+    def leave_current(self) -> bool:
+        """Save the current image if it has changes (keeping an autosave if saving fails).
+
+        True when its edits are on disk: saved, or at least autosaved (they come back when the image is
+        reopened). False when neither could be written: the edits exist only on screen.
+        """
+        path = self.current_path
+        if path is None or not self.is_modified:
+            self._autosave.stop()
+            return True
+        kept = self.autosave_now(wait=True)
+        if self.save():
+            return True
         self._autosave.stop()
+        if kept:
+            self.message.emit(f"{path.name} could not be saved ({self.last_save_error}); its edits are in the "
+                              "autosave and come back when you reopen it")
+        return kept
+
+    def release_current(self) -> bool:
+        """Before the current image is replaced: keep its edits on disk, or have the user agree to lose them.
+
+        False (the image stays, with its edits and a warning) when they cannot be written and the user keeps them.
+        """
+        if self.leave_current():
+            return True
+        path = self.current_path
+        assert path is not None
+        reason = self.last_save_error or "the disk refused the write"
+        if self.confirm_discard(path.name, reason):
+            self.stack.setClean()  # dropped by the user's choice
+            return True
+        self.problem.emit(f"Not saved: {reason}. Your edits to {path.name} are still here: fix the folder's "
+                          "permissions or free some space and save again (Ctrl+S), or export them (File > Export).")
+        return False
 
     def save_other(self, page: Page) -> bool:
         """Save a page of another image of the session now (import)."""
@@ -278,6 +320,17 @@ class Session(QObject):
             return False
         self._set_done(str(page.image_path), page.checked)
         return True
+
+    def has_boxes(self, path: Path) -> bool:
+        """Whether an image has boxes to lose: the page on screen, or the saved annotation (an unreadable one
+        counts, since it is somebody's work)."""
+        if path == self.current_path:
+            return bool(self.model.page.words)
+        try:
+            page = self.load_other(path)
+        except (AnnotationFormatError, OSError):
+            return True
+        return bool(page is not None and page.words)
 
     def load_other(self, path: Path) -> Page | None:
         """The saved page of another image (``None`` if none; raises AnnotationFormatError)."""
@@ -356,7 +409,18 @@ class Session(QObject):
         self._io.shutdown(wait=False)
 
 
+def display_allocation_limit_mb() -> int:
+    """Qt's image allocation limit (MB) that lets the window show every image the engine reads: 8 bytes per
+    pixel (16-bit RGBA) up to :func:`~ocr_core.imageio.max_pixels`. Qt's default, 256 MB, stops at ~64 MP."""
+    try:
+        pixels = max_pixels()
+    except OcrError:  # a bad $OCR_STUDIO_MAX_PIXELS is reported by the engine; show what the default allows
+        pixels = MAX_PIXELS
+    return max(256, math.ceil(pixels * 8 / 2**20))
+
+
 def _read_qimage(path: Path) -> QImage | None:
+    QImageReader.setAllocationLimit(display_allocation_limit_mb())
     reader = QImageReader(str(path))
     reader.setAutoTransform(True)
     image = reader.read()

@@ -2,7 +2,8 @@
 
 Export writes every annotated image of the session (the current page as edited, others as
 saved). Import matches pages to the session's images by path, then by file name; the current
-image gets an undoable page replacement, the others are saved.
+image gets an undoable page replacement, the others are saved. Images that have boxes are replaced only
+when the user agrees, and never by a page without text boxes.
 
 >>> transfer = Transfer(session, editor)                # doctest: +SKIP
 >>> transfer.export_annotations("out/", "icdar2015")    # doctest: +SKIP
@@ -11,6 +12,7 @@ image gets an undoable page replacement, the others are saved.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
@@ -20,6 +22,7 @@ from app.session import Session
 from ocr_core.document import Page
 from ocr_core.errors import AnnotationFormatError, OcrError
 from ocr_core.formats import FORMATS, read_annotations, readable_formats, writable_formats, write_annotations
+from ocr_core.imageio import image_size
 
 __all__ = ["Transfer", "export_choices", "import_choices"]
 
@@ -42,6 +45,9 @@ class Transfer(QObject):
         super().__init__(parent)
         self.session = session
         self.editor = editor
+        #: Asked ``(action, names, total)`` before an import replaces images' boxes: ``'replace'``, ``'skip'``
+        #: or ``'cancel'``. The window asks the user; without a window those images are skipped.
+        self.confirm_replace: Callable[[str, list[str], int], str] = lambda _a, _n, _t: "skip"
 
     def session_pages(self) -> list[Page]:
         """Pages of every image that has words or a done mark (current page included, unsaved edits too)."""
@@ -89,21 +95,57 @@ class Transfer(QObject):
         by_name: dict[str, Path] = {}
         for p in self.session.images:
             by_name.setdefault(p.name, p)
-        applied = 0
+        matched: list[tuple[Page, Path]] = []
         for page in pages:
             target = self._match(page, by_path, by_name)
-            if target is None:
-                continue
-            page.image_path = str(target)
+            if target is not None:
+                page.image_path = str(target)
+                self._fit_size(page, target)
+                matched.append((page, target))
+        unmatched = len(pages) - len(matched)
+        # a page without text boxes never wipes an image's boxes; others replace them when the user agrees
+        has_boxes = {target: self.session.has_boxes(target) for _, target in matched}
+        empty = [(page, target) for page, target in matched if not page.words and has_boxes[target]]
+        matched = [item for item in matched if item not in empty]
+        replacing = [target for page, target in matched if has_boxes[target]]
+        if replacing:
+            choice = self.confirm_replace("Import", [t.name for t in replacing], len(matched))
+            if choice == "cancel":
+                self.message.emit("Import cancelled")
+                return 0
+            if choice != "replace":
+                matched = [(page, target) for page, target in matched if not has_boxes[target]]
+        applied = 0
+        for page, target in matched:
             if target == self.session.current_path:
                 self.editor.replace_page(page, "Import annotations")
                 applied += 1
             elif self.session.save_other(page):
                 applied += 1
-        skipped = len(pages) - applied
-        note = f" ({skipped} without a matching open image)" if skipped else ""
+        notes = []
+        if unmatched:
+            notes.append(f"{unmatched} without a matching open image")
+        if empty:
+            notes.append(f"{len(empty)} without text boxes left the boxes of {', '.join(t.name for _, t in empty[:3])}"
+                         f"{' and more' if len(empty) > 3 else ''} as they were")
+        kept = len(replacing) - sum(1 for _, t in matched if t in set(replacing))
+        if kept:
+            notes.append(f"{kept} image{'s' if kept != 1 else ''} with boxes skipped")
+        note = f" ({'; '.join(notes)})" if notes else ""
         self.message.emit(f"Imported {applied} page{'s' if applied != 1 else ''}{note}")
         return applied
+
+    def _fit_size(self, page: Page, target: Path) -> None:
+        """The image's real size: formats without one (hOCR without a page box, labelme without ``imageWidth``)
+        leave the extent of the words, which would be saved and exported."""
+        if target == self.session.current_path and self.editor.model.page.width:
+            size = (self.editor.model.page.width, self.editor.model.page.height)
+        else:
+            try:
+                size = image_size(target)
+            except (OcrError, OSError):
+                return
+        page.width, page.height = size
 
     @staticmethod
     def _match(page: Page, by_path: dict[str, Path], by_name: dict[str, Path]) -> Path | None:

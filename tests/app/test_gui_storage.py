@@ -148,3 +148,60 @@ def test_opening_an_image_waits_for_its_queued_result(window, qtbot, image_dir, 
     assert [w.text for w in window.model.words()] == ["hello", "world", "lowconf"]
     qtbot.waitUntil(lambda: job.done, timeout=3000)
     assert job.state == "done" and not errors
+
+
+def _refuse_writes(monkeypatch, reason="No space left on device"):
+    """Every annotation write fails, as on a full disk or a folder the user may not write to."""
+    def refuse(self, *_a, **_k):
+        raise OSError(28, reason)
+    monkeypatch.setattr(AnnotationStore, "save", refuse)
+    monkeypatch.setattr(AnnotationStore, "autosave", refuse)
+
+
+def test_edits_that_cannot_be_written_keep_the_user_on_the_image(window, qtbot, image_dir, monkeypatch):
+    from app import dialogs
+
+    recognized_window(window, qtbot, image_dir)
+    window.editor.set_text(window.model.word_ids()[0], "precious")
+    _refuse_writes(monkeypatch)
+    asked = []
+    monkeypatch.setattr(dialogs, "ask_discard_unsaved", lambda _w, name, reason: asked.append((name, reason)) or False)
+    assert not window.session.next_image(1)  # "Stay"
+    assert window.session.index == 0 and window.model.words()[0].text == "precious" and window.isWindowModified()
+    assert asked and asked[0][0] == "page1.png" and "No space left" in asked[0][1]
+    assert "precious" not in [w.text for w in (AnnotationStore(image_dir).load(image_dir / "page1.png") or [])]
+    assert not window.open_paths([image_dir / "page2.png"])  # opening other images asks too
+    assert window.session.current_path == image_dir / "page1.png"
+    window.close()  # closing asks as well, and the window stays
+    assert window.isVisible() and len(asked) == 3
+
+    monkeypatch.setattr(dialogs, "ask_discard_unsaved", lambda *_a: True)  # "Discard Changes"
+    assert window.session.next_image(1) and window.session.index == 1
+
+
+def test_a_failed_save_with_an_autosave_moves_on_and_recovers_the_edits(window, qtbot, image_dir, service,
+                                                                        monkeypatch):
+    recognized_window(window, qtbot, image_dir)
+    window.editor.set_text(window.model.word_ids()[0], "kept")
+
+    def refuse(self, *_a, **_k):
+        raise OSError(13, "Permission denied")
+    with monkeypatch.context() as m:
+        m.setattr(AnnotationStore, "save", refuse)  # the autosave still works
+        assert window.session.next_image(1)
+    window.session.next_image(-1)
+    assert window.model.words()[0].text == "kept" and window.isWindowModified()  # recovered from the autosave
+
+
+def test_large_scans_are_shown(qtbot, tmp_path):
+    """Qt refuses images over 256 MB by default; the window shows what the engine reads (up to 100 MP)."""
+    import numpy as np
+    from PIL import Image
+
+    from app.session import _read_qimage, display_allocation_limit_mb
+
+    assert display_allocation_limit_mb() >= 100_000_000 * 8 / 2**20
+    path = tmp_path / "scan.png"
+    Image.fromarray(np.full((8400, 8400, 3), 250, np.uint8)).save(path, compress_level=1)  # 70.6 MP, ~270 MB decoded
+    image = _read_qimage(path)
+    assert image is not None and (image.width(), image.height()) == (8400, 8400)

@@ -66,3 +66,44 @@ def test_import_applies_to_other_images_and_reports_errors(window, qtbot, image_
     monkeypatch.setattr(dialogs, "ask_import", lambda *_a, **_k: (str(broken), "labelme"))
     window.action_set["import"].trigger()
     assert messages and messages[-1].startswith("Import failed") and "broken.json" in messages[-1]
+
+
+def test_import_never_wipes_boxes_and_asks_before_replacing_them(window, qtbot, image_dir, tmp_path, monkeypatch):
+    import json
+
+    from ocr_core.project import AnnotationStore
+
+    recognized_window(window, qtbot, image_dir)
+    window.editor.set_text(window.model.word_ids()[0], "corrected")
+    window.session.next_image(1)  # page1's corrections are saved; page2 has nothing yet
+    qtbot.waitUntil(lambda: not window.session.io_busy, timeout=3000)
+    folder = tmp_path / "labelme"
+    folder.mkdir()
+    circle = {"label": "logo", "points": [[10, 10], [20, 20]], "shape_type": "circle", "flags": {}}
+    box = {"label": "new", "points": [[5, 5], [40, 5], [40, 20], [5, 20]], "shape_type": "polygon", "flags": {}}
+    for name, shapes in (("page1", [circle]), ("page3", [box])):  # no imageWidth / imageHeight (allowed)
+        (folder / f"{name}.json").write_text(json.dumps(
+            {"version": "5.0.1", "flags": {}, "shapes": shapes, "imagePath": f"{name}.png", "imageData": None}),
+            encoding="utf-8")
+    messages: list[str] = []
+    window.transfer.message.connect(messages.append)
+    asked = []
+    monkeypatch.setattr(dialogs, "ask_import", lambda *_a, **_k: (str(folder), "labelme"))
+    monkeypatch.setattr(dialogs, "ask_replace_annotated", lambda *a: asked.append(a) or "replace")
+    window.action_set["import"].trigger()
+    store = AnnotationStore(image_dir)
+    saved = store.load(image_dir / "page1.png")
+    assert saved is not None and saved.words[0].text == "corrected"  # a page without text boxes wipes nothing
+    assert not asked  # page3 had no boxes: nothing to ask
+    page3 = store.load(image_dir / "page3.png")
+    assert [w.text for w in page3.words] == ["new"]
+    assert (page3.width, page3.height) == (120, 60)  # the image's size, not the words' extent
+    assert "Imported 1 page" in messages[-1] and "page1.png" in messages[-1]
+
+    # a page with boxes replaces an image's boxes only if the user says so
+    (folder / "page1.json").write_text((folder / "page3.json").read_text().replace("page3", "page1"))
+    for choice, expected in (("skip", "corrected"), ("cancel", "corrected"), ("replace", "new")):
+        monkeypatch.setattr(dialogs, "ask_replace_annotated", lambda _w, *a, c=choice: asked.append(a) or c)
+        window.action_set["import"].trigger()
+        assert asked[-1][0] == "Import" and "page1.png" in asked[-1][1]
+        assert store.load(image_dir / "page1.png").words[0].text == expected

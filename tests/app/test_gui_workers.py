@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 import threading
+from pathlib import Path
 
 import pytest
 from gui_helpers import FakeService, recognized_window
@@ -227,3 +228,28 @@ def test_unreadable_word_lists_untick_the_dictionary_and_say_why(qtbot):
     assert "without a dictionary" in win.statusBar().currentMessage()
     assert settings.use_dictionary  # tried again at the next start
     win.close()
+
+
+def test_recognize_all_does_not_overwrite_corrections_unless_asked(window, qtbot, image_dir, service, monkeypatch):
+    from app import dialogs
+
+    window.open_paths([image_dir])
+    window.session.next_image(1)  # page2: recognize and correct it, not marked done
+    window.action_set["recognize"].trigger()
+    qtbot.waitUntil(lambda: len(window.model) == 3, timeout=5000)
+    window.editor.set_text(window.model.word_ids()[0], "corrected")
+    window.session.next_image(-1)
+    qtbot.waitUntil(lambda: not window.session.io_busy, timeout=3000)
+    asked: list[tuple[str, list[str], int]] = []
+    for choice, expected in (("cancel", []), ("skip", ["page1.png", "page3.png"]),
+                             ("replace", ["page1.png", "page2.png", "page3.png"])):
+        monkeypatch.setattr(dialogs, "ask_replace_annotated",
+                            lambda _w, action, names, total, c=choice: asked.append((action, names, total)) or c)
+        service.recognized.clear()
+        window.action_set["recognize_folder"].trigger()
+        qtbot.waitUntil(lambda: not window.recognition.is_busy, timeout=5000)
+        assert sorted(Path(p).name for p in service.recognized) == expected
+        assert asked[-1][0] == "Recognize All" and "page2.png" in asked[-1][1]
+        saved = AnnotationStore(image_dir).load(image_dir / "page2.png")
+        assert saved is not None and saved.words[0].text == ("hello" if choice == "replace" else "corrected")
+    assert asked[0] == ("Recognize All", ["page2.png"], 3)  # only the corrected image has boxes at first

@@ -24,7 +24,7 @@ from app.widgets.theme import ConfidenceScale
 if TYPE_CHECKING:
     from ocr_core.document import Word
 
-__all__ = ["BoxItem", "LabelItem", "HandleItem", "label_font"]
+__all__ = ["MAX_LABEL_WIDTH", "BoxItem", "LabelItem", "HandleItem", "label_font"]
 
 _FONT: list[QFont] = []
 
@@ -43,6 +43,10 @@ def _polygon(quad: np.ndarray) -> QPolygonF:
     return QPolygonF([QPointF(float(x), float(y)) for x, y in quad])
 
 
+#: Widest tag in screen pixels; longer texts are elided (the word list and the tooltip show them whole).
+MAX_LABEL_WIDTH = 320.0
+
+
 class LabelItem(QGraphicsItem):
     """The word's text on a coloured tag above the box's top-left corner (constant screen size)."""
 
@@ -53,17 +57,31 @@ class LabelItem(QGraphicsItem):
         self._text = ""
         self._color = QColor("black")
         self._rect = QRectF()
+        self._below = False
 
-    def set_content(self, text: str, color: QColor, max_width: float = 320) -> None:
-        """Show ``text`` (elided to ``max_width`` screen pixels) on a tag of ``color``."""
+    def set_content(self, text: str, color: QColor, max_width: float = MAX_LABEL_WIDTH) -> None:
+        """Show ``text`` (elided to ``max_width`` screen pixels) on a tag of ``color``. Whether the tag is shown
+        is the box's decision (:meth:`BoxItem.set_label_allowed`)."""
         metrics = QFontMetricsF(label_font())
-        text = metrics.elidedText(text, Qt.TextElideMode.ElideRight, max(max_width, 60.0))
+        text = metrics.elidedText(text, Qt.TextElideMode.ElideRight, max_width)
         rect = QRectF(0, 0, metrics.horizontalAdvance(text) + 8, metrics.height() + 2)
-        rect.moveBottomLeft(QPointF(-1, -2))
+        if self._below:
+            rect.moveTopLeft(QPointF(-1, 2))
+        else:
+            rect.moveBottomLeft(QPointF(-1, -2))
         self.prepareGeometryChange()
         self._text, self._color, self._rect = text, QColor(color), rect
-        self.setVisible(bool(text))
         self.update()
+
+    def set_below(self, below: bool) -> None:
+        """Hang the tag under its anchor (the box's bottom-left corner) instead of standing on it."""
+        if below != self._below:
+            self._below = below
+            self.set_content(self._text, self._color)
+
+    @property
+    def text(self) -> str:
+        return self._text
 
     def boundingRect(self) -> QRectF:
         return self._rect
@@ -153,6 +171,8 @@ class BoxItem(QGraphicsObject):
         self._hover = False
         self._zoom = 1.0
         self._label_text = ""
+        self._label_allowed = True
+        self._label_below = False
         self.label = LabelItem(self)
         self.handles: list[HandleItem] = []  # made when first shown (most boxes are never selected)
 
@@ -178,14 +198,46 @@ class BoxItem(QGraphicsObject):
         self.update()
 
     def set_zoom(self, zoom: float) -> None:
-        """Labels are elided to the box's width on screen, so neighbours' tags do not overlap."""
+        """The tag keeps its screen size; the canvas decides again which tags fit (:meth:`set_label_allowed`)."""
         if abs(zoom - self._zoom) > 1e-6:
             self._zoom = zoom
-            self._update_label()
 
     def _update_label(self) -> None:
-        top_edge = float(np.linalg.norm(self._quad[1] - self._quad[0]))
-        self.label.set_content(self._label_text, self._color, top_edge * self._zoom + 2)
+        self.label.set_content(self._label_text, self._color)
+        self._show_label()
+
+    @property
+    def label_forced(self) -> bool:
+        """A selected or hovered box shows its tag whatever it covers."""
+        return self.isSelected() or self._hover
+
+    def set_label_allowed(self, allowed: bool, below: bool = False) -> None:
+        """Whether the tag may show when the box is neither selected nor hovered (it covers nothing), and
+        whether it hangs under the box (where the place above is taken)."""
+        if below != self._label_below:
+            self._label_below = below
+            self.label.set_below(below)
+            self._place_children()
+        if allowed != self._label_allowed:
+            self._label_allowed = allowed
+            self._show_label()
+
+    def _show_label(self) -> None:
+        forced = self.label_forced
+        self.label.setVisible(bool(self.label.text) and (self._label_allowed or forced))
+        self.setZValue(1 if (forced or self.handles and self.handles[0].isVisible()) else 0)
+
+    def label_scene_rect(self, below: bool = False) -> QRectF | None:
+        """Where the tag would be in scene coordinates at the current zoom, above the box or under it
+        (``None`` without text)."""
+        if not self.label.text:
+            return None
+        rect = self.label.boundingRect()
+        zoom = max(self._zoom, 1e-6)
+        width, height = rect.width() / zoom, rect.height() / zoom
+        x, y = (float(v) for v in self._quad[3 if below else 0])
+        return QRectF(x - 1 / zoom, y + 2 / zoom, width, height) if below else \
+            QRectF(x - 1 / zoom, y - 2 / zoom - height, width, height)
 
     def preview_vertex(self, index: int, x: float, y: float) -> None:
         """Show a vertex at a new place while it is dragged (the model is unchanged)."""
@@ -205,10 +257,10 @@ class BoxItem(QGraphicsObject):
             if handle.active != (handle.index == active):
                 handle.active = handle.index == active
                 handle.update()
-        self.setZValue(1 if show else 0)
+        self._show_label()
 
     def _place_children(self) -> None:
-        x0, y0 = self._quad[0]
+        x0, y0 = self._quad[3 if self._label_below else 0]
         self.label.setPos(float(x0), float(y0))
         for handle, (x, y) in zip(self.handles, self._quad):
             handle.setPos(float(x), float(y))
@@ -250,10 +302,12 @@ class BoxItem(QGraphicsObject):
 
     def hoverEnterEvent(self, event: Any) -> None:
         self._hover = True
+        self._show_label()
         self.update()
 
     def hoverLeaveEvent(self, event: Any) -> None:
         self._hover = False
+        self._show_label()
         self.update()
 
     def mouseDoubleClickEvent(self, event: QGraphicsSceneMouseEvent) -> None:

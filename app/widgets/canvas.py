@@ -8,7 +8,7 @@ from the model's signals, so undo/redo and edits from the word list show up here
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QColor,
     QImage,
@@ -104,6 +104,10 @@ class Canvas(QGraphicsView):
         self._draw_item: QGraphicsRectItem | QGraphicsPolygonItem | None = None
         self.show_labels = True
         self.show_numbers = False
+        self._declutter_timer = QTimer(self)  # which tags fit is decided once per burst of changes
+        self._declutter_timer.setSingleShot(True)
+        self._declutter_timer.setInterval(0)
+        self._declutter_timer.timeout.connect(self.declutter_labels)
         self.editor = InlineEditor(self.viewport())
         self.editor.committed.connect(self._on_editor_committed)
         self.editor.stepRequested.connect(self._on_editor_step)
@@ -281,6 +285,47 @@ class Canvas(QGraphicsView):
         if item is not None:
             number = self._model.index_of(word_id) + 1 if self.show_numbers else None
             item.sync(self._model.word(word_id), number, self.show_labels)
+            self._declutter_timer.start()
+
+    # -- labels -------------------------------------------------------------------------------
+    def declutter_labels(self) -> None:
+        """Show a word's tag only where it covers no other word and no other tag (in reading order): above the
+        box, else under it. The text of dense pages stays visible; zooming in shows more tags. A selected or
+        hovered box always shows its tag, and the word list has every text."""
+        self._declutter_timer.stop()
+        zoom = max(self.zoom, 1e-6)
+        items = [self._items[w.id] for w in self._model.words() if w.id in self._items]
+        items.sort(key=lambda item: not item.label_forced)  # stable: forced first, then reading order
+        cell = 24.0 / zoom  # grid of placed tags, about one tag high, in scene units
+        placed: dict[tuple[int, int], list[QRectF]] = {}
+        def cells_of(rect: QRectF) -> list[tuple[int, int]]:
+            return [(cx, cy) for cx in range(int(rect.left() // cell), int(rect.right() // cell) + 1)
+                    for cy in range(int(rect.top() // cell), int(rect.bottom() // cell) + 1)]
+
+        for item in items:
+            fitted = None
+            for below in (False, True):  # above the box, else under it
+                rect = item.label_scene_rect(below)
+                if rect is None:
+                    break
+                if (item.label_forced and not below) or not (
+                        any(rect.intersects(other) for c in cells_of(rect) for other in placed.get(c, ()))
+                        or self._tag_covers_a_word(rect, item)):
+                    fitted = (rect, below)
+                    break
+            item.set_label_allowed(fitted is not None, below=fitted[1] if fitted else False)
+            if fitted is not None:
+                for c in cells_of(fitted[0]):
+                    placed.setdefault(c, []).append(fitted[0])
+
+    def _tag_covers_a_word(self, rect: QRectF, owner: BoxItem) -> bool:
+        """Whether a tag at ``rect`` would hide a real part of another word (a sliver of a box is allowed)."""
+        for other in self._scene.items(rect, Qt.ItemSelectionMode.IntersectsItemBoundingRect):
+            if isinstance(other, BoxItem) and other is not owner:
+                overlap = rect.intersected(other.sceneBoundingRect())
+                if overlap.height() > 0.3 * rect.height() and overlap.width() > 0.1 * rect.width():
+                    return True
+        return False
 
     def _renumber(self) -> None:
         for i, word in enumerate(self._model.words()):
@@ -288,6 +333,7 @@ class Canvas(QGraphicsView):
             if item is not None:
                 item.sync(word, i + 1 if self.show_numbers else None, self.show_labels)
         self._apply_selection()
+        self._declutter_timer.start()
 
     # -- selection ----------------------------------------------------------------------------
     def _on_scene_selection(self) -> None:
@@ -312,6 +358,7 @@ class Canvas(QGraphicsView):
         current = self._selection.current
         if current is not None and not self.underMouse():
             self.ensure_word_visible(current)
+        self._declutter_timer.start()
 
     # -- editor -------------------------------------------------------------------------------
     def _on_editor_committed(self, word_id: str, text: str) -> None:
@@ -452,6 +499,7 @@ class Canvas(QGraphicsView):
         zoom = self.zoom
         for box in self._items.values():
             box.set_zoom(zoom)
+        self.declutter_labels()
         edited = self._items.get(self.editor.word_id or "")
         if self.editor.isVisible() and edited is not None:
             self.editor.place(*self._editor_geometry(edited))

@@ -14,9 +14,18 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 from typing import Any
 
-from ocr_core.cli.options import add_detection_options, add_min_confidence_option, detection_overrides
+from ocr_core.cli.options import (
+    add_detection_options,
+    add_min_confidence_option,
+    detection_overrides,
+    fraction,
+    positive_float,
+    positive_int,
+    writable_file,
+)
 from ocr_core.errors import OcrError
 
 __all__ = ["add_parser", "run"]
@@ -29,16 +38,16 @@ def add_parser(subparsers: Any) -> None:
     p.add_argument("--data", required=True, metavar="PATH[:FORMAT]", help="annotated folder or file")
     p.add_argument("--detector", default=None, metavar="NAME|PATH", help="detector model (default: bundled)")
     p.add_argument("--recognizer", default=None, metavar="NAME|PATH", help="recognizer model (default: bundled)")
-    p.add_argument("--iou", type=float, default=0.5, help="IoU threshold for a match (default 0.5)")
+    p.add_argument("--iou", type=fraction, default=0.5, help="IoU threshold for a match (default 0.5)")
     p.add_argument("--no-normalize", action="store_true",
                    help="compare texts exactly (default: NFKC, lower-case, keep only [0-9a-z])")
     p.add_argument("--gt-boxes", action="store_true", help="recognize the ground-truth boxes (no detection)")
-    p.add_argument("--scale", type=float, default=None, help="upscaling before detection")
+    p.add_argument("--scale", type=positive_float, default=None, help="upscaling before detection")
     p.add_argument("--precision", choices=("auto", "float32", "bfloat16"), default="auto",
                    help="detector arithmetic (default auto: bfloat16 on CPUs that compute it natively)")
     add_detection_options(p)
     add_min_confidence_option(p)
-    p.add_argument("--limit", type=int, default=None, help="evaluate only the first N pages")
+    p.add_argument("--limit", type=positive_int, default=None, help="evaluate only the first N pages")
     p.add_argument("--lexicon", default="auto", metavar="auto|none|PATH",
                    help="prefer dictionary words the model finds nearly as likely as its reading: auto (default: the "
                         "bundled list + /usr/share/dict/words when installed), none (the model's plain reading) or "
@@ -100,6 +109,9 @@ def _gt_boxes(args: argparse.Namespace, pages: list[Any]) -> dict[str, Any]:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.json_out and (problem := writable_file(Path(args.json_out))):
+        print(f"error: --json: {problem}", file=sys.stderr)
+        return 1
     try:
         pages = _load(args)
         if args.gt_boxes:
@@ -116,6 +128,9 @@ def run(args: argparse.Namespace) -> int:
             print(f"scores written to {args.json_out}")
     except OcrError as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:  # the scores were printed; only the JSON copy is missing
+        print(f"error: cannot write {args.json_out}: {exc.strerror or exc}", file=sys.stderr)
         return 1
     return 0
 

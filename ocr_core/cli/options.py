@@ -1,18 +1,81 @@
 """Command-line options shared by ``recognize``, ``eval`` and the benchmarks: detection thresholds, the
-large-text pass, weak detections and the confidences below which words are dropped."""
+large-text pass, weak detections and the confidences below which words are dropped; argparse types for
+numbers that must be positive, and checks that an output can be written before the work starts."""
 
 from __future__ import annotations
 
 import argparse
+import os
+from pathlib import Path
 from typing import Any
 
-__all__ = ["add_detection_options", "detection_overrides", "add_min_confidence_option"]
+__all__ = ["add_detection_options", "detection_overrides", "add_min_confidence_option", "positive_int",
+           "positive_float", "non_negative_int", "fraction", "writable_file", "writable_folder"]
 
 _OPTIONS = {
     "detection_threshold": "a word's peak character score must reach this",
     "text_threshold": "character-score level that joins pixels into words",
     "link_threshold": "link-score level that joins characters into words",
 }
+
+
+def positive_int(text: str) -> int:
+    """argparse type: a whole number of at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number of 1 or more, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of 1 or more, got {text!r}")
+    return value
+
+
+def non_negative_int(text: str) -> int:
+    """argparse type: a whole number of 0 or more."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number of 0 or more, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected a whole number of 0 or more, got {text!r}")
+    return value
+
+
+def positive_float(text: str) -> float:
+    """argparse type: a number above 0."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number above 0, got {text!r}") from None
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a number above 0, got {text!r}")
+    return value
+
+
+def writable_folder(path: Path) -> str | None:
+    """Why files cannot be written into ``path`` (created if missing), or ``None`` when they can. Checked before
+    any work starts, so a long run does not end in a permission error."""
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        return f"cannot create the folder {path}: {exc.strerror or exc}"
+    if not path.is_dir():
+        return f"{path} is not a folder"
+    if not os.access(path, os.W_OK | os.X_OK):
+        return f"cannot write into the folder {path}: permission denied"
+    return None
+
+
+def writable_file(path: Path) -> str | None:
+    """Why ``path`` cannot be written (its folder is made if missing), or ``None`` when it can."""
+    if path.is_dir():
+        return f"{path} is a folder; name a file"
+    return writable_folder(path.parent if str(path.parent) else Path("."))
+
+
+def fraction(text: str) -> float:
+    """argparse type: a number in (0, 1]."""
+    return _fraction(text)
 
 
 def _fraction(text: str) -> float:

@@ -11,7 +11,15 @@ from typing import Any, TextIO
 
 import numpy as np
 
-from ocr_core.cli.options import add_detection_options, add_min_confidence_option, detection_overrides
+from ocr_core.cli.options import (
+    add_detection_options,
+    add_min_confidence_option,
+    detection_overrides,
+    non_negative_int,
+    positive_float,
+    positive_int,
+    writable_folder,
+)
 from ocr_core.document import Page, Word
 from ocr_core.errors import OcrError
 
@@ -32,14 +40,15 @@ def add_parser(subparsers: Any) -> None:
                    help="each image is one pre-cropped word or line: recognizer only, no detection")
     p.add_argument("--detector", default=None, metavar="NAME|PATH", help="detector model name, folder or file")
     p.add_argument("--recognizer", default=None, metavar="NAME|PATH", help="recognizer model name, folder or file")
-    p.add_argument("--scale", type=float, default=None, help="upscaling before detection (default: the model's)")
+    p.add_argument("--scale", type=positive_float, default=None,
+                   help="upscaling before detection (default: the model's)")
     p.add_argument("--precision", choices=("auto", "float32", "bfloat16"), default="auto",
                    help="detector arithmetic (default auto: bfloat16 on CPUs that compute it natively)")
     add_detection_options(p)
     add_min_confidence_option(p)
-    p.add_argument("--max-size", type=int, default=2048, help="cap on the long side after scaling")
-    p.add_argument("--batch-size", type=int, default=64, help="word crops per recognizer batch")
-    p.add_argument("--beam-width", type=int, default=0, help="CTC beam search width (0 = greedy)")
+    p.add_argument("--max-size", type=positive_int, default=2048, help="cap on the long side after scaling")
+    p.add_argument("--batch-size", type=positive_int, default=64, help="word crops per recognizer batch")
+    p.add_argument("--beam-width", type=non_negative_int, default=0, help="CTC beam search width (0 = greedy)")
     p.add_argument("--lexicon", default="auto", metavar="auto|none|PATH",
                    help="prefer dictionary words the model finds nearly as likely as its reading: auto (default: the "
                         "bundled list + /usr/share/dict/words when installed), none (the model's plain reading) or "
@@ -90,14 +99,44 @@ def _render(page: Page, image: str, fmt: str) -> str:
 _SUFFIX = {"json": ".json", "text": ".txt", "icdar2015": ".txt", "hocr": ".hocr"}
 
 
+def output_names(images: list[str], fmt: str) -> dict[str, str]:
+    """The file each image's result is written to with ``--out``: ``<stem><suffix>`` (``gt_<stem>.txt`` for
+    ICDAR 2015); images with the same stem get their folder's name in front, then a number, so no result
+    overwrites another.
+
+    >>> output_names(["a/img.jpg", "b/img.png", "c.jpg"], "json")
+    {'a/img.jpg': 'a_img.json', 'b/img.png': 'b_img.json', 'c.jpg': 'c.json'}
+    """
+    def name(stem: str) -> str:
+        return f"gt_{stem}.txt" if fmt == "icdar2015" else stem + _SUFFIX[fmt]
+
+    def stem_of(image: str) -> str:
+        return Path(image.split("?")[0]).stem or "image"
+
+    counts: dict[str, int] = {}
+    for image in dict.fromkeys(images):
+        counts[stem_of(image)] = counts.get(stem_of(image), 0) + 1
+    names: dict[str, str] = {}
+    taken: set[str] = set()
+    for image in dict.fromkeys(images):
+        stem = stem_of(image)
+        if counts[stem] > 1:
+            parent = Path(image.split("?")[0]).parent.name
+            stem = f"{parent}_{stem}" if parent else stem
+        candidate, n = name(stem), 2
+        while candidate in taken:
+            candidate, n = name(f"{stem}-{n}"), n + 1
+        taken.add(candidate)
+        names[image] = candidate
+    return names
+
+
 def _emit(page: Page, image: str, args: argparse.Namespace, stream: TextIO, many: bool) -> None:
     text = _render(page, image, args.format)
     if args.out is not None:
         from ocr_core.atomic import atomic_write_text
 
-        stem = Path(image).stem or "image"
-        name = f"gt_{stem}.txt" if args.format == "icdar2015" else stem + _SUFFIX[args.format]
-        atomic_write_text(args.out / name, text + "\n")
+        atomic_write_text(args.out / args.output_names[image], text + "\n")
         return
     if many and args.format != "json":
         stream.write(f"==> {image} <==\n")
@@ -117,6 +156,15 @@ def run(args: argparse.Namespace, stream: TextIO | None = None) -> int:
     stream = stream or sys.stdout
     failures = 0
     many = len(args.images) > 1
+    if args.out is not None:
+        if problem := writable_folder(args.out):
+            print(f"ocr-studio recognize: --out: {problem}", file=sys.stderr)
+            return 2
+        args.output_names = output_names(list(args.images), args.format)
+    elif many and args.format == "hocr":
+        print("ocr-studio recognize: hOCR is one document per image: give --out DIR for several images",
+              file=sys.stderr)
+        return 2
     try:
         from ocr_core.postprocess.lexicon import load_default_lexicon
 

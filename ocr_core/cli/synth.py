@@ -26,6 +26,7 @@ import cv2
 import numpy as np
 
 from ocr_core.alphabet import DEFAULT_ALPHABET
+from ocr_core.cli.options import non_negative_int, positive_int
 from ocr_core.errors import OcrError
 
 __all__ = ["add_parser", "run", "make_page_generator", "make_crop_generator", "contact_sheet"]
@@ -57,15 +58,15 @@ def add_parser(subparsers: Any) -> None:
     p.add_argument("--preview", type=Path, default=None, metavar="OUT.png",
                    help="also write a contact sheet of the first samples with boxes drawn")
     p.add_argument("--seed", type=int, default=0, help="random seed (same seed and workers: same data)")
-    p.add_argument("--width", type=int, default=None, help="image width (pages 640, crops 128)")
-    p.add_argument("--height", type=int, default=None, help="image height (pages 640, crops 32)")
+    p.add_argument("--width", type=positive_int, default=None, help="image width (pages 640, crops 128)")
+    p.add_argument("--height", type=positive_int, default=None, help="image height (pages 640, crops 32)")
     p.add_argument("--font-size", type=_pair, default=None, metavar="LO,HI",
                    help="font size in pixels for pages (default 24,96)")
     p.add_argument("--rotation-z", type=_pair, default=(-15.0, 15.0), metavar="LO,HI",
                    help="in-plane rotation of text blocks in degrees (default -15,15)")
     p.add_argument("--rotation-xy", type=_pair, default=(-0.05, 0.05), metavar="LO,HI",
                    help="perspective tilt (the seed's rotationX/Y; default -0.05,0.05)")
-    p.add_argument("--margin", type=int, default=None, help="free border in pixels (default width/32)")
+    p.add_argument("--margin", type=non_negative_int, default=None, help="free border in pixels (default width/32)")
     p.add_argument("--alphabet", default=DEFAULT_ALPHABET,
                    help="characters to generate (default: digits, letters, punctuation, space)")
     p.add_argument("--text-file", type=Path, default=None, help="take text from the lines of this file")

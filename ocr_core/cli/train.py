@@ -13,9 +13,11 @@ from __future__ import annotations
 import argparse
 import signal
 import sys
+from pathlib import Path
 from typing import Any
 
 from ocr_core.cancel import CancelToken
+from ocr_core.cli.options import writable_folder
 from ocr_core.errors import OcrError, TrainingError
 
 __all__ = ["add_parser", "run", "config_from_args"]
@@ -143,6 +145,9 @@ def run(args: argparse.Namespace) -> int:
                 shown_errors.add(event.message)
             bar.write(f"error: {event.message}" if event.kind == "error" else event.message)
 
+    if args.out and (problem := writable_folder(Path(args.out))):
+        print(f"error: --out: {problem}", file=sys.stderr)
+        return 1
     previous = signal.getsignal(signal.SIGINT)
     try:
         signal.signal(signal.SIGINT, on_sigint)
@@ -157,6 +162,11 @@ def run(args: argparse.Namespace) -> int:
             bar.close()
         if str(exc) not in shown_errors:
             print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:  # a full disk or a folder taken away mid-run; the checkpoints written so far stay
+        if bar is not None:
+            bar.close()
+        print(f"error: {exc.strerror or exc}{f': {exc.filename}' if exc.filename else ''}", file=sys.stderr)
         return 1
     finally:
         if previous is not None:

@@ -215,3 +215,36 @@ def test_tab_walks_words_and_d_a_walk_images(window, qtbot, image_dir):
     qtbot.keyClick(canvas, Qt.Key.Key_A)
     assert window.session.index == 0
     assert len(window.model) == 3  # leaving the image saved it; coming back reloads it
+
+
+def test_word_tags_never_cover_other_words_and_show_when_there_is_room(window, qtbot, tmp_path):
+    """Three tight lines of words: at a small zoom the middle line's tags would cover the first line (above) or
+    the last (below), so they hide; the last line hangs its tags below; zoomed in, every tag fits above."""
+    from gui_helpers import make_image
+
+    from ocr_core.document import Page, Word
+
+    image = make_image(tmp_path / "dense.png", width=400, height=200)
+    assert window.open_paths([image])
+    words = [Word(quad=np.array([[x, y], [x + 60, y], [x + 60, y + 16], [x, y + 16]], float), text=f"w{i}{j}",
+                  confidence=0.99)
+             for i, y in enumerate((40.0, 60.0, 80.0)) for j, x in enumerate((20.0, 100.0, 180.0))]
+    window.editor.replace_page(Page.from_words(words, width=400, height=200), "test")
+    canvas = window.page.canvas
+    canvas.fit()
+    canvas.zoom_by(0.5 / canvas.zoom)  # 50 %: a tag (~17 px) is taller than the 2 px gaps
+    canvas.declutter_labels()
+
+    def shown(text: str) -> bool:
+        word = next(w for w in window.model.words() if w.text == text)
+        return canvas.item(word.id).label.isVisible()
+
+    assert all(shown(f"w0{j}") for j in range(3))  # above the first line: nothing to cover
+    assert not any(shown(f"w1{j}") for j in range(3))  # would cover line 0 (above) or line 2 (below)
+    assert all(shown(f"w2{j}") for j in range(3))  # under the last line
+    middle = next(w for w in window.model.words() if w.text == "w11")
+    window.selection.select([middle.id], middle.id)
+    assert shown("w11")  # a selected word always shows its tag
+    window.selection.select([], None)
+    canvas.zoom_by(8.0 / canvas.zoom)  # 800 %: 160 px gaps
+    assert all(shown(f"w{i}{j}") for i in range(3) for j in range(3))

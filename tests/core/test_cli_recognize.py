@@ -127,3 +127,40 @@ def test_default_dictionary_missing_is_a_warning_not_an_error(tmp_path, model_di
     code, out, err = _run(["recognize", "--crops", "--recognizer", str(rec), str(crop)], capsys)
     assert code == 0 and "reading without a dictionary" in err
     assert len(json.loads(out)["words"]) == 1
+
+
+@pytest.mark.parametrize("option", [["--scale", "0"], ["--scale", "-1"], ["--max-size", "0"], ["--batch-size", "0"],
+                                    ["--beam-width", "-2"]])
+def test_numbers_out_of_range_are_one_line_errors(option, capsys):
+    from ocr_core.cli.main import build_parser
+
+    with pytest.raises(SystemExit) as exc:
+        build_parser().parse_args(["recognize", *option, "x.png"])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert option[0] in err and "Traceback" not in err
+
+
+def test_out_names_never_collide_and_unwritable_out_fails_first(tmp_path, model_dirs, capsys):
+    from ocr_core.imageio import write_image
+
+    det, rec = model_dirs
+    images = []
+    for folder in ("a", "b"):
+        (tmp_path / folder).mkdir()
+        images.append(tmp_path / folder / "img.png")
+        write_image(images[-1], np.full((40, 60, 3), 200, np.uint8))
+    out = tmp_path / "out"
+    code, _, err = _run(["recognize", "--detector", str(det), "--recognizer", str(rec), "--format", "icdar2015",
+                         "--out", str(out), *map(str, images)], capsys)
+    assert code == 0, err
+    assert sorted(p.name for p in out.iterdir()) == ["gt_a_img.txt", "gt_b_img.txt"]
+
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    code, _, err = _run(["recognize", "--detector", str(det), "--recognizer", "/no/such/model",
+                         "--out", str(blocker / "sub"), str(images[0])], capsys)
+    assert code == 2 and "--out" in err and "cannot create the folder" in err  # before any model is loaded
+    code, _, err = _run(["recognize", "--detector", str(det), "--recognizer", str(rec), "--format", "hocr",
+                         *map(str, images)], capsys)
+    assert code == 2 and "--out DIR" in err

@@ -77,3 +77,27 @@ def test_eval_rejects_synthetic_data(capsys):
     args = parse(eval_cli, ["eval", "--data", "synthetic"])
     assert args.func(args) == 1
     assert "annotated folder" in capsys.readouterr().err
+
+
+def test_unwritable_outputs_are_reported_before_any_work(tmp_path, capsys):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    folder = write_icdar_folder(tmp_path / "data", n=1, size=64)
+    args = parse(eval_cli, ["eval", "--data", f"{folder}:icdar2015", "--recognizer", "/no/such/model",
+                            "--json", str(blocker / "scores.json")])
+    assert args.func(args) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "--json" in err[0] and "cannot create the folder" in err[0]  # no model was loaded
+    args = parse(train_cli, ["train", "recognizer", "--out", str(blocker / "run"), "--quiet"])
+    assert args.func(args) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "--out" in err[0]
+
+
+def test_eval_numbers_out_of_range_are_argument_errors(capsys):
+    import pytest
+
+    for option in (["--iou", "5"], ["--iou", "0"], ["--limit", "-1"], ["--scale", "0"]):
+        with pytest.raises(SystemExit):
+            parse(eval_cli, ["eval", "--data", "x", *option])
+        assert option[0] in capsys.readouterr().err

@@ -29,7 +29,8 @@ def configure_parser(parser: argparse.ArgumentParser) -> argparse.ArgumentParser
     parser.add_argument("--tab", choices=TABS, default="annotate", type=str.lower,
                         help="tab to show first (default: annotate)")
     parser.add_argument("--screenshot", type=Path, default=None, metavar="OUT.png",
-                        help="wait until the requested work is done, save the window as PNG and quit")
+                        help="wait until the requested work is done, save the window as PNG and quit; nothing "
+                             "else is written (no annotations, no settings)")
     parser.add_argument("--timeout", type=float, default=600.0, metavar="SECONDS",
                         help="with --screenshot: give up after this long (default: 600)")
     parser.add_argument("--detector", default=None, metavar="NAME|DIR", help="detector model (name or folder)")

@@ -14,6 +14,7 @@ import argparse
 import asyncio
 import os
 import sys
+import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -77,6 +78,10 @@ def run_gui(args: argparse.Namespace, service_factory: object | None = None, set
     asyncio.set_event_loop(loop)
 
     settings = settings if isinstance(settings, Settings) else Settings()
+    scratch = None
+    if args.screenshot is not None:  # a picture of the window: the user's settings, nothing written back
+        scratch = tempfile.TemporaryDirectory(prefix="ocr-studio-screenshot-")
+        settings = settings.scratch_copy(scratch.name)
     if service_factory is None:
         service_factory = default_service_factory(args.detector or settings.detector,
                                                   args.recognizer or settings.recognizer)
@@ -86,6 +91,8 @@ def run_gui(args: argparse.Namespace, service_factory: object | None = None, set
     source = target if target is not None else sample_image_path()
     if not window.open_paths([source]) and (args.screenshot is not None or target is not None):
         window.close()
+        if scratch is not None:
+            scratch.cleanup()
         return _error(f"{source}: no image could be opened")
     window.tabs.setCurrentIndex(1 if args.tab in ("train", "training") else 0)
     jobs = []
@@ -106,6 +113,8 @@ def run_gui(args: argparse.Namespace, service_factory: object | None = None, set
             window.close()
         asyncio.set_event_loop(None)
         loop.close()
+        if scratch is not None:
+            scratch.cleanup()
 
 
 async def capture_when_idle(window: object, out: Path, *, jobs: Sequence[object] = (), timeout: float = 600.0,

@@ -74,4 +74,21 @@ def test_bundled_sample_keeps_annotations_out_of_the_package(qapp, tmp_path, mon
     out = tmp_path / "sample.png"
     assert run_gui(parse("--recognize", "--screenshot", str(out)), lambda: FakeService(), Settings()) == 0
     assert sorted(p.name for p in samples.iterdir()) == before
-    assert list((tmp_path / "data").rglob("*.ocr.json"))  # the recognized page was kept, in the data folder
+    assert not list((tmp_path / "data").rglob("*.ocr.json"))  # a screenshot run keeps nothing anywhere
+
+
+def test_a_screenshot_run_writes_no_annotations_and_no_settings(qapp, tmp_path):
+    folder = tmp_path / "scans"
+    folder.mkdir()
+    for name in ("a.png", "b.png"):
+        make_image(folder / name, 200, 120)
+    settings = Settings()
+    settings.show_labels = False
+    settings.sync()
+    before = {key: settings._s.value(key) for key in settings._s.allKeys()}
+    code = run_gui(parse(str(folder), "--recognize", "--screenshot", str(tmp_path / "x.png")),
+                   lambda: FakeService(), settings)
+    assert code == 0
+    assert sorted(p.name for p in folder.iterdir()) == ["a.png", "b.png"]  # no sidecars, no index
+    settings._s.sync()
+    assert {key: settings._s.value(key) for key in settings._s.allKeys()} == before  # no window size, no recents

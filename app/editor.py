@@ -28,10 +28,29 @@ from app.selection import SelectionModel
 from ocr_core.document import Page, Word, new_id
 from ocr_core.geometry import order_quad
 
-__all__ = ["Editor", "NUDGE_PX", "BIG_NUDGE_PX"]
+__all__ = ["Editor", "NUDGE_PX", "BIG_NUDGE_PX", "MIN_BOX_SIDE", "has_area"]
 
 NUDGE_PX = 1.0
 BIG_NUDGE_PX = 10.0
+#: A drawn box must be at least this many pixels across in both directions (its smaller extent).
+MIN_BOX_SIDE = 2.0
+
+
+def has_area(quad: np.ndarray) -> bool:
+    """Whether a quad is a box and not a point or a line: area and both extents of its rotated rectangle."""
+    import cv2
+
+    (_cx, _cy), (w, h), _angle = cv2.minAreaRect(np.asarray(quad, np.float32))
+    return min(w, h) >= MIN_BOX_SIDE
+
+
+def _limit(shift: float, low: float, high: float, size: float) -> float:
+    """``shift`` reduced so that ``[low, high]`` moved by it stays in ``[0, size]`` (never pushing outwards)."""
+    if shift > 0:
+        return max(0.0, min(shift, size - high)) if high <= size else 0.0
+    if shift < 0:
+        return min(0.0, max(shift, -low)) if low >= 0 else 0.0
+    return 0.0
 
 
 class Editor(QObject):
@@ -45,9 +64,13 @@ class Editor(QObject):
         self.stack = stack
 
     # -- boxes --------------------------------------------------------------------------------
-    def add_box(self, quad: Any, text: str = "") -> str:
-        """Add a box (drawn rectangle or 4-point quad, re-ordered clockwise); select it."""
-        word = Word(quad=order_quad(quad), text=text, confidence=None)
+    def add_box(self, quad: Any, text: str = "") -> str | None:
+        """Add a box (drawn rectangle or 4-point quad, re-ordered clockwise, kept inside the image); select it.
+        ``None`` (nothing added) when the box has no area: four clicks on one spot or along a line."""
+        points = self._inside(np.asarray(quad, dtype=float).reshape(4, 2))
+        if not has_area(points):
+            return None
+        word = Word(quad=order_quad(points), text=text, confidence=None)
         self.stack.push(commands.AddWords(self.model, [word]))
         self.selection.select([word.id])
         return word.id
@@ -58,11 +81,18 @@ class Editor(QObject):
             self.stack.push(commands.RemoveWords(self.model, ids))
 
     def duplicate_selected(self, offset: float = 10.0) -> list[str]:
-        """Copy the selected boxes, shifted by ``offset`` pixels; select the copies."""
+        """Copy the selected boxes, shifted by ``offset`` pixels (back up or left where that would leave the
+        image); select the copies."""
         copies = []
         for wid in self.selection.ids():
             word = self.model.word(wid).copy(new_identity=True)
-            word.quad = word.quad + offset
+            shift = np.array([offset, offset], float)
+            size = self._size()
+            if size is not None:
+                for axis in (0, 1):
+                    if word.quad[:, axis].max() + offset > size[axis] and word.quad[:, axis].min() - offset >= 0:
+                        shift[axis] = -offset
+            word.quad = word.quad + shift
             copies.append(word)
         if copies:
             self.stack.push(commands.AddWords(self.model, copies, f"Duplicate {len(copies)} box(es)"))
@@ -70,13 +100,31 @@ class Editor(QObject):
         return [w.id for w in copies]
 
     def move_words(self, ids: Sequence[str], dx: float, dy: float, *, keyboard: bool = False) -> None:
+        """Move boxes by ``(dx, dy)``, stopping at the image's edges (boxes already outside may come back in)."""
         ids = [i for i in ids if self.model.has_word(i)]
+        size = self._size()
+        if ids and size is not None:
+            points = np.concatenate([self.model.word(i).quad for i in ids])
+            dx = _limit(dx, points[:, 0].min(), points[:, 0].max(), size[0])
+            dy = _limit(dy, points[:, 1].min(), points[:, 1].max(), size[1])
         if ids and (dx or dy):
             self.stack.push(commands.MoveWords(self.model, ids, dx, dy, keyboard=keyboard))
 
     def move_vertex(self, word_id: str, index: int, x: float, y: float, *, keyboard: bool = False) -> None:
+        """Move one corner, kept inside the image."""
         if self.model.has_word(word_id):
-            self.stack.push(commands.MoveVertex(self.model, word_id, index, x, y, keyboard=keyboard))
+            x, y = self._inside(np.array([[x, y]], float))[0]
+            self.stack.push(commands.MoveVertex(self.model, word_id, index, float(x), float(y), keyboard=keyboard))
+
+    def _size(self) -> tuple[float, float] | None:
+        page = self.model.page
+        return (float(page.width), float(page.height)) if page.width > 0 and page.height > 0 else None
+
+    def _inside(self, points: np.ndarray) -> np.ndarray:
+        size = self._size()
+        if size is None:
+            return points
+        return np.stack([np.clip(points[:, 0], 0, size[0]), np.clip(points[:, 1], 0, size[1])], axis=1)
 
     def nudge(self, dx: float, dy: float) -> None:
         """Arrow keys: move the active vertex if there is one, else the selected boxes."""

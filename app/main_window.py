@@ -148,6 +148,9 @@ class MainWindow(QMainWindow):
 
     def _on_box_drawn(self, quad: object) -> None:
         word_id = self.editor.add_box(quad)
+        if word_id is None:
+            self.show_message("No box added: its corners must enclose an area (at least 2 pixels across)")
+            return
         self.page.canvas.edit_text(word_id)
 
     def _on_mode(self, mode: str) -> None:

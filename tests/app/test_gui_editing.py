@@ -248,3 +248,21 @@ def test_word_tags_never_cover_other_words_and_show_when_there_is_room(window, q
     window.selection.select([], None)
     canvas.zoom_by(8.0 / canvas.zoom)  # 800 %: 160 px gaps
     assert all(shown(f"w{i}{j}") for i in range(3) for j in range(3))
+
+
+def test_boxes_stay_inside_the_image_and_must_have_an_area(window, qtbot, image_dir):
+    assert window.open_paths([image_dir])  # 120 x 60 images
+    editor, model = window.editor, window.model
+    depth = window.stack.count()
+    assert editor.add_box([[30, 30]] * 4) is None  # four clicks on one spot
+    assert editor.add_box([[10, 10], [20, 20], [30, 30], [40, 40]]) is None  # along a line
+    assert window.stack.count() == depth and len(model) == 0
+    wid = editor.add_box([[100, 40], [400, 40], [400, 300], [100, 300]])  # dragged past the corner
+    assert wid is not None
+    np.testing.assert_allclose(model.word(wid).quad, [[100, 40], [120, 40], [120, 60], [100, 60]])
+    [copy] = editor.duplicate_selected()  # no room right of or below it: the copy goes up and left
+    np.testing.assert_allclose(model.word(copy).quad, [[90, 30], [110, 30], [110, 50], [90, 50]])
+    editor.move_words([copy], 50, -100)  # stops at the edges
+    np.testing.assert_allclose(model.word(copy).quad, [[100, 0], [120, 0], [120, 20], [100, 20]])
+    editor.move_vertex(copy, 0, -20, -5)
+    np.testing.assert_allclose(model.word(copy).quad[0], [0, 0])

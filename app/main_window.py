@@ -116,7 +116,9 @@ class MainWindow(QMainWindow):
         ses.imageShown.connect(self._on_image)
         ses.doneChanged.connect(files.set_done)
         ses.message.connect(self.show_message)
-        ses.problem.connect(self.page.show_problem)
+        ses.problem.connect(lambda text: self.page.show_problem(
+            text, "Set the File Aside" if text and self.session.is_blocked else ""))
+        self.page.banner_button.clicked.connect(self.session.set_aside_current)
         files.activated.connect(ses.go_to)
         files.thumbnailsWanted.connect(self._request_thumbnails)
         self.thumbnails.loaded.connect(files.set_thumbnail)
@@ -143,7 +145,7 @@ class MainWindow(QMainWindow):
             self.thumbnails.request(path)
 
     def _on_image(self, image: QImage | None) -> None:
-        self.page.canvas.set_image(image)
+        self.page.canvas.set_image(image, unreadable=image is None and self.session.current_path is not None)
         self._update_enabled()
 
     def _on_box_drawn(self, quad: object) -> None:
@@ -169,8 +171,10 @@ class MainWindow(QMainWindow):
     def _update_enabled(self, *_: object) -> None:
         has_image = self.session.current_path is not None
         has_selection = len(self.selection) > 0
-        for name in ("save", "recognize", "draw_rect", "draw_quad", "check", "rerecognize_all", "export"):
+        for name in ("save", "recognize", "check", "rerecognize_all", "export"):
             self.action_set[name].setEnabled(has_image)
+        for name in ("draw_rect", "draw_quad"):  # boxes are drawn on the picture: not on an unreadable one
+            self.action_set[name].setEnabled(has_image and self.page.canvas.has_image())
         for name in ("delete", "duplicate", "illegible", "rotate_ccw", "rotate_cw", "rerecognize", "edit_text"):
             self.action_set[name].setEnabled(has_selection)
         self.action_set["recognize_folder"].setEnabled(len(self.session.images) > 1)

@@ -157,7 +157,7 @@ class Session(QObject):
             return False
         self.index = index
         path = self.images[index]
-        image = _read_qimage(path)
+        image, why = read_qimage(path)
         width, height = (image.width(), image.height()) if image is not None else (0, 0)
         page, problem = self._load_page(path, width, height)
         self.model.set_page(page)
@@ -166,7 +166,8 @@ class Session(QObject):
         self.currentChanged.emit(index, str(path))
         self.imageShown.emit(image)
         if image is None:
-            self.problem.emit(f"Cannot read the image {path}")
+            self.problem.emit(f"Cannot show the image {path}: {why}. Its annotation is kept as it is; drawing is "
+                              "off until the image can be read.")
         self._recover(path)
         return True
 
@@ -191,8 +192,8 @@ class Session(QObject):
         try:
             page = self.store.load(path)
         except AnnotationFormatError as exc:
-            return empty, (f"{exc}\nIt will not be overwritten: fix or move it, then reopen the image. "
-                           "Your edits are autosaved meanwhile.")
+            return empty, (f"{exc}\nIt will not be overwritten: fix it and reopen the image, or set it aside "
+                           "(renamed .broken-<time>) to save your edits. They are autosaved meanwhile.")
         except OSError as exc:
             return empty, f"Cannot read the annotation of {path.name}: {exc}"
         if page is None:
@@ -235,7 +236,9 @@ class Session(QObject):
         self._autosave.stop()
         self.stack.setClean()
         self._set_done(str(path), page.checked)
-        self.message.emit(f"Saved {self.store.annotation_path(path).name}")
+        saved = self.store.annotation_path(path)
+        where = "" if saved.parent == path.parent else f" in {saved.parent}"  # a project folder
+        self.message.emit(f"Saved {saved.name}{where}")
         return True
 
     def autosave_now(self, *, wait: bool = False) -> bool:
@@ -320,6 +323,22 @@ class Session(QObject):
             return False
         self._set_done(str(page.image_path), page.checked)
         return True
+
+    def set_aside_current(self) -> Path | None:
+        """Rename the current image's malformed annotation file (``.broken-<time>``) so the edits can be saved."""
+        path = self.current_path
+        if path is None or self.store is None:
+            return None
+        try:
+            moved = self.store.set_aside(path)
+        except OSError as exc:
+            self.problem.emit(f"Cannot move the annotation file aside: {exc}")
+            return None
+        self.problem.emit("")
+        if self.is_modified:
+            self.save()
+        self.message.emit(f"Moved the malformed annotation to {moved.name if moved else '(nothing to move)'}")
+        return moved
 
     def has_boxes(self, path: Path) -> bool:
         """Whether an image has boxes to lose: the page on screen, or the saved annotation (an unreadable one
@@ -419,9 +438,14 @@ def display_allocation_limit_mb() -> int:
     return max(256, math.ceil(pixels * 8 / 2**20))
 
 
-def _read_qimage(path: Path) -> QImage | None:
+def read_qimage(path: Path) -> tuple[QImage | None, str]:
+    """The image for display, or ``None`` and Qt's reason."""
     QImageReader.setAllocationLimit(display_allocation_limit_mb())
     reader = QImageReader(str(path))
     reader.setAutoTransform(True)
     image = reader.read()
-    return None if image.isNull() else image
+    return (None, reader.errorString() or "unknown error") if image.isNull() else (image, "")
+
+
+def _read_qimage(path: Path) -> QImage | None:
+    return read_qimage(path)[0]

@@ -6,7 +6,16 @@ It is a nested ``QMainWindow`` so its docks belong to this tab only.
 from __future__ import annotations
 
 from PySide6.QtCore import QSize, Qt
-from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QToolBar, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QPushButton,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.document_model import DocumentModel
 from app.selection import SelectionModel
@@ -32,11 +41,17 @@ class AnnotatePage(QMainWindow):
         self.banner.setWordWrap(True)
         self.banner.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.banner.hide()
+        self.banner_button = QPushButton()  # the banner's way out, when it has one
+        self.banner_button.hide()
+        banner_row = QHBoxLayout()
+        banner_row.setContentsMargins(0, 0, 6, 0)
+        banner_row.addWidget(self.banner, 1)
+        banner_row.addWidget(self.banner_button)
         central = QWidget()
         layout = QVBoxLayout(central)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
-        layout.addWidget(self.banner)
+        layout.addLayout(banner_row)
         layout.addWidget(self.canvas, 1)
         self.setCentralWidget(central)
 
@@ -63,7 +78,9 @@ class AnnotatePage(QMainWindow):
         self.addDockWidget(area, dock)
         return dock
 
-    def show_problem(self, text: str) -> None:
-        """Show (or with ``""`` hide) the warning banner above the canvas."""
+    def show_problem(self, text: str, action: str = "") -> None:
+        """Show (or with ``""`` hide) the warning banner above the canvas; ``action`` labels its button."""
         self.banner.setText(text)
         self.banner.setVisible(bool(text))
+        self.banner_button.setText(action)
+        self.banner_button.setVisible(bool(text and action))

@@ -41,6 +41,9 @@ from app.widgets.theme import ACCENT, ConfidenceScale
 
 __all__ = ["Canvas", "CanvasScene", "MODES"]
 
+_EMPTY_HINT = "Open an image (Ctrl+O) or a folder (Ctrl+U)\nor drop files here"
+_UNREADABLE_HINT = "This image cannot be shown\n(the reason is above)"
+
 MODES = ("select", "rect", "quad")
 _MIN_ZOOM, _MAX_ZOOM = 0.02, 40.0
 
@@ -111,7 +114,7 @@ class Canvas(QGraphicsView):
         self.editor = InlineEditor(self.viewport())
         self.editor.committed.connect(self._on_editor_committed)
         self.editor.stepRequested.connect(self._on_editor_step)
-        self._hint = QLabel("Open an image (Ctrl+O) or a folder (Ctrl+U)\nor drop files here", self.viewport())
+        self._hint = QLabel(_EMPTY_HINT, self.viewport())
         self._hint.setObjectName("emptyHint")
         self._hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self._hint.setStyleSheet("color: #b8bcc4; font-size: 15px;")
@@ -157,8 +160,8 @@ class Canvas(QGraphicsView):
     def has_image(self) -> bool:
         return self._pixmap_item is not None
 
-    def set_image(self, image: QImage | None) -> None:
-        """Show ``image`` (``None`` clears) and fit it to the view."""
+    def set_image(self, image: QImage | None, *, unreadable: bool = False) -> None:
+        """Show ``image`` (``None`` clears; ``unreadable``: an image is open but cannot be shown) and fit it."""
         self.editor.cancel()
         if self._pixmap_item is not None:
             self._scene.removeItem(self._pixmap_item)
@@ -174,6 +177,7 @@ class Canvas(QGraphicsView):
             rect = QRectF(image.rect())
             margin = max(rect.width(), rect.height()) * 0.02
             self._scene.setSceneRect(rect.adjusted(-margin, -margin, margin, margin))
+        self._hint.setText(_UNREADABLE_HINT if unreadable and self._pixmap_item is None else _EMPTY_HINT)
         self._hint.setVisible(self._pixmap_item is None)
         self.fit()
 

@@ -205,3 +205,33 @@ def test_large_scans_are_shown(qtbot, tmp_path):
     Image.fromarray(np.full((8400, 8400, 3), 250, np.uint8)).save(path, compress_level=1)  # 70.6 MP, ~270 MB decoded
     image = _read_qimage(path)
     assert image is not None and (image.width(), image.height()) == (8400, 8400)
+
+
+def test_a_malformed_annotation_can_be_set_aside_from_the_banner(qtbot, image_dir, service):
+    sidecar = AnnotationStore(image_dir).annotation_path(image_dir / "page1.png")
+    sidecar.write_text("{ this is not json", encoding="utf-8")
+    window = reopen(qtbot, service, image_dir)
+    window.show()
+    button = window.page.banner_button
+    assert button.isVisible() and button.text() == "Set the File Aside"
+    qtbot.waitUntil(lambda: window.engine.state == "ready", timeout=5000)
+    window.action_set["recognize"].trigger()
+    qtbot.waitUntil(lambda: len(window.model) == 3, timeout=5000)
+    button.click()
+    broken = [p for p in image_dir.iterdir() if ".broken-" in p.name]
+    assert len(broken) == 1 and broken[0].read_text(encoding="utf-8") == "{ this is not json"
+    assert len(AnnotationStore(image_dir).load(image_dir / "page1.png").words) == 3  # the edits are saved
+    assert not window.page.banner.isVisible() and not button.isVisible()
+    window.close()
+
+
+def test_an_unreadable_image_says_why_and_is_not_drawn_on(window, qtbot, image_dir):
+    (image_dir / "page2.png").write_bytes(b"\x89PNG\r\n\x1a\n truncated")
+    window.open_paths([image_dir])
+    assert window.action_set["draw_rect"].isEnabled()
+    window.session.next_image(1)
+    assert "Cannot show the image" in window.page.banner.text() and "page2.png" in window.page.banner.text()
+    assert not window.action_set["draw_rect"].isEnabled() and not window.action_set["draw_quad"].isEnabled()
+    assert "cannot be shown" in window.page.canvas._hint.text()
+    window.session.next_image(1)
+    assert window.action_set["draw_rect"].isEnabled() and not window.page.banner.isVisible()

@@ -3,7 +3,9 @@
 Lines: each word looks for its right-hand neighbour along its OWN reading direction (the top
 edge of its quad, so rotated text works): a word of similar orientation whose extent across the
 line overlaps by at least half the smaller height (words of different heights on one baseline
-still match) and whose gap is at most ``max_word_gap`` times their mean height. Two words are
+still match) and whose gap is at most ``max_word_gap`` times their mean height; a box far taller than
+the page's words (an icon read as a word) joins much shorter ones only on a shared baseline or top
+line. Two words are
 linked when each is the other's best match; chains of links are the lines. A gap wider than
 that (a column gutter, a receipt's price column) starts a new line.
 
@@ -35,6 +37,9 @@ __all__ = ["group_into_lines", "sort_reading_order"]
 _MAX_ANGLE_DEG = 30.0  # words whose directions differ more are never on one line
 _MIN_OVERLAP = 0.5  # across-line overlap needed, as a fraction of the smaller word height
 _MIN_COLUMN_FILL = 0.7  # median line width / column width that makes a side a text column
+_TALL_BOX = 2.5  # a box this many median word heights tall is an outlier (icon, logo, heading)...
+_TALL_PAIR = 2.0  # ...that links with boxes more than this many times shorter only when aligned:
+_ALIGN_SLACK = 0.35  # bottoms (baseline) or tops within this many of the smaller height
 _CHUNK = 512  # rows of the pairwise computation at a time (bounded memory for many words)
 
 
@@ -115,11 +120,20 @@ def _link_neighbours(
     overlap = np.minimum(across_i.max(axis=1), across_j.max(axis=1)) - np.maximum(
         across_i.min(axis=1), across_j.min(axis=1)
     )
+    # a box far taller than the page's words (an icon or logo read as a word) joins a much shorter one only
+    # when they share a baseline or a top line (a big word on a sign): an icon overlapping two lines of text
+    # would otherwise pull the second one up beside it
+    tall = heights > _TALL_BOX * float(np.median(heights))
+    slack = _ALIGN_SLACK * np.minimum(h_i, h_j)
+    aligned = (np.abs(across_i.max(axis=1) - across_j.max(axis=1)) <= slack) | (
+        np.abs(across_i.min(axis=1) - across_j.min(axis=1)) <= slack)
+    mismatched = (tall[i] | tall[j]) & (np.maximum(h_i, h_j) > _TALL_PAIR * np.minimum(h_i, h_j)) & ~aligned
     ok = (
         (np.einsum("mc,mc->m", centers[j] - centers[i], d) > 0)
         & (gap >= -0.5 * np.minimum(h_i, h_j))
         & (gap <= max_gap * (h_i + h_j) / 2)
         & (overlap >= _MIN_OVERLAP * np.minimum(h_i, h_j))
+        & ~mismatched
     )
     i, j = i[ok], j[ok]
     offset = np.abs(np.einsum("mc,mc->m", centers[j] - centers[i], nrm[ok]))

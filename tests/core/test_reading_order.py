@@ -138,3 +138,17 @@ def test_many_words_is_fast():
     assert len(lines) == 60 and all(len(line) == 25 for line in lines)
     ys = [line[0].quad[0, 1] for line in lines]
     assert ys == sorted(ys)
+
+
+def test_an_icon_read_as_a_word_does_not_pull_the_next_line_up():
+    # an infographic: an icon (74 px) beside two lines of 24 px text; it overlaps both lines
+    icon = Word(quad_from_rect(260, 90, 318, 164), "$")
+    first = [Word(quad_from_rect(x, 100, x + 50, 122), t) for x, t in ((326, "Clean"), (380, "hands"))]
+    second = [Word(quad_from_rect(x, 124, x + 50, 148), t) for x, t in ((326, "or"), (380, "alcohol"))]
+    lines = [[w.text for w in line] for line in group_into_lines([icon, *second, *first])]
+    assert ["Clean", "hands"] in lines and ["or", "alcohol"] in lines and ["$"] in lines
+    assert lines.index(["Clean", "hands"]) < lines.index(["or", "alcohol"])
+    # words of one line that differ in size (a big first word) still join
+    big = Word(quad_from_rect(0, 0, 80, 40), "SALE")
+    small = Word(quad_from_rect(90, 18, 130, 38), "now")
+    assert [[w.text for w in line] for line in group_into_lines([small, big])] == [["SALE", "now"]]

@@ -238,7 +238,12 @@ class Session(QObject):
         self._set_done(str(path), page.checked)
         saved = self.store.annotation_path(path)
         where = "" if saved.parent == path.parent else f" in {saved.parent}"  # a project folder
-        self.message.emit(f"Saved {saved.name}{where}")
+        outside = self.store.last_outside_copy
+        if outside is not None:
+            self.message.emit(f"Saved {saved.name}{where}. It had been changed by another program: that version "
+                              f"is kept as {outside.name}")
+        else:
+            self.message.emit(f"Saved {saved.name}{where}")
         return True
 
     def autosave_now(self, *, wait: bool = False) -> bool:

@@ -83,7 +83,9 @@ class AnnotationStore:
     when the image folder is read-only or the user picks one.
 
     A malformed sidecar raises :class:`AnnotationFormatError` on :meth:`load` and is never overwritten:
-    :meth:`save` raises until it is fixed on disk or moved away with :meth:`set_aside`.
+    :meth:`save` raises until it is fixed on disk or moved away with :meth:`set_aside`. A sidecar another
+    program changed since this store read or wrote it is kept as ``<name>.outside-<time>`` before a save
+    replaces it (:attr:`last_outside_copy`).
     """
 
     def __init__(self, root: PathLike, *, project_dir: PathLike | None = None) -> None:
@@ -93,7 +95,10 @@ class AnnotationStore:
             log.info("%s is read-only; annotations go to %s", self.root, project_dir)
         self.project_dir = Path(os.path.abspath(project_dir)) if project_dir is not None else None
         self._blocked: dict[Path, tuple[str, int | None]] = {}  # malformed sidecar -> (why, its mtime)
-        self._verified: dict[Path, int | None] = {}
+        self._verified: dict[Path, int | None] = {}  # sidecar -> mtime when this store last read or wrote it
+        self._changed_outside: set[Path] = set()
+        #: The copy :meth:`save` kept of a sidecar that another program had changed (``None``: it had not).
+        self.last_outside_copy: Path | None = None
         self._index: dict[str, dict[str, Any]] | None = None
         self._index_dirty = False
 
@@ -178,6 +183,8 @@ class AnnotationStore:
         if (blocked[1] if blocked else self._verified.get(path, -1)) != mtime:
             try:
                 parse_page_text(read_text(path), path)
+                if not blocked and path in self._verified:
+                    self._changed_outside.add(path)  # edited by something else since this store read or wrote it
                 self._verified[path] = mtime
                 self._blocked.pop(path, None)
             except AnnotationFormatError as exc:
@@ -195,8 +202,14 @@ class AnnotationStore:
         path = self.annotation_path(image)
         self._guard(path)
         text = dumps_page(page, path.parent)
+        self.last_outside_copy = None
         if path.exists():
             atomic_write_bytes(path.with_name(path.name + ".bak"), path.read_bytes())
+            if path in self._changed_outside:  # kept for good: the next save rotates the .bak away
+                copy = path.with_name(f"{path.name}.outside-{time.strftime('%Y%m%d-%H%M%S')}")
+                atomic_write_bytes(copy, path.read_bytes())
+                self.last_outside_copy = copy
+        self._changed_outside.discard(path)
         atomic_write_text(path, text)
         self._verified[path] = _mtime_ns(path)
         self.discard_autosave(image)

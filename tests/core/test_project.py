@@ -197,3 +197,22 @@ def test_set_checked_and_list_images(folder):
     assert page.checked and (page.width, page.height) == (30, 20) and page.words == []
     with pytest.raises(ValueError, match="image_path"):
         store.save(Page(width=1, height=1))
+
+
+def test_a_sidecar_changed_by_another_program_is_kept_before_a_save(folder):
+    store = AnnotationStore(folder)
+    image = folder / "a.png"
+    path = store.save(_page(image, "mine"))
+    store.save(_page(image, "mine again"))
+    assert store.last_outside_copy is None  # our own files: no copies
+    data = json.loads(path.read_text())
+    data["page"]["lines"][0]["words"][0]["text"] = "theirs"
+    path.write_text(json.dumps(data))  # another program (or a colleague) edits the file
+    os.utime(path, ns=(7_000_000_000, 7_000_000_000))
+    store.save(_page(image, "mine, later"))
+    copy = store.last_outside_copy
+    assert copy is not None and copy.name.startswith("a.png.ocr.json.outside-")
+    assert json.loads(copy.read_text())["page"]["lines"][0]["words"][0]["text"] == "theirs"
+    store.save(_page(image, "once more"))  # the .bak rotates; the outside copy stays
+    assert store.last_outside_copy is None and copy.is_file()
+    assert store.load(image).words[0].text == "once more"

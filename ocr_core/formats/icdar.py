@@ -40,8 +40,9 @@ _IC13 = re.compile(rf"^\s*({_NUM})(?:\s*,\s*|\s+)({_NUM})(?:\s*,\s*|\s+)({_NUM})
 
 
 def _is_ic15(line: str) -> bool:
+    """8 numbers, then the text (which may be missing: a box without a transcription)."""
     fields = line.split(",")
-    if len(fields) < 9:
+    if len(fields) < 8:
         return False
     try:
         [float(f) for f in fields[:8]]
@@ -85,7 +86,7 @@ class IcdarCodec:
     def _parse_line(line: str, style: int, source: str | os.PathLike[str], no: int) -> Word:
         if style == 15:
             fields = line.split(",")
-            if len(fields) < 9:
+            if len(fields) < 8:
                 raise format_error(source, f"expected 8 coordinates and a text, got {len(fields)} fields", no)
             try:
                 coords = [float(f) for f in fields[:8]]

@@ -99,3 +99,11 @@ def test_single_file_output_and_folder_errors(tricky_page, empty_page, tmp_path)
     empty.mkdir()
     with pytest.raises(AnnotationFormatError, match="no gt_"):
         codec.read(empty)
+
+
+def test_eight_numbers_without_a_text_are_an_untranscribed_icdar2015_box(tmp_path):
+    gt = tmp_path / "gt_boxes.txt"
+    gt.write_text("1,2,30,2,30,12,1,12\n40,2,60,2,60,12,40,12,word\n")
+    (page,) = codec.read(gt)
+    assert [w.text for w in page.words] == ["", "word"]  # not an ICDAR 2013 box "1,2,30,2" reading "30,12,1,12"
+    np.testing.assert_allclose(page.words[0].quad, [[1, 2], [30, 2], [30, 12], [1, 12]])

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -19,37 +20,25 @@ _OPTIONS = {
 }
 
 
-def positive_int(text: str) -> int:
-    """argparse type: a whole number of at least 1."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number of 1 or more, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a whole number of 1 or more, got {text!r}")
-    return value
+def _number(kind: Callable[[str], Any], ok: Callable[[Any], bool], wanted: str, name: str) -> Callable[[str], Any]:
+    """An argparse type: ``kind(text)`` when ``ok`` accepts it, else an error saying what was ``wanted``."""
+    def parse(text: str) -> Any:
+        try:
+            value = kind(text)
+        except ValueError:
+            value = None
+        if value is None or not ok(value):
+            raise argparse.ArgumentTypeError(f"expected {wanted}, got {text!r}")
+        return value
+
+    parse.__name__ = parse.__qualname__ = name
+    parse.__doc__ = f"argparse type: {wanted}."
+    return parse
 
 
-def non_negative_int(text: str) -> int:
-    """argparse type: a whole number of 0 or more."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number of 0 or more, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected a whole number of 0 or more, got {text!r}")
-    return value
-
-
-def positive_float(text: str) -> float:
-    """argparse type: a number above 0."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number above 0, got {text!r}") from None
-    if not value > 0 or value == float("inf"):
-        raise argparse.ArgumentTypeError(f"expected a number above 0, got {text!r}")
-    return value
+positive_int = _number(int, lambda v: v >= 1, "a whole number of 1 or more", "positive_int")
+non_negative_int = _number(int, lambda v: v >= 0, "a whole number of 0 or more", "non_negative_int")
+positive_float = _number(float, lambda v: 0 < v < float("inf"), "a number above 0", "positive_float")
 
 
 def writable_folder(path: Path) -> str | None:

@@ -266,8 +266,10 @@ def default_service_factory(detector: str | None = None, recognizer: str | None 
     """A factory for the real engine; it is called on the engine thread (imports happen there)."""
 
     def make() -> EngineService:
+        from ocr_core.quiet import import_tensorflow_quietly
         from ocr_core.service import OcrService
 
+        import_tensorflow_quietly()  # its loading notices stay off the terminal the app was started from
         return OcrService(detector=detector, recognizer=recognizer)
 
     return make

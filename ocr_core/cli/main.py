@@ -13,6 +13,8 @@ __all__ = ["main", "build_parser"]
 #: Engine subcommands (modules of ocr_core.cli), then optional plugins that register their own.
 _COMMAND_MODULES = ("recognize", "synth", "train", "evaluate", "convert")
 _PLUGIN_MODULES = ("app.cli",)
+#: Commands that load TensorFlow (imported first, without its start-up notices on the terminal).
+_ENGINE_COMMANDS = ("recognize", "train", "eval")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -52,6 +54,10 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
+    if not args.verbose and args.command in _ENGINE_COMMANDS:
+        from ocr_core.quiet import import_tensorflow_quietly
+
+        import_tensorflow_quietly()
     try:
         return int(args.func(args) or 0)
     except KeyboardInterrupt:

@@ -42,21 +42,21 @@ positive_float = _number(float, lambda v: 0 < v < float("inf"), "a number above 
 
 
 def writable_folder(path: Path) -> str | None:
-    """Why files cannot be written into ``path`` (created if missing), or ``None`` when they can. Checked before
-    any work starts, so a long run does not end in a permission error."""
-    try:
-        path.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        return f"cannot create the folder {path}: {exc.strerror or exc}"
-    if not path.is_dir():
-        return f"{path} is not a folder"
-    if not os.access(path, os.W_OK | os.X_OK):
-        return f"cannot write into the folder {path}: permission denied"
+    """Why files cannot be written into the folder ``path``, or ``None`` when they can (a missing folder can
+    be made in its nearest existing parent). Checked before any work starts, so a long run does not end in a
+    permission error; nothing is created."""
+    probe = Path(os.path.abspath(path))
+    while not probe.exists() and probe.parent != probe:
+        probe = probe.parent
+    if not probe.is_dir():
+        return f"cannot create the folder {path}: {probe} is not a folder"
+    if not os.access(probe, os.W_OK | os.X_OK):
+        return f"cannot write into {probe}: permission denied"
     return None
 
 
 def writable_file(path: Path) -> str | None:
-    """Why ``path`` cannot be written (its folder is made if missing), or ``None`` when it can."""
+    """Why the file ``path`` cannot be written, or ``None`` when it can (nothing is created)."""
     if path.is_dir():
         return f"{path} is a folder; name a file"
     return writable_folder(path.parent if str(path.parent) else Path("."))

@@ -83,15 +83,17 @@ class Editor(QObject):
     def duplicate_selected(self, offset: float = 10.0) -> list[str]:
         """Copy the selected boxes, shifted by ``offset`` pixels (back up or left where that would leave the
         image); select the copies."""
+        words = [self.model.word(wid) for wid in self.selection.ids()]
+        shift = np.array([offset, offset], float)  # one shift for all: the copies keep their layout
+        size = self._size()
+        if words and size is not None:
+            points = np.concatenate([w.quad for w in words])
+            for axis in (0, 1):
+                if points[:, axis].max() + offset > size[axis] and points[:, axis].min() - offset >= 0:
+                    shift[axis] = -offset
         copies = []
-        for wid in self.selection.ids():
-            word = self.model.word(wid).copy(new_identity=True)
-            shift = np.array([offset, offset], float)
-            size = self._size()
-            if size is not None:
-                for axis in (0, 1):
-                    if word.quad[:, axis].max() + offset > size[axis] and word.quad[:, axis].min() - offset >= 0:
-                        shift[axis] = -offset
+        for source in words:
+            word = source.copy(new_identity=True)
             word.quad = word.quad + shift
             copies.append(word)
         if copies:

@@ -86,6 +86,9 @@ def run_gui(args: argparse.Namespace, service_factory: object | None = None, set
         service_factory = default_service_factory(args.detector or settings.detector,
                                                   args.recognizer or settings.recognizer)
     window = MainWindow(settings, service_factory)  # type: ignore[arg-type]
+    if scratch is not None:  # a screenshot shows the saved annotations, writes none, and asks nothing
+        window.session.read_only = True
+        window.recognition.confirm_replace = lambda _action, _names, _total: "replace"
     window.show()
 
     source = target if target is not None else sample_image_path()

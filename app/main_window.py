@@ -119,7 +119,7 @@ class MainWindow(QMainWindow):
         ses.problem.connect(lambda text: self.page.show_problem(
             text, "Set the File Aside" if text and self.session.is_blocked else ""))
         self.page.banner_button.clicked.connect(self.session.set_aside_current)
-        files.activated.connect(ses.go_to)
+        files.activated.connect(lambda row: ses.go_to(row) or files.set_current(ses.index))  # refused: back
         files.thumbnailsWanted.connect(self._request_thumbnails)
         self.thumbnails.loaded.connect(files.set_thumbnail)
 

@@ -82,7 +82,8 @@ class RecognitionController(QObject):
             if choice == "cancel":
                 return None
             if choice != "replace":
-                images = [p for p in images if p not in set(annotated)]
+                skipped = set(annotated)
+                images = [p for p in images if p not in skipped]
                 if not images:
                     self.message.emit("Nothing to recognize: the images not marked done all have boxes")
                     return None

@@ -80,6 +80,9 @@ class Session(QObject):
         self._writes: Counter[str] = Counter()  # image path -> results queued for the I/O thread to save
         self._writes_done = threading.Condition()
         self.last_save_error = ""
+        self._save_problem = False  # the banner shows a failed save (cleared by the next successful one)
+        #: Show annotations, write nothing (``gui --screenshot``): leaving an image keeps nothing and needs nothing.
+        self.read_only = False
         #: Asked ``(image name, reason)`` when edits that could be neither saved nor autosaved are about to be
         #: dropped (another image, other images opened); True discards them. The window asks the user.
         self.confirm_discard: Callable[[str, str], bool] = lambda _name, _reason: False
@@ -110,7 +113,7 @@ class Session(QObject):
         project: str | Path | None = self.settings.project_dir or None
         if project is None and root.resolve().is_relative_to(resources_dir().resolve()):
             project = default_project_dir(root)
-        return AnnotationStore(root, project_dir=project)
+        return AnnotationStore(root, project_dir=project, read_only=self.read_only)
 
     # -- opening ------------------------------------------------------------------------------
     def open(self, paths: Sequence[str | os.PathLike[str]]) -> bool:
@@ -160,14 +163,16 @@ class Session(QObject):
         image, why = read_qimage(path)
         width, height = (image.width(), image.height()) if image is not None else (0, 0)
         page, problem = self._load_page(path, width, height)
+        if image is None:
+            problem = "\n".join(filter(None, [
+                f"Cannot show the image {path}: {why}. Its annotation is kept as it is; drawing is off until the "
+                "image can be read.", problem]))
         self.model.set_page(page)
         self.stack.clear()
+        self._save_problem = False
         self.problem.emit(problem)
         self.currentChanged.emit(index, str(path))
         self.imageShown.emit(image)
-        if image is None:
-            self.problem.emit(f"Cannot show the image {path}: {why}. Its annotation is kept as it is; drawing is "
-                              "off until the image can be read.")
         self._recover(path)
         return True
 
@@ -227,18 +232,22 @@ class Session(QObject):
         try:
             with self._disk_lock:
                 self.store.save(page)
+                outside = self.store.last_outside_copy  # read before the I/O thread can save again
                 self._generation += 1  # a queued autosave of the saved state is obsolete now
         except (AnnotationFormatError, OcrError, OSError) as exc:
             self.last_save_error = str(exc)
+            self._save_problem = True
             self.problem.emit(f"Not saved: {exc}")
             return False
         self.last_save_error = ""
+        if self._save_problem:  # the warning about the failed save is out of date now
+            self._save_problem = False
+            self.problem.emit("")
         self._autosave.stop()
         self.stack.setClean()
         self._set_done(str(path), page.checked)
         saved = self.store.annotation_path(path)
         where = "" if saved.parent == path.parent else f" in {saved.parent}"  # a project folder
-        outside = self.store.last_outside_copy
         if outside is not None:
             self.message.emit(f"Saved {saved.name}{where}. It had been changed by another program: that version "
                               f"is kept as {outside.name}")
@@ -253,7 +262,7 @@ class Session(QObject):
         With ``wait``, returns whether the edits are on disk now (False: the write failed).
         """
         path, store = self.current_path, self.store
-        if path is None or store is None:
+        if path is None or store is None or self.read_only:
             return False
         if not self.is_modified:
             self._generation += 1
@@ -287,7 +296,7 @@ class Session(QObject):
         reopened). False when neither could be written: the edits exist only on screen.
         """
         path = self.current_path
-        if path is None or not self.is_modified:
+        if path is None or not self.is_modified or self.read_only:
             self._autosave.stop()
             return True
         kept = self.autosave_now(wait=True)
@@ -310,8 +319,12 @@ class Session(QObject):
         assert path is not None
         reason = self.last_save_error or "the disk refused the write"
         if self.confirm_discard(path.name, reason):
-            self.stack.setClean()  # dropped by the user's choice
+            self.stack.setClean()  # dropped by the user's choice, with any older autosave of them
+            if self.store is not None:
+                with contextlib.suppress(OSError):
+                    self.store.discard_autosave(path)
             return True
+        self._save_problem = True
         self.problem.emit(f"Not saved: {reason}. Your edits to {path.name} are still here: fix the folder's "
                           "permissions or free some space and save again (Ctrl+S), or export them (File > Export).")
         return False
@@ -374,7 +387,7 @@ class Session(QObject):
         :meth:`shutdown`, or there is nothing to save to).
         """
         store = self.store
-        if store is None or not page.image_path:
+        if store is None or not page.image_path or self.read_only:
             return None
         key = str(page.image_path)
         report = on_error or self.message.emit

@@ -29,14 +29,12 @@ class Settings:
         self._s = qsettings if qsettings is not None else QSettings(ORGANIZATION, APPLICATION)
 
     def scratch_copy(self, folder: str | os.PathLike[str]) -> Settings:
-        """These settings copied into ``folder`` (an INI file), with annotations kept in ``folder/project``: a
-        window that must leave no trace (``gui --screenshot``) reads the user's choices and writes nothing back."""
+        """These settings copied into ``folder`` (an INI file): a window that must leave no trace
+        (``gui --screenshot``) reads the user's choices and writes nothing back to them."""
         copy = QSettings(os.path.join(os.fspath(folder), "settings.ini"), QSettings.Format.IniFormat)
         for key in self._s.allKeys():
             copy.setValue(key, self._s.value(key))
-        scratch = Settings(copy)
-        scratch.project_dir = os.path.join(os.fspath(folder), "project")
-        return scratch
+        return Settings(copy)
 
     def _get(self, key: str, default: Any, kind: type) -> Any:
         value = self._s.value(key, default)

@@ -128,7 +128,8 @@ class Transfer(QObject):
         if empty:
             notes.append(f"{len(empty)} without text boxes left the boxes of {', '.join(t.name for _, t in empty[:3])}"
                          f"{' and more' if len(empty) > 3 else ''} as they were")
-        kept = len(replacing) - sum(1 for _, t in matched if t in set(replacing))
+        replaced = set(replacing)
+        kept = len(replacing) - sum(1 for _, t in matched if t in replaced)
         if kept:
             notes.append(f"{kept} image{'s' if kept != 1 else ''} with boxes skipped")
         note = f" ({'; '.join(notes)})" if notes else ""

@@ -79,7 +79,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"character error rate: {mean:.3f} (case-insensitive {mean_ci:.3f}); "
           f"fonts above 0.3: {sum(r[0] > 0.3 for r in rows)} ({sum(r[1] > 0.3 for r in rows)} case-insensitive)")
     print(f"fonts read right but for case (gap > {CASE_GAP}): {len(caps)}")
-    for cer, cer_ci, font, pairs in sorted(caps, key=lambda r: r[1] - r[0]):
+    for cer, cer_ci, font, _pairs in sorted(caps, key=lambda r: r[1] - r[0]):
         print(f"  {cer:.2f} {cer_ci:.2f} {font}")
     print(f"highest case-insensitive error ({args.worst}):")
     for cer, cer_ci, font, pairs in sorted(rows, key=lambda r: -r[1])[: args.worst]:

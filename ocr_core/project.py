@@ -34,7 +34,7 @@ from typing import Any
 
 from ocr_core.atomic import atomic_write_bytes, atomic_write_text
 from ocr_core.document import Page
-from ocr_core.errors import AnnotationFormatError
+from ocr_core.errors import AnnotationFormatError, OcrError
 from ocr_core.formats._common import IMAGE_EXTENSIONS, image_size, read_text, relative_posix
 from ocr_core.formats.studio import SIDECAR_SUFFIX, dumps_page, parse_page_text
 
@@ -88,8 +88,10 @@ class AnnotationStore:
     replaces it (:attr:`last_outside_copy`).
     """
 
-    def __init__(self, root: PathLike, *, project_dir: PathLike | None = None) -> None:
+    def __init__(self, root: PathLike, *, project_dir: PathLike | None = None, read_only: bool = False) -> None:
         self.root = Path(os.path.abspath(root))
+        #: Read annotations, write nothing (``save`` and the like raise :class:`OcrError`; the index stays in memory).
+        self.read_only = read_only
         if project_dir is None and self.root.is_dir() and not os.access(self.root, os.W_OK):
             project_dir = default_project_dir(self.root)
             log.info("%s is read-only; annotations go to %s", self.root, project_dir)
@@ -157,6 +159,7 @@ class AnnotationStore:
         path = self.annotation_path(image)
         if not path.exists():
             self._blocked.pop(path, None)
+            self._verified[path] = None  # known to be absent: a file that appears later came from elsewhere
             return None
         try:
             page = parse_page_text(read_text(path), path)
@@ -183,8 +186,9 @@ class AnnotationStore:
         if (blocked[1] if blocked else self._verified.get(path, -1)) != mtime:
             try:
                 parse_page_text(read_text(path), path)
-                if not blocked and path in self._verified:
-                    self._changed_outside.add(path)  # edited by something else since this store read or wrote it
+                if blocked or path in self._verified:
+                    # edited, repaired or created by something else since this store read or wrote it
+                    self._changed_outside.add(path)
                 self._verified[path] = mtime
                 self._blocked.pop(path, None)
             except AnnotationFormatError as exc:
@@ -196,6 +200,7 @@ class AnnotationStore:
     def save(self, page: Page) -> Path:
         """Save ``page`` (its ``image_path`` names the image) atomically, keeping the previous version as
         ``.bak``; the autosave is removed. Returns the sidecar path."""
+        self._writable()
         if not page.image_path:
             raise ValueError("page.image_path must name the image to save its annotation")
         image = self._image(page.image_path)
@@ -221,6 +226,7 @@ class AnnotationStore:
 
     def set_aside(self, image_path: PathLike) -> Path | None:
         """Rename a malformed sidecar to ``<name>.broken-<time>`` so work can be saved again."""
+        self._writable()
         path = self.annotation_path(image_path)
         self._blocked.pop(path, None)
         if not path.exists():
@@ -232,6 +238,7 @@ class AnnotationStore:
     # ---- autosave / recovery -------------------------------------------------------------------------
     def autosave(self, page: Page) -> Path:
         """Write unsaved edits to ``<annotation>.autosave`` atomically (the saved file is untouched)."""
+        self._writable()
         if not page.image_path:
             raise ValueError("page.image_path must name the image to autosave its annotation")
         path = self.autosave_path(page.image_path)
@@ -260,8 +267,13 @@ class AnnotationStore:
                 return None
         return page
 
+    def _writable(self) -> None:
+        if self.read_only:
+            raise OcrError("this session is read-only: nothing is written")
+
     def discard_autosave(self, image_path: PathLike) -> None:
-        self.autosave_path(image_path).unlink(missing_ok=True)
+        if not self.read_only:
+            self.autosave_path(image_path).unlink(missing_ok=True)
 
     # ---- checked marks -------------------------------------------------------------------------------
     def _load_index(self) -> dict[str, dict[str, Any]]:
@@ -281,7 +293,7 @@ class AnnotationStore:
 
     def flush(self) -> None:
         """Write the index of checked marks if it changed (failures are logged, never raised)."""
-        if not self._index_dirty or self._index is None:
+        if not self._index_dirty or self._index is None or self.read_only:
             return
         data = {"format": _INDEX_FORMAT, "version": 1, "images": dict(sorted(self._index.items()))}
         try:
@@ -315,6 +327,7 @@ class AnnotationStore:
 
     def set_checked(self, image_path: PathLike, checked: bool = True) -> Path:
         """Mark an image done (or not): loads its annotation (an empty page if none) and saves it."""
+        self._writable()
         image = self._image(image_path)
         page = self.load(image)
         if page is None:

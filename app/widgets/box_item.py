@@ -227,6 +227,12 @@ class BoxItem(QGraphicsObject):
         self.label.setVisible(bool(self.label.text) and (self._label_allowed or forced))
         self.setZValue(1 if (forced or self.handles and self.handles[0].isVisible()) else 0)
 
+    def word_bounds(self) -> tuple[float, float, float, float]:
+        """``(left, top, right, bottom)`` of the quad in scene coordinates (no pen margin)."""
+        x, y = self.pos().x(), self.pos().y()
+        (x0, y0), (x1, y1) = self._quad.min(axis=0), self._quad.max(axis=0)
+        return float(x0) + x, float(y0) + y, float(x1) + x, float(y1) + y
+
     def label_scene_rect(self, below: bool = False) -> QRectF | None:
         """Where the tag would be in scene coordinates at the current zoom, above the box or under it
         (``None`` without text)."""

@@ -295,41 +295,54 @@ class Canvas(QGraphicsView):
     def declutter_labels(self) -> None:
         """Show a word's tag only where it covers no other word and no other tag (in reading order): above the
         box, else under it. The text of dense pages stays visible; zooming in shows more tags. A selected or
-        hovered box always shows its tag, and the word list has every text."""
+        hovered box always shows its tag, and the word list has every text. Words and placed tags are kept in
+        grids, so a pass costs about one look-up per word (pages of thousands of words)."""
         self._declutter_timer.stop()
         zoom = max(self.zoom, 1e-6)
         items = [self._items[w.id] for w in self._model.words() if w.id in self._items]
         items.sort(key=lambda item: not item.label_forced)  # stable: forced first, then reading order
-        cell = 24.0 / zoom  # grid of placed tags, about one tag high, in scene units
-        placed: dict[tuple[int, int], list[QRectF]] = {}
-        def cells_of(rect: QRectF) -> list[tuple[int, int]]:
-            return [(cx, cy) for cx in range(int(rect.left() // cell), int(rect.right() // cell) + 1)
-                    for cy in range(int(rect.top() // cell), int(rect.bottom() // cell) + 1)]
+        cell = 24.0 / zoom  # grid cells about one tag high, in scene units
 
-        for item in items:
+        def cells_of(left: float, top: float, right: float, bottom: float) -> list[tuple[int, int]]:
+            return [(cx, cy) for cx in range(int(left // cell), int(right // cell) + 1)
+                    for cy in range(int(top // cell), int(bottom // cell) + 1)]
+
+        boxes = np.array([item.word_bounds() for item in items], dtype=float).reshape(-1, 4)
+        words: dict[tuple[int, int], list[int]] = {}
+        for k, (x0, y0, x1, y1) in enumerate(boxes.tolist()):
+            if (x1 - x0) * (y1 - y0) <= 400 * cell * cell:  # huge boxes (a whole-page word) are checked apart
+                for c in cells_of(x0, y0, x1, y1):
+                    words.setdefault(c, []).append(k)
+        huge = [k for k, (x0, y0, x1, y1) in enumerate(boxes.tolist()) if (x1 - x0) * (y1 - y0) > 400 * cell * cell]
+        placed: dict[tuple[int, int], list[QRectF]] = {}
+
+        def covers_a_word(rect: QRectF, cells: list[tuple[int, int]], owner: int) -> bool:
+            near = {k for c in cells for k in words.get(c, ())} | set(huge)
+            near.discard(owner)
+            if not near:
+                return False
+            b = boxes[sorted(near)]
+            width = np.minimum(b[:, 2], rect.right()) - np.maximum(b[:, 0], rect.left())
+            height = np.minimum(b[:, 3], rect.bottom()) - np.maximum(b[:, 1], rect.top())
+            # a sliver of a neighbouring box is allowed; a real part of its text is not
+            return bool(np.any((height > 0.3 * rect.height()) & (width > 0.1 * rect.width())))
+
+        for k, item in enumerate(items):
             fitted = None
             for below in (False, True):  # above the box, else under it
                 rect = item.label_scene_rect(below)
                 if rect is None:
                     break
+                cells = cells_of(rect.left(), rect.top(), rect.right(), rect.bottom())
                 if (item.label_forced and not below) or not (
-                        any(rect.intersects(other) for c in cells_of(rect) for other in placed.get(c, ()))
-                        or self._tag_covers_a_word(rect, item)):
-                    fitted = (rect, below)
+                        any(rect.intersects(other) for c in cells for other in placed.get(c, ()))
+                        or covers_a_word(rect, cells, k)):
+                    fitted = (rect, cells, below)
                     break
-            item.set_label_allowed(fitted is not None, below=fitted[1] if fitted else False)
+            item.set_label_allowed(fitted is not None, below=fitted[2] if fitted else False)
             if fitted is not None:
-                for c in cells_of(fitted[0]):
+                for c in fitted[1]:
                     placed.setdefault(c, []).append(fitted[0])
-
-    def _tag_covers_a_word(self, rect: QRectF, owner: BoxItem) -> bool:
-        """Whether a tag at ``rect`` would hide a real part of another word (a sliver of a box is allowed)."""
-        for other in self._scene.items(rect, Qt.ItemSelectionMode.IntersectsItemBoundingRect):
-            if isinstance(other, BoxItem) and other is not owner:
-                overlap = rect.intersected(other.sceneBoundingRect())
-                if overlap.height() > 0.3 * rect.height() and overlap.width() > 0.1 * rect.width():
-                    return True
-        return False
 
     def _renumber(self) -> None:
         for i, word in enumerate(self._model.words()):
@@ -503,7 +516,7 @@ class Canvas(QGraphicsView):
         zoom = self.zoom
         for box in self._items.values():
             box.set_zoom(zoom)
-        self.declutter_labels()
+        self._declutter_timer.start()  # once after a burst of wheel steps or resizes
         edited = self._items.get(self.editor.word_id or "")
         if self.editor.isVisible() and edited is not None:
             self.editor.place(*self._editor_geometry(edited))

@@ -121,17 +121,18 @@ def run(args: argparse.Namespace) -> int:
                   f"({rec['words']} words, {len(pages)} pages)")
         else:
             data = _pipeline_scores(args, pages)
-        if args.json_out:
-            from ocr_core.atomic import atomic_write_text
-
-            atomic_write_text(args.json_out, json.dumps(data, indent=2) + "\n")
-            print(f"scores written to {args.json_out}")
     except OcrError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
-    except OSError as exc:  # the scores were printed; only the JSON copy is missing
-        print(f"error: cannot write {args.json_out}: {exc.strerror or exc}", file=sys.stderr)
-        return 1
+    if args.json_out:
+        from ocr_core.atomic import atomic_write_text
+
+        try:
+            atomic_write_text(args.json_out, json.dumps(data, indent=2) + "\n")
+        except OSError as exc:  # the scores were printed; only the JSON copy is missing
+            print(f"error: cannot write {args.json_out}: {exc.strerror or exc}", file=sys.stderr)
+            return 1
+        print(f"scores written to {args.json_out}")
     return 0
 
 

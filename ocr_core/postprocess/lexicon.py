@@ -253,15 +253,16 @@ class Lexicon:
         return tuple(out)
 
     def weak_forms(self, word: str) -> tuple[str, ...]:
-        """Spellings allowed at a cost of :data:`LOWER_CASE_NAME_COST` nats: the lower case of an entry of at
+        """Spellings allowed at a cost of :data:`LOWER_CASE_NAME_COST` nats: the lower case of a name of at
         least 4 letters that the list never spells in lower case ("america", "chevron" for "America",
-        "Chevron"). Logos and signs write names in lower case; abbreviations ("NE") keep their case.
+        "Chevron"). Logos and signs write names in lower case; abbreviations ("NE", "NASA") keep their case.
 
-        >>> Lexicon(["America", "NE", "the"]).weak_forms("AMERICA"), Lexicon(["NE", "the"]).weak_forms("ne")
+        >>> Lexicon(["America", "NASA", "the"]).weak_forms("AMERICA"), Lexicon(["NASA"]).weak_forms("nasa")
         (('america',), ())
         """
         spellings = self.spellings(word)
-        if not spellings or len(spellings[0]) < _MIN_PROPER_LENGTH or any(s.islower() for s in spellings):
+        if (not spellings or len(spellings[0]) < _MIN_PROPER_LENGTH or any(s.islower() for s in spellings)
+                or all(s.isupper() for s in spellings)):  # abbreviations (NASA, UNICEF) keep their capitals
             return ()
         return (spellings[0].lower(),)
 

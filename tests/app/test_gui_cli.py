@@ -82,13 +82,21 @@ def test_a_screenshot_run_writes_no_annotations_and_no_settings(qapp, tmp_path):
     folder.mkdir()
     for name in ("a.png", "b.png"):
         make_image(folder / name, 200, 120)
+    from ocr_core.document import Page, Word
+    from ocr_core.project import AnnotationStore
+
+    word = Word([[10, 10], [60, 10], [60, 30], [10, 30]], "saved", confidence=0.9)
+    sidecar = AnnotationStore(folder).save(Page.from_words([word], 200, 120, image_path=str(folder / "a.png")))
+    (folder / ".ocr-studio-index.json").unlink(missing_ok=True)
+    saved = sidecar.read_bytes()
     settings = Settings()
     settings.show_labels = False
     settings.sync()
     before = {key: settings._s.value(key) for key in settings._s.allKeys()}
     code = run_gui(parse(str(folder), "--recognize", "--screenshot", str(tmp_path / "x.png")),
                    lambda: FakeService(), settings)
-    assert code == 0
-    assert sorted(p.name for p in folder.iterdir()) == ["a.png", "b.png"]  # no sidecars, no index
+    assert code == 0  # (an image with boxes does not stop the run with a question)
+    assert sorted(p.name for p in folder.iterdir()) == ["a.png", "a.png.ocr.json", "b.png"]  # no new files
+    assert sidecar.read_bytes() == saved
     settings._s.sync()
     assert {key: settings._s.value(key) for key in settings._s.allKeys()} == before  # no window size, no recents

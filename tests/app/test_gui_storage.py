@@ -168,13 +168,20 @@ def test_edits_that_cannot_be_written_keep_the_user_on_the_image(window, qtbot, 
     monkeypatch.setattr(dialogs, "ask_discard_unsaved", lambda _w, name, reason: asked.append((name, reason)) or False)
     assert not window.session.next_image(1)  # "Stay"
     assert window.session.index == 0 and window.model.words()[0].text == "precious" and window.isWindowModified()
+    window.page.file_list.list.setCurrentRow(1)  # a click on the next image in the list: refused, back to row 0
+    assert window.session.index == 0 and window.page.file_list.list.currentRow() == 0
     assert asked and asked[0][0] == "page1.png" and "No space left" in asked[0][1]
     assert "precious" not in [w.text for w in (AnnotationStore(image_dir).load(image_dir / "page1.png") or [])]
     assert not window.open_paths([image_dir / "page2.png"])  # opening other images asks too
     assert window.session.current_path == image_dir / "page1.png"
+    before = len(asked)
     window.close()  # closing asks as well, and the window stays
-    assert window.isVisible() and len(asked) == 3
+    assert window.isVisible() and len(asked) == before + 1
 
+    monkeypatch.undo()  # the disk works again: Ctrl+S saves and the warning goes
+    assert window.page.banner.isVisible() and window.save() and not window.page.banner.isVisible()
+    window.editor.set_text(window.model.word_ids()[0], "again")
+    _refuse_writes(monkeypatch)
     monkeypatch.setattr(dialogs, "ask_discard_unsaved", lambda *_a: True)  # "Discard Changes"
     assert window.session.next_image(1) and window.session.index == 1
 

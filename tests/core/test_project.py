@@ -216,3 +216,21 @@ def test_a_sidecar_changed_by_another_program_is_kept_before_a_save(folder):
     store.save(_page(image, "once more"))  # the .bak rotates; the outside copy stays
     assert store.last_outside_copy is None and copy.is_file()
     assert store.load(image).words[0].text == "once more"
+
+
+@pytest.mark.parametrize("before", ["absent", "malformed"])
+def test_a_sidecar_created_or_repaired_elsewhere_is_kept_too(folder, before):
+    store = AnnotationStore(folder)
+    image = folder / "a.png"
+    path = store.annotation_path(image)
+    if before == "malformed":
+        path.write_text("{ broken")
+        with pytest.raises(AnnotationFormatError):
+            store.load(image)
+    else:
+        assert store.load(image) is None
+    path.write_text(project.dumps_page(_page(image, "theirs"), path.parent))  # another program writes it meanwhile
+    os.utime(path, ns=(9_000_000_000, 9_000_000_000))
+    store.save(_page(image, "mine"))
+    assert store.last_outside_copy is not None
+    assert json.loads(store.last_outside_copy.read_text())["page"]["lines"][0]["words"][0]["text"] == "theirs"

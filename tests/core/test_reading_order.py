@@ -148,7 +148,9 @@ def test_an_icon_read_as_a_word_does_not_pull_the_next_line_up():
     lines = [[w.text for w in line] for line in group_into_lines([icon, *second, *first])]
     assert ["Clean", "hands"] in lines and ["or", "alcohol"] in lines and ["$"] in lines
     assert lines.index(["Clean", "hands"]) < lines.index(["or", "alcohol"])
-    # words of one line that differ in size (a big first word) still join
-    big = Word(quad_from_rect(0, 0, 80, 40), "SALE")
-    small = Word(quad_from_rect(90, 18, 130, 38), "now")
-    assert [[w.text for w in line] for line in group_into_lines([small, big])] == [["SALE", "now"]]
+    # a big word on the baseline of small ones (a sign) still joins them, though it is as tall as the icon
+    big = Word(quad_from_rect(0, 0, 80, 60), "SALE")
+    small = Word(quad_from_rect(90, 40, 130, 60), "now")
+    body = _line("small print under the sign that sets the usual word height", 0, 100)
+    lines = [[w.text for w in line] for line in group_into_lines([small, big, *body])]
+    assert ["SALE", "now"] in lines

@@ -191,8 +191,9 @@ def test_spellings_decide_the_case_forms() -> None:
 
 
 def test_names_may_be_read_in_lower_case_at_a_cost() -> None:
-    lexicon = Lexicon(["America", "NE", "amerce"])
+    lexicon = Lexicon(["America", "NE", "NASA", "amerce"])
     assert lexicon.weak_forms("america") == ("america",) and lexicon.weak_forms("ne") == ()
+    assert lexicon.weak_forms("nasa") == ()  # an abbreviation keeps its capitals
     assert lexicon.weak_forms("amerce") == () and lexicon.weak_forms("cat") == ()
     # a logo's "paris" read "pqris": the capitalised spelling is impossible (no capital P in sight)
     probs = _matrix(_spell("pqris", c1={"q": 0.6, "a": 0.35}))

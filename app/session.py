@@ -363,11 +363,13 @@ class Session(QObject):
         counts, since it is somebody's work)."""
         if path == self.current_path:
             return bool(self.model.page.words)
+        if self.store is None:
+            return False
+        self.wait_for_writes(path)
         try:
-            page = self.load_other(path)
+            return bool(self.store.word_count(path))  # from the folder's index while it is current
         except (AnnotationFormatError, OSError):
             return True
-        return bool(page is not None and page.words)
 
     def load_other(self, path: Path) -> Page | None:
         """The saved page of another image (``None`` if none; raises AnnotationFormatError)."""

@@ -220,7 +220,7 @@ class AnnotationStore:
         self.discard_autosave(image)
         if self.project_dir is not None:
             self._write_manifest()
-        self._remember(image, page.checked, _mtime_ns(path))
+        self._remember(image, page.checked, _mtime_ns(path), len(page.words))
         self.flush()
         return path
 
@@ -287,9 +287,27 @@ class AnnotationStore:
                 pass  # the index is only a cache of the sidecars: rebuilt as needed
         return self._index
 
-    def _remember(self, image: Path, checked: bool, mtime: int | None) -> None:
-        self._load_index()[self._key(image)] = {"checked": bool(checked), "mtime_ns": mtime}
+    def _remember(self, image: Path, checked: bool, mtime: int | None, words: int | None = None) -> None:
+        entry: dict[str, Any] = {"checked": bool(checked), "mtime_ns": mtime}
+        if words is not None:
+            entry["words"] = int(words)
+        self._load_index()[self._key(image)] = entry
         self._index_dirty = True
+
+    def word_count(self, image_path: PathLike) -> int | None:
+        """How many words the image's saved annotation holds (``None``: no annotation), from the index while it
+        is current, else from the sidecar. Raises :class:`AnnotationFormatError` for a malformed one."""
+        image = self._image(image_path)
+        path = self.annotation_path(image)
+        mtime = _mtime_ns(path)
+        if mtime is None:
+            return None
+        entry = self._load_index().get(self._key(image))
+        if entry is not None and entry.get("mtime_ns") == mtime and isinstance(entry.get("words"), int):
+            return int(entry["words"])
+        page = parse_page_text(read_text(path), path)
+        self._remember(image, page.checked, mtime, len(page.words))
+        return len(page.words)
 
     def flush(self) -> None:
         """Write the index of checked marks if it changed (failures are logged, never raised)."""
@@ -313,11 +331,11 @@ class AnnotationStore:
         if entry is not None and entry.get("mtime_ns") == mtime:
             return bool(entry.get("checked"))
         try:
-            checked = parse_page_text(read_text(path), path).checked
+            page = parse_page_text(read_text(path), path)
         except AnnotationFormatError:
             return False
-        self._remember(image, checked, mtime)
-        return checked
+        self._remember(image, page.checked, mtime, len(page.words))
+        return page.checked
 
     def checked_images(self, image_paths: list[PathLike]) -> dict[Path, bool]:
         """Done marks of many images at once (the index is refreshed and written once)."""

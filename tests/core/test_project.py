@@ -234,3 +234,21 @@ def test_a_sidecar_created_or_repaired_elsewhere_is_kept_too(folder, before):
     store.save(_page(image, "mine"))
     assert store.last_outside_copy is not None
     assert json.loads(store.last_outside_copy.read_text())["page"]["lines"][0]["words"][0]["text"] == "theirs"
+
+
+def test_word_counts_come_from_the_index_while_it_is_current(folder, monkeypatch):
+    store = AnnotationStore(folder)
+    image = folder / "a.png"
+    assert store.word_count(image) is None
+    store.save(_page(image, "one"))
+    fresh = AnnotationStore(folder)
+    calls = []
+    real = project.parse_page_text
+    monkeypatch.setattr(project, "parse_page_text", lambda *a: calls.append(1) or real(*a))
+    assert fresh.word_count(image) == 1 and not calls  # the index written by the save answered
+    path = store.annotation_path(image)
+    data = json.loads(path.read_text())
+    data["page"]["lines"] = []
+    path.write_text(json.dumps(data))  # changed on disk: the sidecar is read again
+    os.utime(path, ns=(11_000_000_000, 11_000_000_000))
+    assert fresh.word_count(image) == 0 and calls

@@ -181,9 +181,24 @@ class RotateWords(UpdateWords):
     def __init__(self, model: DocumentModel, word_ids: Sequence[str], degrees: float, *,
                  keyboard: bool = True, parent: QUndoCommand | None = None) -> None:
         # geometry.rotate_quad turns counter-clockwise for positive angles
-        changes = {wid: {"quad": rotate_quad(model.word(wid).quad, -degrees)} for wid in word_ids}
+        size = (float(model.page.width), float(model.page.height))
+        changes = {wid: {"quad": _keep_inside(rotate_quad(model.word(wid).quad, -degrees), size)}
+                   for wid in word_ids}
         super().__init__(model, changes, f"Rotate {_plural(len(changes), 'box')}",
                          parent, mergeable=keyboard)
+
+
+def _keep_inside(quad: np.ndarray, size: tuple[float, float]) -> np.ndarray:
+    """``quad`` shifted back inside a ``size`` (width, height) image where a rotation pushed a corner out
+    (only along an axis where the box fits; an image of unknown size changes nothing)."""
+    if size[0] <= 0 or size[1] <= 0:
+        return quad
+    shift = np.zeros(2)
+    for axis in (0, 1):
+        low, high = quad[:, axis].min(), quad[:, axis].max()
+        if high - low <= size[axis]:
+            shift[axis] = -low if low < 0 else (size[axis] - high if high > size[axis] else 0.0)
+    return quad + shift
 
 
 class EditText(UpdateWords):

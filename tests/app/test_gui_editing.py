@@ -272,3 +272,13 @@ def test_boxes_stay_inside_the_image_and_must_have_an_area(window, qtbot, image_
     np.testing.assert_allclose(model.word(copy).quad, [[100, 0], [120, 0], [120, 20], [100, 20]])
     editor.move_vertex(copy, 0, -20, -5)
     np.testing.assert_allclose(model.word(copy).quad[0], [0, 0])
+
+
+def test_rotating_a_box_at_the_edge_keeps_it_inside(window, qtbot, image_dir):
+    assert window.open_paths([image_dir])  # 120 x 60
+    wid = window.editor.add_box([[60, 0], [120, 0], [120, 20], [60, 20]])
+    window.editor.rotate_selected(30)
+    quad = window.model.word(wid).quad
+    assert quad[:, 0].min() >= 0 and quad[:, 0].max() <= 120 + 1e-9 and quad[:, 1].min() >= -1e-9
+    edges = np.linalg.norm(np.roll(quad, -1, axis=0) - quad, axis=1)
+    np.testing.assert_allclose(sorted(edges), [20, 20, 60, 60], atol=1e-6)  # turned, not squeezed

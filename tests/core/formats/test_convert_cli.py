@@ -80,3 +80,26 @@ def test_text_is_not_an_input_format():
     with pytest.raises(SystemExit) as info:
         run_cli("--from", "text", "--to", "hocr", "a.txt", "b.hocr")
     assert info.value.code == 2
+
+
+def test_a_failed_conversion_leaves_no_half_set_of_files(icdar_dir, monkeypatch, capsys):
+    import ocr_core.formats._common as common
+
+    gt = icdar_dir / "gt"
+    for i in range(2, 6):  # five pages: the disk fills up on the third file
+        (gt / f"gt_img_{i}.txt").write_text("1,2,31,2,31,12,1,12,word\n", encoding="utf-8")
+    real = common.atomic_write_text
+    calls = []
+
+    def full_disk(path, text, *a, **k):
+        calls.append(path)
+        if len(calls) == 3:
+            raise OSError(28, "No space left on device")
+        return real(path, text, *a, **k)
+
+    monkeypatch.setattr(common, "atomic_write_text", full_disk)
+    out = icdar_dir / "labelme"
+    assert run_cli("--to", "labelme", str(gt), str(out)) == 1
+    err = capsys.readouterr().err
+    assert "No space left on device" in err and "2 file(s) written before the failure were removed" in err
+    assert not out.exists()

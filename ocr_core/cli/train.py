@@ -49,7 +49,8 @@ def add_parser(subparsers: Any) -> None:
     p.add_argument("--lr", type=float, default=None, help="learning rate (default 1e-3, lower with --init)")
     p.add_argument("--out", default=None, help="output folder (default runs/<task>-<variant>-<time>)")
     p.add_argument("--name", default=None, help="model name (default: the output folder's name)")
-    p.add_argument("--resume", action="store_true", help="continue the run in --out from its last checkpoint")
+    p.add_argument("--resume", action="store_true",
+                   help="continue the run in --out from its last checkpoint (an error when it has none)")
     p.add_argument("--keep-epochs", type=int, default=0, metavar="N",
                    help="also keep the last N epochs' weights in --out/checkpoints, to average them when bundling")
     p.add_argument("--seed", type=int, default=0)
@@ -148,6 +149,16 @@ def run(args: argparse.Namespace) -> int:
     if args.out and (problem := writable_folder(Path(args.out))):
         print(f"error: --out: {problem}", file=sys.stderr)
         return 1
+    if args.resume:  # a typo in --out must not start a new run of hours
+        from ocr_core.training.checkpoints import CheckpointPaths, read_state
+
+        if not args.out:
+            print("error: --resume continues the run in --out: name its folder", file=sys.stderr)
+            return 1
+        if read_state(CheckpointPaths(Path(args.out)).state) is None:
+            print(f"error: nothing to resume in {args.out} (no checkpoint there); leave out --resume to start a "
+                  "new run", file=sys.stderr)
+            return 1
     previous = signal.getsignal(signal.SIGINT)
     try:
         signal.signal(signal.SIGINT, on_sigint)

@@ -101,3 +101,12 @@ def test_eval_numbers_out_of_range_are_argument_errors(capsys):
         with pytest.raises(SystemExit):
             parse(eval_cli, ["eval", "--data", "x", *option])
         assert option[0] in capsys.readouterr().err
+
+
+def test_resume_without_a_checkpoint_is_an_error_not_a_new_run(tmp_path, capsys):
+    args = parse(train_cli, ["train", "recognizer", "--resume", "--out", str(tmp_path / "typo"), "--quiet"])
+    assert args.func(args) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "nothing to resume" in err[0] and not (tmp_path / "typo").exists()
+    args = parse(train_cli, ["train", "recognizer", "--resume", "--quiet"])
+    assert args.func(args) == 1 and "--out" in capsys.readouterr().err

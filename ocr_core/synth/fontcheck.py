@@ -18,7 +18,7 @@ from PIL import Image, ImageFont
 
 from ocr_core.errors import DataGenerationError
 
-__all__ = ["MIN_ASCENDER_RATIO", "THIN_WORDS", "ascender_ratio", "empty_chars", "font_supports_alphabet",
+__all__ = ["MIN_ASCENDER_RATIO", "MIN_INK_SHARE", "THIN_WORDS", "ascender_ratio", "empty_chars", "font_supports_alphabet",
            "legibility_problem", "open_ttfont"]
 
 #: Words in a file name that mark a thin face.
@@ -99,6 +99,9 @@ def _height_normalised(ink: np.ndarray, n: int = 24) -> np.ndarray:
     return out > 0
 
 
+#: ``Hg`` spans at least this share of a text face's line height (ascent + descent): 0.48-0.96 for the text
+#: faces Debian ships; STIX Math's 0.28 would make its words a third of the crop.
+MIN_INK_SHARE = 0.4
 #: Below this ratio of ascender height to x-height the lower-case letters have no ascenders: capitals,
 #: small capitals or a unicase design ("hello" drawn as HELLO). Text faces measure 1.3-1.5.
 MIN_ASCENDER_RATIO = 1.12
@@ -150,6 +153,11 @@ def legibility_problem(path: str, maps: Callable[[str], bool], style: str = "", 
     heights = [inks[c].shape[0] for c in "aeoxnsc"]
     if max(heights) > 1.6 * min(heights):
         return "lower-case letters of very different heights (picture font)", False
+    # Line metrics far taller than the letters (a math font's): its text would come out tiny in every crop.
+    ascent, descent = font.getmetrics()
+    top, bottom = font.getbbox("Hg", anchor="ls")[1::2]
+    if bottom - top < MIN_INK_SHARE * (ascent + descent):
+        return "letters tiny for the font's line height (math font metrics)", False
     # Stroke weight: twice the largest inscribed distance inside 'l', relative to the size.
     dist = cv2.distanceTransform(np.pad(inks["l"], 1), cv2.DIST_L2, 3)
     if 2 * float(dist.max()) < 0.04 * size:

@@ -52,7 +52,7 @@ __all__ = [
 DEFAULT_ALPHABET = string.digits + string.ascii_letters + "!?. "
 FONT_SUFFIXES = (".ttf", ".otf")
 _INDEX_NAME = "fonts-index.json"
-_INDEX_VERSION = 4
+_INDEX_VERSION = 5
 #: Characters whose outlines are checked up front (others are checked when an alphabet asks).
 _PROBE = string.digits + string.ascii_letters + string.punctuation
 

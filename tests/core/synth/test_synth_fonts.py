@@ -81,6 +81,17 @@ def test_small_capitals_are_caps_fonts(tmp_path, sans):
     assert font_mod.get_fonts("ABC", tmp_path / "cache", [folder], include_system=False) == [str(small_caps)]
 
 
+def test_fonts_with_math_line_metrics_are_rejected(tmp_path, sans):
+    from fontTools.ttLib import TTFont
+
+    font = TTFont(sans)  # DejaVu Sans with a line four times taller than its letters need, as STIX Math
+    for table, field in (("hhea", "ascent"), ("OS/2", "usWinAscent"), ("OS/2", "sTypoAscender")):
+        setattr(font[table], field, getattr(font[table], field) * 4)
+    font.save(str(tmp_path / "TallLine.ttf"))
+    assert "line height" in font_mod.inspect_font(tmp_path / "TallLine.ttf").rejected
+    assert not font_mod.inspect_font(sans).rejected
+
+
 def test_index_is_cached_and_reused(tmp_path, sans):
     folder = tmp_path / "fonts"
     folder.mkdir()

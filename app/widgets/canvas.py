@@ -109,7 +109,7 @@ class Canvas(QGraphicsView):
         self.show_numbers = False
         self._declutter_timer = QTimer(self)  # which tags fit is decided once per burst of changes
         self._declutter_timer.setSingleShot(True)
-        self._declutter_timer.setInterval(0)
+        self._declutter_timer.setInterval(50)  # a burst of wheel steps or edits: one pass after it
         self._declutter_timer.timeout.connect(self.declutter_labels)
         self.editor = InlineEditor(self.viewport())
         self.editor.committed.connect(self._on_editor_committed)

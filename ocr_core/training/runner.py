@@ -14,17 +14,19 @@ stops the run within one batch and the best checkpoint is kept. The result folde
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import logging
 import math
 import os
 import platform
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 import keras
+import numpy as np
 
 from ocr_core.atomic import atomic_write_text
 from ocr_core.cancel import CancelToken
@@ -358,6 +360,18 @@ def _adopt_saved_build_params(task: Any, saved: Any, log: Callable[[str], None])
         log("resume: build parameters taken from the run's saved state")
 
 
+def validation_fingerprint(batches: Sequence[Any]) -> str:
+    """A digest of the validation batches' arrays: equal when a resumed run validates on the same data."""
+    digest = hashlib.sha1()
+    for batch in batches:
+        for part in (batch if isinstance(batch, (tuple, list)) else (batch,)):
+            for array in (part if isinstance(part, (tuple, list)) else (part,)):
+                value = np.ascontiguousarray(np.asarray(array))
+                digest.update(str((value.shape, value.dtype.str)).encode())
+                digest.update(value.tobytes())
+    return digest.hexdigest()
+
+
 def _jsonable(value: Any) -> Any:
     return json.loads(json.dumps(value, default=list))
 
@@ -377,6 +391,13 @@ def _fit(config: TrainConfig, task: Any, state: dict[str, Any] | None, paths: Ch
     train_data, val_batches = task.datasets(steps, val_steps, seed, train_seed=train_seed)
     val_data = FixedBatches(val_batches) if val_batches else None
     monitor = "val_loss" if val_data is not None else "loss"
+    fingerprint = validation_fingerprint(val_batches) if val_batches else None
+    if state and state.get("validation") and state.get("validation") != fingerprint:
+        # new generator, fonts or data since the saved best: its loss is not comparable with the new ones
+        log("resume: the validation data changed since the saved best (new data generator, fonts or folders); "
+            "early stopping and the best checkpoint start over from this epoch")
+        state = {k: v for k, v in state.items()
+                 if k not in ("best", "wait", "best_epoch", "best_value", "best_epoch_index", "best_logs")}
 
     paths.folder.mkdir(parents=True, exist_ok=True)
     atomic_write_text(out_dir / "train_config.json", json.dumps(config.to_dict(), indent=2, default=str) + "\n")
@@ -397,7 +418,8 @@ def _fit(config: TrainConfig, task: Any, state: dict[str, Any] | None, paths: Ch
 
     checkpoint = CheckpointCallback(paths, save_model, monitor, flags, emit, steps, early_stopping=early,
                                     initial=state, on_best=on_best,
-                                    extra_state={"identity": _jsonable(task.identity())},
+                                    extra_state={"identity": _jsonable(task.identity()),
+                                                 **({"validation": fingerprint} if fingerprint else {})},
                                     keep_epochs=config.keep_epochs)
     # Events first, so a cancel requested while handling batch N stops right after batch N.
     callbacks: list[keras.callbacks.Callback] = [

@@ -109,6 +109,26 @@ def test_resume_continues_from_the_last_epoch(first_run, tmp_path):
         train(rec_config(copy, epochs=4, resume=True, alphabet=ALPHABET + "k"))
 
 
+def test_a_best_loss_from_other_validation_data_does_not_stop_a_resumed_run(first_run, tmp_path):
+    import json
+    import shutil
+
+    out, _, _ = first_run
+    copy = tmp_path / "changed"
+    shutil.copytree(out, copy)
+    state_file = CheckpointPaths(copy).state
+    state = json.loads(state_file.read_text())
+    assert state["validation"]  # the run recorded what it validated on
+    # as if the run had validated on easier crops before the generator changed: a best no new epoch can reach
+    state.update(validation="an older generator's crops", best=1e-9, best_value=1e-9, wait=0)
+    state_file.write_text(json.dumps(state))
+    events = []
+    resumed = train(rec_config(copy, epochs=4, resume=True, patience=1), on_event=events.append)
+    assert any("validation data changed" in e.message for e in events)
+    assert resumed.status == "completed" and resumed.epochs_run == 4  # without the reset: stopped at epoch 3
+    assert json.loads(state_file.read_text())["best_value"] > 1e-6  # the best is one of the new epochs
+
+
 def test_cancel_stops_within_one_batch_and_keeps_the_best(module_synth, tmp_path):
     token = CancelToken()
     batches = []

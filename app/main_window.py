@@ -119,7 +119,7 @@ class MainWindow(QMainWindow):
         ses.problem.connect(lambda text: self.page.show_problem(
             text, "Set the File Aside" if text and self.session.is_blocked else ""))
         self.page.banner_button.clicked.connect(self.session.set_aside_current)
-        files.activated.connect(lambda row: ses.go_to(row) or files.set_current(ses.index))  # refused: back
+        files.activated.connect(self._go_to)
         files.thumbnailsWanted.connect(self._request_thumbnails)
         self.thumbnails.loaded.connect(files.set_thumbnail)
 
@@ -139,6 +139,12 @@ class MainWindow(QMainWindow):
         self.tabs.currentChanged.connect(lambda i: self.training.set_active(self.tabs.widget(i) is self.train_tab))
         self.training.message.connect(self.show_message)
         self.training.models.showWordRequested.connect(self.show_word)
+
+    def _go_to(self, row: int) -> None:
+        """An image picked in the list; when the switch is refused (edits that cannot be saved), the list goes
+        back to the image still shown."""
+        if not self.session.go_to(row):
+            self.page.file_list.set_current(self.session.index)
 
     def _request_thumbnails(self, paths: list[str]) -> None:
         for path in paths:

@@ -349,7 +349,7 @@ class Session(QObject):
             return None
         try:
             moved = self.store.set_aside(path)
-        except OSError as exc:
+        except (OcrError, OSError) as exc:
             self.problem.emit(f"Cannot move the annotation file aside: {exc}")
             return None
         self.problem.emit("")

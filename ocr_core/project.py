@@ -297,6 +297,12 @@ class AnnotationStore:
     def word_count(self, image_path: PathLike) -> int | None:
         """How many words the image's saved annotation holds (``None``: no annotation), from the index while it
         is current, else from the sidecar. Raises :class:`AnnotationFormatError` for a malformed one."""
+        entry = self._current_entry(image_path)
+        return None if entry is None else int(entry["words"])
+
+    def _current_entry(self, image_path: PathLike) -> dict[str, Any] | None:
+        """The image's index entry (``checked``, ``words``), read again from its sidecar when the index is older
+        than the file; ``None`` without a sidecar. Raises :class:`AnnotationFormatError` for a malformed one."""
         image = self._image(image_path)
         path = self.annotation_path(image)
         mtime = _mtime_ns(path)
@@ -304,10 +310,10 @@ class AnnotationStore:
             return None
         entry = self._load_index().get(self._key(image))
         if entry is not None and entry.get("mtime_ns") == mtime and isinstance(entry.get("words"), int):
-            return int(entry["words"])
+            return entry
         page = parse_page_text(read_text(path), path)
         self._remember(image, page.checked, mtime, len(page.words))
-        return len(page.words)
+        return self._load_index()[self._key(image)]
 
     def flush(self) -> None:
         """Write the index of checked marks if it changed (failures are logged, never raised)."""
@@ -322,20 +328,11 @@ class AnnotationStore:
 
     def is_checked(self, image_path: PathLike) -> bool:
         """The image's done mark: from the index while it is current, else from the sidecar."""
-        image = self._image(image_path)
-        path = self.annotation_path(image)
-        mtime = _mtime_ns(path)
-        if mtime is None:
-            return False
-        entry = self._load_index().get(self._key(image))
-        if entry is not None and entry.get("mtime_ns") == mtime:
-            return bool(entry.get("checked"))
         try:
-            page = parse_page_text(read_text(path), path)
+            entry = self._current_entry(image_path)
         except AnnotationFormatError:
             return False
-        self._remember(image, page.checked, mtime, len(page.words))
-        return page.checked
+        return bool(entry and entry.get("checked"))
 
     def checked_images(self, image_paths: list[PathLike]) -> dict[Path, bool]:
         """Done marks of many images at once (the index is refreshed and written once)."""

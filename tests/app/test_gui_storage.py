@@ -76,16 +76,25 @@ def test_autosave_timer_writes_after_an_edit(window, qtbot, image_dir):
     qtbot.waitUntil(path.is_file, timeout=3000)
 
 
-def test_malformed_annotation_is_reported_and_never_overwritten(qtbot, image_dir, service):
-    sidecar = AnnotationStore(image_dir).annotation_path(image_dir / "page1.png")
+def malformed_then_recognized(qtbot, service, folder, before_recognizing=lambda window: None):
+    """page1's annotation file is malformed; open the folder, then recognize page1 (three words)."""
+    sidecar = AnnotationStore(folder).annotation_path(folder / "page1.png")
     sidecar.write_text("{ this is not json", encoding="utf-8")
-    window = reopen(qtbot, service, image_dir)
+    window = reopen(qtbot, service, folder)
     window.show()
-    banner = window.page.banner
-    assert banner.isVisible() and sidecar.name in banner.text()
+    before_recognizing(window)
     qtbot.waitUntil(lambda: window.engine.state == "ready", timeout=5000)
     window.action_set["recognize"].trigger()
     qtbot.waitUntil(lambda: len(window.model) == 3, timeout=5000)
+    return window, sidecar
+
+
+def test_malformed_annotation_is_reported_and_never_overwritten(qtbot, image_dir, service):
+    def reported(window):
+        assert window.page.banner.isVisible() and "page1.png.ocr.json" in window.page.banner.text()
+
+    window, sidecar = malformed_then_recognized(qtbot, service, image_dir, reported)
+    banner = window.page.banner
     assert not window.save()
     assert "Not saved" in banner.text()
     window.session.next_image(1)  # leaving tries to save: still refused
@@ -215,15 +224,12 @@ def test_large_scans_are_shown(qtbot, tmp_path):
 
 
 def test_a_malformed_annotation_can_be_set_aside_from_the_banner(qtbot, image_dir, service):
-    sidecar = AnnotationStore(image_dir).annotation_path(image_dir / "page1.png")
-    sidecar.write_text("{ this is not json", encoding="utf-8")
-    window = reopen(qtbot, service, image_dir)
-    window.show()
+    def offered(window):
+        button = window.page.banner_button
+        assert button.isVisible() and button.text() == "Set the File Aside"
+
+    window, sidecar = malformed_then_recognized(qtbot, service, image_dir, offered)
     button = window.page.banner_button
-    assert button.isVisible() and button.text() == "Set the File Aside"
-    qtbot.waitUntil(lambda: window.engine.state == "ready", timeout=5000)
-    window.action_set["recognize"].trigger()
-    qtbot.waitUntil(lambda: len(window.model) == 3, timeout=5000)
     button.click()
     broken = [p for p in image_dir.iterdir() if ".broken-" in p.name]
     assert len(broken) == 1 and broken[0].read_text(encoding="utf-8") == "{ this is not json"

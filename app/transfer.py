@@ -108,6 +108,7 @@ class Transfer(QObject):
         empty = [(page, target) for page, target in matched if not page.words and has_boxes[target]]
         matched = [item for item in matched if item not in empty]
         replacing = [target for page, target in matched if has_boxes[target]]
+        skipped = 0
         if replacing:
             choice = self.confirm_replace("Import", [t.name for t in replacing], len(matched))
             if choice == "cancel":
@@ -115,6 +116,7 @@ class Transfer(QObject):
                 return 0
             if choice != "replace":
                 matched = [(page, target) for page, target in matched if not has_boxes[target]]
+                skipped = len(replacing)
         applied = 0
         for page, target in matched:
             if target == self.session.current_path:
@@ -128,10 +130,8 @@ class Transfer(QObject):
         if empty:
             notes.append(f"{len(empty)} without text boxes left the boxes of {', '.join(t.name for _, t in empty[:3])}"
                          f"{' and more' if len(empty) > 3 else ''} as they were")
-        replaced = set(replacing)
-        kept = len(replacing) - sum(1 for _, t in matched if t in replaced)
-        if kept:
-            notes.append(f"{kept} image{'s' if kept != 1 else ''} with boxes skipped")
+        if skipped:
+            notes.append(f"{skipped} image{'s' if skipped != 1 else ''} with boxes skipped")
         note = f" ({'; '.join(notes)})" if notes else ""
         self.message.emit(f"Imported {applied} page{'s' if applied != 1 else ''}{note}")
         return applied

@@ -64,10 +64,6 @@ def writable_file(path: Path) -> str | None:
 
 def fraction(text: str) -> float:
     """argparse type: a number in (0, 1]."""
-    return _fraction(text)
-
-
-def _fraction(text: str) -> float:
     try:
         value = float(text)
     except ValueError:
@@ -91,7 +87,7 @@ def add_detection_options(parser: argparse.ArgumentParser) -> None:
     """``--detection-threshold``, ``--text-threshold``, ``--link-threshold`` and ``--large-text-scale``
     (default: the detector model's)."""
     for name, help_text in _OPTIONS.items():
-        parser.add_argument("--" + name.replace("_", "-"), type=_fraction, default=None, metavar="X",
+        parser.add_argument("--" + name.replace("_", "-"), type=fraction, default=None, metavar="X",
                             help=f"{help_text} (default: the detector model's)")
     parser.add_argument("--large-text-scale", type=_unit_interval_or_off, default=None, metavar="X",
                         help="also detect on the image shrunk by X and take large words from there; 0: off "

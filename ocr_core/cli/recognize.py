@@ -6,6 +6,7 @@ import argparse
 import json
 import sys
 import tempfile
+from collections import Counter
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -113,9 +114,7 @@ def output_names(images: list[str], fmt: str) -> dict[str, str]:
     def stem_of(image: str) -> str:
         return Path(image.split("?")[0]).stem or "image"
 
-    counts: dict[str, int] = {}
-    for image in dict.fromkeys(images):
-        counts[stem_of(image)] = counts.get(stem_of(image), 0) + 1
+    counts = Counter(stem_of(image) for image in dict.fromkeys(images))
     names: dict[str, str] = {}
     taken: set[str] = set()
     for image in dict.fromkeys(images):

@@ -26,7 +26,7 @@ from app import commands
 from app.document_model import DocumentModel
 from app.selection import SelectionModel
 from ocr_core.document import Page, Word, new_id
-from ocr_core.geometry import order_quad
+from ocr_core.geometry import order_quad, quad_area, quad_size
 
 __all__ = ["Editor", "NUDGE_PX", "BIG_NUDGE_PX", "MIN_BOX_SIDE", "has_area"]
 
@@ -37,11 +37,10 @@ MIN_BOX_SIDE = 2.0
 
 
 def has_area(quad: np.ndarray) -> bool:
-    """Whether a quad is a box and not a point or a line: area and both extents of its rotated rectangle."""
-    import cv2
-
-    (_cx, _cy), (w, h), _angle = cv2.minAreaRect(np.asarray(quad, np.float32))
-    return min(w, h) >= MIN_BOX_SIDE
+    """Whether a quad is a box and not a point or a line: both its extents and its area (points on a line have
+    none) reach :data:`MIN_BOX_SIDE`."""
+    ordered = order_quad(quad)
+    return min(quad_size(ordered)) >= MIN_BOX_SIDE and quad_area(ordered) >= MIN_BOX_SIDE ** 2
 
 
 def _limit(shift: float, low: float, high: float, size: float) -> float:

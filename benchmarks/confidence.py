@@ -63,6 +63,9 @@ def main() -> int:
     parser.add_argument("--detector", default="default")
     parser.add_argument("--recognizer", default="default")
     args = parser.parse_args()
+    from ocr_core.quiet import import_tensorflow_quietly
+
+    import_tensorflow_quietly()  # TensorFlow's loading notices stay off the figures
     from ocr_core.detection import Detector
     from ocr_core.imageio import read_image
     from ocr_core.postprocess.ctc import ctc_greedy_decode

@@ -44,6 +44,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--limit", type=int, default=0, help="audit only the first N fonts (0: all)")
     parser.add_argument("--worst", type=int, default=30, help="list this many fonts with the highest error")
     args = parser.parse_args(argv)
+    from ocr_core.quiet import import_tensorflow_quietly
+
+    import_tensorflow_quietly()  # TensorFlow's loading notices stay off the figures
 
     from ocr_core import synth
     from ocr_core.postprocess.lexicon import edit_distance

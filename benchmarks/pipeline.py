@@ -145,6 +145,9 @@ def main() -> None:
     parser.add_argument("--memory", type=int, default=0, metavar="N",
                         help="instead: stream N images of varying sizes and print resident memory along the way")
     args = parser.parse_args()
+    from ocr_core.quiet import import_tensorflow_quietly
+
+    import_tensorflow_quietly()  # TensorFlow's loading notices stay off the figures
     if args.memory:
         result = run_memory(args.variants[0], args.memory)
         print(f"[{result['variant']}] {result['images']} images ({result['weights']}); resident memory (MB) after n images:")

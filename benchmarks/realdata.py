@@ -296,6 +296,9 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
+    from ocr_core.quiet import import_tensorflow_quietly
+
+    import_tensorflow_quietly()  # TensorFlow's loading notices stay off the figures
     data = (args.root or default_root()) / args.split
     try:
         if not data.is_dir():

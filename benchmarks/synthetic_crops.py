@@ -38,6 +38,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=SEED)
     parser.add_argument("--show", type=int, default=0, help="print the first N readings of each model")
     args = parser.parse_args(argv)
+    from ocr_core.quiet import import_tensorflow_quietly
+
+    import_tensorflow_quietly()  # TensorFlow's loading notices stay off the figures
 
     from ocr_core import synth
     from ocr_core.recognition import Recognizer

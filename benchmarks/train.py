@@ -129,6 +129,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--mixed-precision", choices=("off", "bfloat16", "float16"), default="off",
                         help="train in mixed precision, as `ocr-studio train --mixed-precision` does")
     args = parser.parse_args(argv)
+    from ocr_core.quiet import import_tensorflow_quietly
+
+    import_tensorflow_quietly()  # TensorFlow's loading notices stay off the figures
     if args.mixed_precision != "off":
         import keras
 

@@ -56,6 +56,9 @@ def main() -> int:
     parser.add_argument("--metric", action="append", default=[], metavar="KEY=VALUE")
     parser.add_argument("--out", type=Path, default=ROOT / "resources" / "models")
     args = parser.parse_args()
+    from ocr_core.quiet import import_tensorflow_quietly
+
+    import_tensorflow_quietly()  # TensorFlow's loading notices stay off the figures
 
     from ocr_core.weights import ModelSpec, resolve_model, save_model_dir
 

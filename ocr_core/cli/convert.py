@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ocr_core.errors import OcrError
+from ocr_core.file_set import FileSetGuard
 
 __all__ = ["add_parser", "run"]
 
@@ -55,17 +56,34 @@ def run(args: argparse.Namespace) -> int:
         print(f"ocr-studio convert: error: {exc}", file=sys.stderr)
         return 1
     before = _files_at(args.output)
+    # All or nothing: a failure (a full disk, Ctrl+C) puts back the files already replaced and removes the new
+    # ones, so no half-made set of files is left looking finished.
     try:
-        written = write_annotations(pages, args.output, args.to_format, args.images)
-    except (OcrError, OSError) as exc:
-        removed = _remove_new(args.output, before)  # no half-made set of files left looking finished
-        note = f" ({removed} file(s) written before the failure were removed)" if removed else ""
-        print(f"ocr-studio convert: error: {exc}{note}", file=sys.stderr)
+        guard = FileSetGuard(before, near=args.output)
+    except OSError as exc:
+        print(f"ocr-studio convert: error: cannot keep the current files at {args.output} while writing: {exc}",
+              file=sys.stderr)
         return 1
+    with guard:
+        try:
+            written = write_annotations(pages, args.output, args.to_format, args.images)
+        except BaseException as exc:
+            restored = guard.restore()
+            removed = _remove_new(args.output, before)
+            if not isinstance(exc, (OcrError, OSError)):
+                raise
+            print(f"ocr-studio convert: error: {exc}{_undo_note(removed, restored)}", file=sys.stderr)
+            return 1
     n_words = sum(len(p.words) for p in pages)
     print(f"converted {len(pages)} page(s), {n_words} word(s) from {source} to {args.to_format}: "
           f"{len(written)} file(s) written to {args.output}")
     return 0
+
+
+def _undo_note(removed: int, restored: int) -> str:
+    done = ([f"{removed} file(s) written before the failure were removed"] if removed else []) + (
+        [f"{restored} file(s) it had replaced were put back"] if restored else [])
+    return f" ({'; '.join(done)})" if done else ""
 
 
 def _files_at(output: Path) -> set[Path]:

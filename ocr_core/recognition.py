@@ -15,7 +15,7 @@ import numpy as np
 from ocr_core.alphabet import DEFAULT_ALPHABET, KURAPAN_ALPHABET
 from ocr_core.errors import AlphabetError, WeightsError
 from ocr_core.geometry import DEFAULT_CROP_MARGIN
-from ocr_core.postprocess.lexicon import Lexicon, lexicon_decode
+from ocr_core.postprocess.lexicon import Lexicon, lexicon_choices
 from ocr_core.weights import DEFAULT_RECOGNIZER, ModelSpec, resolve_model
 
 __all__ = ["Recognizer", "Reading", "DEFAULT_ALPHABET", "DEFAULT_CROP_MARGIN", "TALL_RATIO", "prepare_crops",
@@ -224,17 +224,22 @@ class Recognizer:
         from ocr_core.postprocess.ctc import ctc_beam_search_decode, ctc_greedy_decode
 
         probs = self.predict_probabilities(crops, batch_size=batch_size)
-        if beam_width and beam_width > 1:
-            plain = ctc_beam_search_decode(probs, self.alphabet, beam_width=beam_width)
+        beam = bool(beam_width and beam_width > 1)
+        if lexicon is None:
+            if beam:
+                plain = ctc_beam_search_decode(probs, self.alphabet, beam_width=beam_width)
+            else:
+                plain = ctc_greedy_decode(probs, self.alphabet)
+            return [Reading(text, conf, conf) for text, conf in plain]
+        chosen = lexicon_choices(probs, self.alphabet, lexicon, beam_width=beam_width)
+        if beam:  # the dictionary's decoder ran the beam already: its reading is the beam's, scored exactly
+            plain = [(c.reading, c.reading_confidence) for c in chosen]
         else:
             plain = ctc_greedy_decode(probs, self.alphabet)
-        if lexicon is None:
-            return [Reading(text, conf, conf) for text, conf in plain]
         # A reading the dictionary leaves as it is keeps the plain decoder's confidence, on the scale the
         # review colours and thresholds were set on; a replaced one shows P(word | image) (ADR 0016).
-        chosen = lexicon_decode(probs, self.alphabet, lexicon, beam_width=beam_width)
-        return [Reading(text, own if text == own_text else conf, own)
-                for (text, conf), (own_text, own) in zip(chosen, plain)]
+        return [Reading(c.text, own if c.text == own_text else c.confidence, own)
+                for c, (own_text, own) in zip(chosen, plain)]
 
     def recognize(self, image: Any) -> str:
         """Read one pre-cropped word image (path, array, ...)."""

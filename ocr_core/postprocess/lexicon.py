@@ -78,6 +78,7 @@ __all__ = [
     "ctc_log_probabilities",
     "ctc_text_log_probability",
     "edit_distance",
+    "lexicon_choices",
     "lexicon_decode",
     "lexicon_decode_one",
     "load_default_lexicon",
@@ -436,6 +437,11 @@ class LexiconChoice:
     def replaced(self) -> bool:
         return self.reason == "lexicon"
 
+    @property
+    def reading_confidence(self) -> float:
+        """The probability of the model's own reading (summed over its alignments)."""
+        return _confidence(self.reading_log_p)
+
 
 def _split_core(text: str) -> tuple[str, str, str]:
     """``(leading non-letters, core, trailing non-letters)``: ``"(brown),"`` -> ``("(", "brown", "),")``."""
@@ -507,14 +513,33 @@ def lexicon_decode(
     >>> lexicon_decode(p, "dog", lexicon, margin=5)[0][0], lexicon_decode(p, "dog", lexicon, margin=2)[0][0]
     ('dog', 'do')
     """
-    return [(c.text, c.confidence) for c in _choices(probs, alphabet, lexicon, beam_width=beam_width, margin=margin,
-                                                      max_distance=max_distance, min_length=min_length,
-                                                      max_candidates=max_candidates)]
+    return [(c.text, c.confidence) for c in lexicon_choices(
+        probs, alphabet, lexicon, beam_width=beam_width, margin=margin, max_distance=max_distance,
+        min_length=min_length, max_candidates=max_candidates)]
+
+
+def lexicon_choices(
+    probs: Any,
+    alphabet: str,
+    lexicon: Lexicon,
+    *,
+    beam_width: int = 0,
+    margin: float = DEFAULT_MARGIN,
+    max_distance: int | None = None,
+    min_length: int = 2,
+    max_candidates: int = 64,
+) -> list[LexiconChoice]:
+    """:func:`lexicon_decode` with the whole decision per sample: a :class:`LexiconChoice` (the text returned, the
+    model's own reading and its probability, why it was kept or replaced). With ``beam_width > 1`` the reading is
+    the most probable of the greedy text and the beam's best hypotheses, so a caller needs no beam search of its own.
+    """
+    return list(_choices(probs, alphabet, lexicon, beam_width=beam_width, margin=margin, max_distance=max_distance,
+                         min_length=min_length, max_candidates=max_candidates))
 
 
 def _choices(probs: Any, alphabet: str, lexicon: Lexicon, *, beam_width: int, margin: float,
              max_distance: int | None, min_length: int, max_candidates: int) -> Iterator[LexiconChoice]:
-    """The argument checks and per-sample decoding shared by :func:`lexicon_decode` and :func:`lexicon_decode_one`."""
+    """The argument checks and per-sample decoding shared by :func:`lexicon_choices` and :func:`lexicon_decode_one`."""
     batch = _as_batch(probs, alphabet)
     d = lexicon.max_distance if max_distance is None else max_distance
     if d > lexicon.max_distance:

@@ -180,8 +180,11 @@ class CrnnNet(keras.Model):
         inputs = keras.Input((params["height"], params["width"], 3 if params["color"] else 1), name="image")
         features = (_kurapan_features if variant == "kurapan" else _lite_features)(inputs, params)
         x = keras.layers.Dropout(params["dropout"], name="dropout")(features)
+        # The softmax is always computed in float32: under mixed precision, bfloat16 keeps 3 significant digits and
+        # float16 flushes probabilities below 6e-8 to zero, and the CTC loss takes the log of every probability.
         x = keras.layers.Dense(
-            int(alphabet_size) + 1, kernel_initializer="he_normal", activation="softmax", name="fc_12"
+            int(alphabet_size) + 1, kernel_initializer="he_normal", activation="softmax", name="fc_12",
+            dtype="float32",
         )(x)
         if params["rnn_steps_to_discard"]:
             x = DropTimesteps(params["rnn_steps_to_discard"], name="drop_steps")(x)

@@ -142,3 +142,16 @@ def test_models_round_trip_through_keras_files(factory, tmp_path):
     np.testing.assert_allclose(run(loaded, x), expected, rtol=1e-5, atol=1e-6)
     if isinstance(model, CrnnNet):
         assert loaded.alphabet_size == 7
+
+
+def test_crnn_softmax_stays_float32_under_mixed_precision():
+    from ocr_core.models.precision import policy_scope
+
+    with policy_scope("mixed_bfloat16"):
+        _backbone, model, training_model, _prediction = build_crnn(12, "lite", height=32, width=32, filters=[
+            4, 4, 8, 8, 8, 8], rnn_units=[8, 8])
+    assert model.get_layer("conv_1").compute_dtype == "bfloat16"  # the body computes in bfloat16
+    assert model.get_layer("fc_12").compute_dtype == "float32"  # the softmax the CTC loss takes the log of does not
+    probs = run(model, np.random.default_rng(0).random((2, 32, 32, 1), dtype=np.float32))
+    assert probs.dtype == np.float32
+    np.testing.assert_allclose(probs.sum(axis=-1), 1.0, rtol=1e-5)  # float32 sums; bfloat16 is off by ~1e-3

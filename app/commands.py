@@ -14,6 +14,9 @@ succession, so one undo reverts a whole series of arrow-key presses.
 >>> stack.push(EditText(model, word.id, "ho"))
 >>> stack.undo(); model.word(word.id).text
 'hi'
+
+A person's change to a word's box or text clears its model confidence (:data:`BY_HAND`): the word is then
+hand-made, and a later recognition of the page keeps it (:func:`ocr_core.hand_made.keep_hand_made`).
 """
 
 from __future__ import annotations
@@ -44,12 +47,17 @@ __all__ = [
     "ReorderWords",
     "ReplacePage",
     "MERGE_WINDOW_S",
+    "BY_HAND",
 ]
 
 #: Consecutive mergeable commands further apart than this (seconds) stay separate undo steps.
 MERGE_WINDOW_S = 1.5
 
 _MERGE_MOVE, _MERGE_VERTEX, _MERGE_ROTATE = 1, 2, 3
+
+#: What a person's edit of a word's box or text sets besides: no model confidence, so the word counts as
+#: hand-made (reviewed, off the low-confidence queue, kept when the page is recognized again; ADR 0018).
+BY_HAND: dict[str, Any] = {"confidence": None}
 
 
 def _plural(n: int, word: str) -> str:
@@ -149,7 +157,7 @@ class MoveWords(UpdateWords):
     def __init__(self, model: DocumentModel, word_ids: Sequence[str], dx: float, dy: float, *,
                  keyboard: bool = False, parent: QUndoCommand | None = None) -> None:
         offset = np.array([dx, dy], dtype=np.float64)
-        changes = {wid: {"quad": model.word(wid).quad + offset} for wid in word_ids}
+        changes = {wid: {"quad": model.word(wid).quad + offset, **BY_HAND} for wid in word_ids}
         super().__init__(model, changes, f"Move {_plural(len(changes), 'box')}",
                          parent, mergeable=keyboard)
 
@@ -161,7 +169,7 @@ class SetQuad(UpdateWords):
 
     def __init__(self, model: DocumentModel, word_id: str, quad: Any, text: str = "Reshape box", *,
                  keyboard: bool = False, parent: QUndoCommand | None = None) -> None:
-        super().__init__(model, {word_id: {"quad": np.asarray(quad, dtype=np.float64)}}, text, parent,
+        super().__init__(model, {word_id: {"quad": np.asarray(quad, dtype=np.float64), **BY_HAND}}, text, parent,
                          mergeable=keyboard)
 
 
@@ -182,7 +190,7 @@ class RotateWords(UpdateWords):
                  keyboard: bool = True, parent: QUndoCommand | None = None) -> None:
         # geometry.rotate_quad turns counter-clockwise for positive angles
         size = (float(model.page.width), float(model.page.height))
-        changes = {wid: {"quad": _keep_inside(rotate_quad(model.word(wid).quad, -degrees), size)}
+        changes = {wid: {"quad": _keep_inside(rotate_quad(model.word(wid).quad, -degrees), size), **BY_HAND}
                    for wid in word_ids}
         super().__init__(model, changes, f"Rotate {_plural(len(changes), 'box')}",
                          parent, mergeable=keyboard)
@@ -206,7 +214,8 @@ class EditText(UpdateWords):
 
     def __init__(self, model: DocumentModel, word_id: str, text: str,
                  parent: QUndoCommand | None = None) -> None:
-        values: dict[str, Any] = {"ignore": True} if text == IGNORE_TEXT else {"text": text, "ignore": False}
+        values: dict[str, Any] = {"ignore": True} if text == IGNORE_TEXT else {"text": text, "ignore": False,
+                                                                               **BY_HAND}
         super().__init__(model, {word_id: values}, f"Edit text \u201c{text}\u201d", parent)
 
 

@@ -128,16 +128,23 @@ def ask_discard_unsaved(parent: QWidget | None, name: str, reason: str) -> bool:
     return box.clickedButton() is discard
 
 
-def ask_replace_annotated(parent: QWidget | None, action: str, names: list[str], total: int) -> str:
+def ask_replace_annotated(parent: QWidget | None, action: str, names: list[str], total: int, *,
+                          keeps_hand_made: bool = False) -> str:
     """``names`` of the ``total`` images ``action`` would change already have boxes: ``'replace'`` them too,
-    ``'skip'`` them, or ``'cancel'``."""
+    ``'skip'`` them, or ``'cancel'``. ``keeps_hand_made``: the action keeps the words a person drew, typed or
+    marked (recognition), rather than replacing every box (import)."""
     shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
     count = f"{len(names)} of the {total} images" if total > 1 else "This image"
+    if keeps_hand_made:
+        what = (f"{action} would read them again. Boxes you drew, typed or corrected and ### marks are kept; the "
+                "model's other words are replaced (the previous file is kept as .bak).")
+    else:
+        what = f"{action} would replace them, corrections included (the previous file is kept as .bak)."
     box = QMessageBox(QMessageBox.Icon.Question, action,
-                      f"{count} already {'have' if total > 1 else 'has'} boxes ({shown}). {action} would "
-                      "replace them, corrections included (the previous file is kept as .bak).", parent=parent)
+                      f"{count} already {'have' if total > 1 else 'has'} boxes ({shown}). {what}", parent=parent)
     skip = box.addButton("Skip Those", QMessageBox.ButtonRole.AcceptRole)
-    replace = box.addButton("Replace Them", QMessageBox.ButtonRole.DestructiveRole)
+    replace = box.addButton("Read Them Again" if keeps_hand_made else "Replace Them",
+                            QMessageBox.ButtonRole.DestructiveRole)
     box.addButton("Cancel", QMessageBox.ButtonRole.RejectRole)
     box.setDefaultButton(skip)
     box.exec()

@@ -94,6 +94,7 @@ class Editor(QObject):
         for source in words:
             word = source.copy(new_identity=True)
             word.quad = word.quad + shift
+            word.confidence = None  # placed by hand
             copies.append(word)
         if copies:
             self.stack.push(commands.AddWords(self.model, copies, f"Duplicate {len(copies)} box(es)"))

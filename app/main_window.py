@@ -56,8 +56,9 @@ class MainWindow(QMainWindow):
         # questions that guard the user's work (module functions, so tests can replace them)
         self.session.confirm_discard = lambda name, reason: dialogs.ask_discard_unsaved(self, name, reason)
         self.recognition.confirm_replace = lambda action, names, total: dialogs.ask_replace_annotated(
+            self, action, names, total, keeps_hand_made=True)
+        self.transfer.confirm_replace = lambda action, names, total: dialogs.ask_replace_annotated(
             self, action, names, total)
-        self.transfer.confirm_replace = self.recognition.confirm_replace
 
         self.page = AnnotatePage(self.model, self.selection, self.scale)
         self.page.canvas.set_show_labels(self.settings.show_labels)

@@ -19,6 +19,7 @@ from app.session import Session
 from app.workers import EngineWorker, Job
 from ocr_core.document import Page
 from ocr_core.errors import Cancelled, OcrError
+from ocr_core.hand_made import is_hand_made, keep_hand_made
 
 __all__ = ["RecognitionController", "deliver_page"]
 
@@ -98,10 +99,17 @@ class RecognitionController(QObject):
         return self._rerecognize(self.editor.selection.ids(), "selected")
 
     def rerecognize_all(self) -> Job | None:
-        """Read every box of the page again without detecting (Ctrl+Shift+R)."""
-        return self._rerecognize(self.editor.model.word_ids(), "all")
+        """Read the page's boxes again without detecting (Ctrl+Shift+R): all but those whose text a person typed
+        or marked ``###`` (select those and press Ctrl+R to read them again too)."""
+        words = self.editor.model.words()
+        ids = [w.id for w in words if not (is_hand_made(w) and (w.ignore or w.text.strip()))]
+        if words and not ids:
+            self.message.emit("Every box has text typed by hand or is marked ###: select boxes and press Ctrl+R to "
+                              "read them again")
+            return None
+        return self._rerecognize(ids, "all", kept=len(words) - len(ids))
 
-    def _rerecognize(self, ids: list[str], which: str) -> Job | None:
+    def _rerecognize(self, ids: list[str], which: str, kept: int = 0) -> Job | None:
         path = self.session.current_path
         if path is None or not ids:
             self.message.emit("Select boxes to re-recognize" if which == "selected" else "No boxes to re-recognize")
@@ -115,7 +123,8 @@ class RecognitionController(QObject):
                 self.message.emit("The page changed meanwhile: re-recognition results dropped")
                 return
             self.editor.apply_recognized(dict(zip(ids, results)))
-            self.message.emit(f"Re-recognized {len(ids)} box{'es' if len(ids) != 1 else ''}")
+            note = f"; {kept} with text typed by hand or ### left as they are" if kept else ""
+            self.message.emit(f"Re-recognized {len(ids)} box{'es' if len(ids) != 1 else ''}{note}")
 
         job.succeeded.connect(apply)
         return self._track(job, f"Re-recognizing {len(ids)} boxes\u2026")
@@ -170,12 +179,13 @@ def deliver_page(session: Session, editor: Editor, path: Path, page: Page, *, un
 
     The current image gets an undoable page replacement (unless it is marked done and ``force`` is False);
     another image is saved beside its annotations (ids and extra data kept) unless it is marked done, on the
-    I/O thread (:meth:`Session.save_result`): the returned job, if any, ends once it is on disk.
+    I/O thread (:meth:`Session.save_result`): the returned job, if any, ends once it is on disk. Either way the
+    words a person drew, typed, corrected or marked ``###`` stay (:func:`~ocr_core.hand_made.keep_hand_made`).
     """
     page.image_path = str(path)
     if path == session.current_path:
         if force or not editor.model.page.checked:
-            editor.replace_page(page, undo_text)
+            editor.replace_page(keep_hand_made(editor.model.page, page), undo_text)
         return None
     if session.done.get(str(path)):
         return None

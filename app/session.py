@@ -30,6 +30,7 @@ from app.settings import Settings
 from app.workers import Job, JobRunner
 from ocr_core.document import Page
 from ocr_core.errors import AnnotationFormatError, OcrError
+from ocr_core.hand_made import keep_hand_made
 from ocr_core.imageio import MAX_PIXELS, SUPPORTED_SUFFIXES, max_pixels
 from ocr_core.paths import resources_dir
 from ocr_core.project import AnnotationStore, default_project_dir, list_images
@@ -381,7 +382,8 @@ class Session(QObject):
     def save_result(self, page: Page, on_error: Callable[[str], None] | None = None) -> Job | None:
         """Save a recognition result for another image (``page.image_path``) on the I/O thread.
 
-        The page keeps the id and extra data of the image's saved annotation; a malformed one is not overwritten.
+        The page keeps the id and extra data of the image's saved annotation, and its hand-made words
+        (:func:`~ocr_core.hand_made.keep_hand_made`); a malformed one is not overwritten.
         Failures reach ``on_error`` (default: :attr:`message`) as "Not saved: ..."; on success the done mark is
         updated. The page is handed over: the caller must not change it afterwards. Whatever reads or writes that
         image's annotation later on the GUI thread (:meth:`go_to`, :meth:`load_other`, :meth:`save_other`,
@@ -398,10 +400,11 @@ class Session(QObject):
             try:
                 with self._disk_lock:
                     existing = store.load(key)  # AnnotationFormatError: not saved, the file is kept as it is
+                    merged = keep_hand_made(existing, page)
                     if existing is not None:
-                        page.id, page.extra = existing.id, {**existing.extra, **page.extra}
-                    store.save(page)
-                    return page.checked
+                        merged.id, merged.extra = existing.id, {**existing.extra, **page.extra}
+                    store.save(merged)
+                    return merged.checked
             finally:
                 with self._writes_done:
                     self._writes[key] -= 1

@@ -18,6 +18,7 @@ import cv2
 import numpy as np
 
 __all__ = [
+    "polygon_overlap",
     "order_quad",
     "quad_area",
     "polygon_iou",
@@ -74,6 +75,19 @@ def quad_area(quad: Any) -> float:
     return float(abs(np.dot(x, np.roll(y, -1)) - np.dot(y, np.roll(x, -1))) / 2.0)
 
 
+def _intersection(a: Any, b: Any) -> tuple[float, float, float]:
+    """``(intersection, area of a, area of b)`` of the convex hulls of two polygons (zeros when one is degenerate)."""
+    pa, pb = _as_points(a, n=None), _as_points(b, n=None)
+    if quad_area(pa) <= 0.0 or quad_area(pb) <= 0.0:
+        return 0.0, 0.0, 0.0
+    ha = cv2.convexHull(pa.astype(np.float32)).reshape(-1, 2)
+    hb = cv2.convexHull(pb.astype(np.float32)).reshape(-1, 2)
+    if len(ha) < 3 or len(hb) < 3:
+        return 0.0, 0.0, 0.0
+    inter, _ = cv2.intersectConvexConvex(ha, hb)
+    return max(float(inter), 0.0), quad_area(ha), quad_area(hb)
+
+
 def polygon_iou(a: Any, b: Any) -> float:
     """Exact intersection-over-union of two convex quads (0.0 when either is degenerate).
 
@@ -82,18 +96,21 @@ def polygon_iou(a: Any, b: Any) -> float:
     >>> polygon_iou(quad_from_rect(0, 0, 2, 2), quad_from_rect(1, 1, 3, 3))
     0.14285714285714285
     """
-    pa, pb = _as_points(a, n=None), _as_points(b, n=None)
-    area_a, area_b = quad_area(pa), quad_area(pb)
-    if area_a <= 0.0 or area_b <= 0.0:
-        return 0.0
-    ha = cv2.convexHull(pa.astype(np.float32)).reshape(-1, 2)
-    hb = cv2.convexHull(pb.astype(np.float32)).reshape(-1, 2)
-    if len(ha) < 3 or len(hb) < 3:
-        return 0.0
-    inter, _ = cv2.intersectConvexConvex(ha, hb)
-    inter = max(float(inter), 0.0)
-    union = quad_area(ha) + quad_area(hb) - inter
+    inter, area_a, area_b = _intersection(a, b)
+    union = area_a + area_b - inter
     return float(inter / union) if union > 0 else 0.0
+
+
+def polygon_overlap(a: Any, b: Any) -> float:
+    """The share of the smaller of two convex quads that lies inside the other (0.0 when either is degenerate):
+    1.0 when one holds the other, whatever their sizes.
+
+    >>> polygon_overlap(quad_from_rect(0, 0, 4, 2), quad_from_rect(1, 0, 2, 2))
+    1.0
+    """
+    inter, area_a, area_b = _intersection(a, b)
+    smaller = min(area_a, area_b)
+    return float(min(1.0, inter / smaller)) if smaller > 0 else 0.0
 
 
 def quad_from_rect(x0: float, y0: float, x1: float, y1: float) -> np.ndarray:

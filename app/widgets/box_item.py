@@ -273,7 +273,7 @@ class BoxItem(QGraphicsObject):
 
     @staticmethod
     def _tooltip(word: Word) -> str:
-        conf = "drawn by hand" if word.confidence is None else f"confidence {word.confidence:.0%}"
+        conf = "by hand" if word.confidence is None else f"confidence {word.confidence:.0%}"
         return f"{word.label or '(no text)'} \u2014 {conf}"
 
     # -- QGraphicsItem ------------------------------------------------------------------------

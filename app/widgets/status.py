@@ -106,7 +106,7 @@ class JobProgress(QWidget):
 
 
 class Legend(QWidget):
-    """Box colours: confidence bands, boxes drawn by hand, illegible boxes."""
+    """Box colours: confidence bands, boxes drawn or corrected by hand, illegible boxes."""
 
     def __init__(self, scale: ConfidenceScale | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -127,4 +127,5 @@ class Legend(QWidget):
     def set_scale(self, scale: ConfidenceScale) -> None:
         for key, text in scale.labels().items():
             self._labels[key].setText(text)
-        self.setToolTip("Box colours: recognition confidence, boxes drawn by hand, illegible (###) boxes")
+        self.setToolTip("Box colours: recognition confidence; boxes drawn, typed or corrected by hand (kept when "
+                        "the image is recognized again); illegible (###) boxes")

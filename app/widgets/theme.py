@@ -52,7 +52,7 @@ class ConfidenceScale:
             "high": f"\u2265 {self.high:.0%}",
             "medium": f"{self.low:.0%}\u2013{self.high:.0%}",
             "low": f"< {self.low:.0%}",
-            "manual": "drawn",
+            "manual": "by hand",
             "ignored": "### illegible",
         }
 

@@ -244,12 +244,14 @@ def test_recognize_all_does_not_overwrite_corrections_unless_asked(window, qtbot
     for choice, expected in (("cancel", []), ("skip", ["page1.png", "page3.png"]),
                              ("replace", ["page1.png", "page2.png", "page3.png"])):
         monkeypatch.setattr(dialogs, "ask_replace_annotated",
-                            lambda _w, action, names, total, c=choice: asked.append((action, names, total)) or c)
+                            lambda _w, action, names, total, c=choice, **_k: asked.append((action, names, total)) or c)
         service.recognized.clear()
         window.action_set["recognize_folder"].trigger()
         qtbot.waitUntil(lambda: not window.recognition.is_busy, timeout=5000)
         assert sorted(Path(p).name for p in service.recognized) == expected
         assert asked[-1][0] == "Recognize All" and "page2.png" in asked[-1][1]
         saved = AnnotationStore(image_dir).load(image_dir / "page2.png")
-        assert saved is not None and saved.words[0].text == ("hello" if choice == "replace" else "corrected")
+        # read again or not, the word typed by hand stays; the model's own words are read again beside it
+        assert saved is not None and [w.text for w in saved.words][0] == "corrected" and len(saved.words) == 3
+        assert [w.confidence is None for w in saved.words] == [True, False, False]
     assert asked[0] == ("Recognize All", ["page2.png"], 3)  # only the corrected image has boxes at first

@@ -26,7 +26,7 @@ from ocr_core.errors import OcrError
 
 __all__ = ["add_parser", "run", "page_to_json", "page_to_icdar_lines"]
 
-OUTPUT_FORMATS = ("json", "text", "icdar2015", "hocr")
+OUTPUT_FORMATS = ("json", "text", "icdar2015", "hocr", "pdf")
 
 
 def add_parser(subparsers: Any) -> None:
@@ -36,7 +36,8 @@ def add_parser(subparsers: Any) -> None:
         description="Detect and read words. One JSON object per image per line by default.",
     )
     p.add_argument("images", nargs="+", metavar="IMAGE", help="image files (JPEG, PNG, TIFF, WebP, BMP) or URLs")
-    p.add_argument("--format", choices=OUTPUT_FORMATS, default="json", help="output format (default json)")
+    p.add_argument("--format", choices=OUTPUT_FORMATS, default="json",
+                   help="output format (default json); pdf: the image with its words as searchable text (with --out)")
     p.add_argument("--crops", action="store_true",
                    help="each image is one pre-cropped word or line: recognizer only, no detection")
     p.add_argument("--detector", default=None, metavar="NAME|PATH", help="detector model name, folder or file")
@@ -97,7 +98,7 @@ def _render(page: Page, image: str, fmt: str) -> str:
     return _page_to_hocr(page)
 
 
-_SUFFIX = {"json": ".json", "text": ".txt", "icdar2015": ".txt", "hocr": ".hocr"}
+_SUFFIX = {"json": ".json", "text": ".txt", "icdar2015": ".txt", "hocr": ".hocr", "pdf": ".pdf"}
 
 
 def output_names(images: list[str], fmt: str) -> dict[str, str]:
@@ -131,6 +132,12 @@ def output_names(images: list[str], fmt: str) -> dict[str, str]:
 
 
 def _emit(page: Page, image: str, args: argparse.Namespace, stream: TextIO, many: bool) -> None:
+    if args.format == "pdf":  # the image with its words as invisible text: a file of its own (--out)
+        from ocr_core.formats.pdf import PdfCodec
+
+        page.image_path = page.image_path or image
+        PdfCodec().write([page], args.out / args.output_names[image])
+        return
     text = _render(page, image, args.format)
     if args.out is not None:
         from ocr_core.atomic import atomic_write_text
@@ -160,6 +167,9 @@ def run(args: argparse.Namespace, stream: TextIO | None = None) -> int:
             print(f"ocr-studio recognize: --out: {problem}", file=sys.stderr)
             return 2
         args.output_names = output_names(list(args.images), args.format)
+    elif args.format == "pdf":
+        print("ocr-studio recognize: a searchable PDF is a file: give --out DIR", file=sys.stderr)
+        return 2
     elif many and args.format == "hocr":
         print("ocr-studio recognize: hOCR is one document per image: give --out DIR for several images",
               file=sys.stderr)

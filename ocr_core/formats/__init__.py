@@ -6,7 +6,7 @@ back (atomically). Malformed input raises :class:`~ocr_core.errors.AnnotationFor
 
 >>> from ocr_core.formats import FORMATS, get_codec
 >>> sorted(FORMATS)
-['cocotext', 'hocr', 'icdar2015', 'labelme', 'ppocrlabel', 'studio', 'text']
+['cocotext', 'hocr', 'icdar2015', 'labelme', 'pdf', 'ppocrlabel', 'studio', 'text']
 >>> get_codec("icdar2015").can_read
 True
 
@@ -30,6 +30,7 @@ from ocr_core.formats.cocotext import CocoTextCodec
 from ocr_core.formats.hocr import HOCR_SUFFIXES, HocrCodec
 from ocr_core.formats.icdar import IcdarCodec, looks_like_icdar
 from ocr_core.formats.labelme import LabelmeCodec
+from ocr_core.formats.pdf import PdfCodec
 from ocr_core.formats.ppocrlabel import LABEL_FILE, PPOCRLabelCodec
 from ocr_core.formats.studio import SIDECAR_SUFFIX, STUDIO_FORMAT, StudioCodec
 from ocr_core.formats.text import TextCodec
@@ -74,7 +75,7 @@ class UnknownFormatError(AnnotationFormatError, ValueError):
 FORMATS: dict[str, Codec] = {
     codec.name: codec
     for codec in (IcdarCodec(), PPOCRLabelCodec(), LabelmeCodec(), CocoTextCodec(), TextCodec(), HocrCodec(),
-                  StudioCodec())
+                  PdfCodec(), StudioCodec())
 }
 
 

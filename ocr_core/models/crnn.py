@@ -180,14 +180,15 @@ class CrnnNet(keras.Model):
         inputs = keras.Input((params["height"], params["width"], 3 if params["color"] else 1), name="image")
         features = (_kurapan_features if variant == "kurapan" else _lite_features)(inputs, params)
         x = keras.layers.Dropout(params["dropout"], name="dropout")(features)
-        # The softmax is always computed in float32: under mixed precision, bfloat16 keeps 3 significant digits and
-        # float16 flushes probabilities below 6e-8 to zero, and the CTC loss takes the log of every probability.
+        # The softmax (and the layers after it, and the CTC loss) always compute in float32: under mixed precision,
+        # bfloat16 keeps 3 significant digits and float16 flushes probabilities below 6e-8 to zero, and the CTC loss
+        # takes the log of every probability.
         x = keras.layers.Dense(
             int(alphabet_size) + 1, kernel_initializer="he_normal", activation="softmax", name="fc_12",
             dtype="float32",
         )(x)
         if params["rnn_steps_to_discard"]:
-            x = DropTimesteps(params["rnn_steps_to_discard"], name="drop_steps")(x)
+            x = DropTimesteps(params["rnn_steps_to_discard"], name="drop_steps", dtype="float32")(x)
         model_kwargs.setdefault("name", f"crnn_{variant}")
         super().__init__(inputs=inputs, outputs=x, **model_kwargs)
 
@@ -231,7 +232,9 @@ def crnn_submodels(model: CrnnNet) -> tuple[keras.Model, keras.Model, keras.Mode
     labels = keras.Input((model.max_label_length,), dtype="int32", name="labels")
     input_length = keras.Input((1,), dtype="int32", name="input_length")
     label_length = keras.Input((1,), dtype="int32", name="label_length")
-    loss = CtcLoss(model.blank_index, name="ctc_loss")([labels, model.output, input_length, label_length])
+    # float32 like the softmax: under mixed precision a layer casts its inputs to the policy's compute dtype
+    loss = CtcLoss(model.blank_index, name="ctc_loss", dtype="float32")(
+        [labels, model.output, input_length, label_length])
     training_model = keras.Model(
         [*model.inputs, labels, input_length, label_length], loss, name=f"{model.name}_training"
     )

@@ -144,14 +144,18 @@ def test_models_round_trip_through_keras_files(factory, tmp_path):
         assert loaded.alphabet_size == 7
 
 
-def test_crnn_softmax_stays_float32_under_mixed_precision():
+@pytest.mark.parametrize("variant", ["lite", "kurapan"])
+def test_crnn_softmax_and_loss_stay_float32_under_mixed_precision(variant):
     from ocr_core.models.precision import policy_scope
 
+    small = {"height": 32, "width": 32, "filters": [4, 4, 8, 8, 8, 8] + ([8] if variant == "kurapan" else []),
+             "rnn_units": [8, 8], "stn": False}
     with policy_scope("mixed_bfloat16"):
-        _backbone, model, training_model, _prediction = build_crnn(12, "lite", height=32, width=32, filters=[
-            4, 4, 8, 8, 8, 8], rnn_units=[8, 8])
+        _backbone, model, training_model, _prediction = build_crnn(12, variant, **small)
     assert model.get_layer("conv_1").compute_dtype == "bfloat16"  # the body computes in bfloat16
-    assert model.get_layer("fc_12").compute_dtype == "float32"  # the softmax the CTC loss takes the log of does not
+    after_softmax = [layer for layer in training_model.layers if layer.name in ("fc_12", "drop_steps", "ctc_loss")]
+    assert len(after_softmax) == (3 if variant == "kurapan" else 2)
+    assert all(layer.compute_dtype == "float32" for layer in after_softmax)  # the CTC loss sees float32
     probs = run(model, np.random.default_rng(0).random((2, 32, 32, 1), dtype=np.float32))
     assert probs.dtype == np.float32
     np.testing.assert_allclose(probs.sum(axis=-1), 1.0, rtol=1e-5)  # float32 sums; bfloat16 is off by ~1e-3

@@ -232,8 +232,8 @@ class Recognizer:
                 plain = ctc_greedy_decode(probs, self.alphabet)
             return [Reading(text, conf, conf) for text, conf in plain]
         chosen = lexicon_choices(probs, self.alphabet, lexicon, beam_width=beam_width)
-        if beam:  # the dictionary's decoder ran the beam already: its reading is the beam's, scored exactly
-            plain = [(c.reading, c.reading_confidence) for c in chosen]
+        if beam:  # the dictionary's decoder ran the beam already and kept its result
+            plain = [c.beam_reading or (c.reading, c.confidence) for c in chosen]
         else:
             plain = ctc_greedy_decode(probs, self.alphabet)
         # A reading the dictionary leaves as it is keeps the plain decoder's confidence, on the scale the

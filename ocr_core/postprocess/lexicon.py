@@ -432,15 +432,18 @@ class LexiconChoice:
     reason: str
     candidate: str | None = None
     candidate_log_p: float = _NEG_INF
+    #: With beam search: the beam's best text and its log-probability as the beam scores it (summed over the
+    #: alignments it kept), which is what the plain beam decoder returns.
+    beam: tuple[str, float] | None = None
 
     @property
     def replaced(self) -> bool:
         return self.reason == "lexicon"
 
     @property
-    def reading_confidence(self) -> float:
-        """The probability of the model's own reading (summed over its alignments)."""
-        return _confidence(self.reading_log_p)
+    def beam_reading(self) -> tuple[str, float] | None:
+        """``(text, confidence)`` as the plain beam search decodes the sample (``None`` without beam search)."""
+        return None if self.beam is None else (self.beam[0], _confidence(self.beam[1]))
 
 
 def _split_core(text: str) -> tuple[str, str, str]:
@@ -530,8 +533,9 @@ def lexicon_choices(
     max_candidates: int = 64,
 ) -> list[LexiconChoice]:
     """:func:`lexicon_decode` with the whole decision per sample: a :class:`LexiconChoice` (the text returned, the
-    model's own reading and its probability, why it was kept or replaced). With ``beam_width > 1`` the reading is
-    the most probable of the greedy text and the beam's best hypotheses, so a caller needs no beam search of its own.
+    model's own reading and its probability, why it was kept or replaced). With ``beam_width > 1`` it also holds
+    what the plain beam search returns (:attr:`LexiconChoice.beam_reading`), so a caller needs no beam search of its
+    own.
     """
     return list(_choices(probs, alphabet, lexicon, beam_width=beam_width, margin=margin, max_distance=max_distance,
                          min_length=min_length, max_candidates=max_candidates))
@@ -584,9 +588,11 @@ def _decode(
 ) -> LexiconChoice:
     # 1. the unconstrained reading: greedy text, or the best beam hypotheses, rescored exactly
     hypotheses = [_greedy_text(log_probs, alphabet)]
+    beam = None
     if beam_width > 1:
         ranked = _beam_ranked(log_probs, alphabet, beam_width)
         hypotheses += ["".join(alphabet[c] for c in prefix) for prefix in list(ranked)[: min(beam_width, 5)]]
+        beam = (hypotheses[1], next(iter(ranked.values())))
     hypotheses = list(dict.fromkeys(hypotheses))
     hyp_scores = ctc_log_probabilities(log_probs, [[where[ch] for ch in h] for h in hypotheses])
     best = int(np.argmax(hyp_scores))
@@ -594,7 +600,7 @@ def _decode(
 
     def keep(reason: str, candidate: str | None = None, candidate_lp: float = _NEG_INF) -> LexiconChoice:
         return LexiconChoice(reading, _confidence(reading_lp), reading, reading_lp, reading_lp, reason,
-                             candidate, candidate_lp)
+                             candidate, candidate_lp, beam)
 
     lead, core, trail = _split_core(reading)
     if any(ch.isdigit() for ch in reading):
@@ -656,7 +662,7 @@ def _decode(
     if candidate_lp - costs[top] < reading_lp - margin or candidate_lp == _NEG_INF:
         return keep("unlikely", candidate, candidate_lp)
     return LexiconChoice(candidate, _confidence(candidate_lp), reading, reading_lp, candidate_lp, "lexicon",
-                         candidate, candidate_lp)
+                         candidate, candidate_lp, beam)
 
 
 # ---- loading ------------------------------------------------------------------------------------------

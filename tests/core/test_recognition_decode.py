@@ -44,3 +44,22 @@ def test_without_a_dictionary_beam_and_greedy_differ_as_before() -> None:
     assert beam.text == "a" and beam.confidence == pytest.approx(0.64)
     greedy_with_words = rec._decode([crop], 0, 8, Lexicon(["bb"]))[0]
     assert greedy_with_words.text == "" and greedy_with_words.confidence == pytest.approx(0.36)
+
+
+def test_with_a_dictionary_the_confidences_stay_on_the_plain_beam_scale() -> None:
+    rng = np.random.default_rng(1)
+    logits = rng.normal(size=(200, 12, 4)) * 2.5
+    logits[..., -1] += 1.5
+    probs = np.exp(logits) / np.exp(logits).sum(axis=-1, keepdims=True)
+    rec = object.__new__(Recognizer)
+    rec.alphabet = "abc"
+    rec.predict_probabilities = lambda crops, batch_size=64: probs[: len(crops)]
+    crops = [np.zeros((8, 16), np.uint8)] * len(probs)
+    plain = rec._decode(crops, 8, 64, None)
+    with_words = rec._decode(crops, 8, 64, Lexicon(["zzz"]))  # a dictionary that never fits: every reading kept
+    # the floors and colours judge the model's own reading on the beam's scale, as without a dictionary
+    np.testing.assert_allclose([r.model_confidence for r in with_words], [r.model_confidence for r in plain],
+                               rtol=1e-12)
+    same = [(w.confidence, p.confidence) for w, p in zip(with_words, plain) if w.text == p.text]
+    assert len(same) > 150  # mostly the same text; the rest are greedy readings the exact scores rank higher
+    np.testing.assert_allclose(*zip(*same), rtol=1e-12)

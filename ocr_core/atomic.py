@@ -6,13 +6,30 @@ A failed or partial write (full disk, crash) never replaces the existing file.
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO
 
-__all__ = ["atomic_write_bytes", "atomic_write_text", "atomic_open"]
+__all__ = ["atomic_write_bytes", "atomic_write_text", "atomic_open", "before_replacing"]
+
+#: Called with the target just before an atomic write replaces an existing file (see :func:`before_replacing`).
+_before_replace: contextvars.ContextVar[Callable[[Path], None] | None] = contextvars.ContextVar(
+    "before_replace", default=None)
+
+
+@contextlib.contextmanager
+def before_replacing(callback: Callable[[Path], None]) -> Iterator[None]:
+    """Within the block (and this thread or task), call ``callback(path)`` before an atomic write replaces the
+    existing file ``path``, e.g. to keep its current version (:class:`ocr_core.file_set.FileSetGuard`). An
+    exception from the callback stops that write, and the file stays as it is."""
+    token = _before_replace.set(callback)
+    try:
+        yield
+    finally:
+        _before_replace.reset(token)
 
 
 @contextlib.contextmanager
@@ -29,6 +46,9 @@ def atomic_open(path: str | os.PathLike[str], mode: str = "w", encoding: str | N
             yield fh
             fh.flush()
             os.fsync(fh.fileno())
+        hook = _before_replace.get()
+        if hook is not None and target.exists():
+            hook(target)
         os.replace(tmp, target)
     except BaseException:
         with contextlib.suppress(OSError):

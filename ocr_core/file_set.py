@@ -2,13 +2,13 @@
 
 Each file is written atomically (:mod:`ocr_core.atomic`), so no file is ever left half-written; but a command that
 writes a set of files (``ocr-studio convert`` to one file per image) can fail half-way through the set, leaving some
-files new and others old. :class:`FileSetGuard` keeps a hard link to every file that may be replaced before the
-writing starts (a copy where a link cannot be made, e.g. on file systems without links). An atomic write replaces
-the directory entry, not the old file's contents, so the link still holds the old version. On failure,
-:meth:`FileSetGuard.restore` moves back each file that was replaced or removed; on success the links are dropped.
-Files that did not exist before are the caller's to remove (it knows which are its own).
+files new and others old. Inside a :class:`FileSetGuard`, each atomic write that is about to replace an existing file
+first keeps the current version (a hard link: the replacement changes the directory entry, not the old file; a copy
+where no link can be made). Only the files actually replaced are kept, whatever else lies in the folder. On failure,
+:meth:`FileSetGuard.restore` puts them back; on success the kept versions are dropped. Files that did not exist
+before are the caller's to remove (it knows which are its own).
 
->>> with FileSetGuard(existing_files, near=out_dir) as guard:   # doctest: +SKIP
+>>> with FileSetGuard(near=out_dir) as guard:   # doctest: +SKIP
 ...     write_everything(out_dir)        # raises: the replaced files are back in place
 """
 
@@ -18,60 +18,56 @@ import contextlib
 import os
 import shutil
 import tempfile
-from collections.abc import Iterable
 from pathlib import Path
 from types import TracebackType
+
+from ocr_core.atomic import before_replacing
 
 __all__ = ["FileSetGuard"]
 
 
 class FileSetGuard:
-    """Keep the current version of ``files`` until :meth:`discard`; :meth:`restore` puts back replaced ones.
+    """Keep the current version of every file an atomic write replaces inside the block; see the module docstring.
 
-    ``near``: the output being written; the kept versions go in a hidden folder beside it (the same file system,
-    so links work), or in the system's temporary folder if none can be made there. Used as a context manager,
-    an exception restores and re-raises; leaving normally discards the kept versions.
+    ``near``: the output being written; the kept versions go in a hidden folder beside it (the same file system, so
+    links work), made only when a first file is replaced, or in the system's temporary folder if none can be made
+    there. As a context manager, an exception restores the kept files and propagates; leaving normally drops them.
+    Only writes in the thread (or asyncio task) that entered the block are watched.
     """
 
-    def __init__(self, files: Iterable[Path], *, near: Path) -> None:
-        self.files = sorted({Path(f) for f in files})
+    def __init__(self, *, near: Path) -> None:
+        self.near = Path(near)
         self.restored = 0
-        self._kept: dict[Path, tuple[Path, tuple[int, int, int]]] = {}
+        self._kept: dict[Path, Path] = {}
         self._folder: Path | None = None
-        if not self.files:
+        self._watch: contextlib.AbstractContextManager[None] | None = None
+
+    def keep(self, path: Path) -> None:
+        """Keep ``path``'s current version (once; later replacements of the same file keep nothing more)."""
+        path = Path(os.path.abspath(path))
+        if path in self._kept or not path.is_file():
             return
-        self._folder = Path(_make_folder(Path(near)))
-        for n, path in enumerate(self.files):
-            try:
-                st = path.stat()
-                keep = self._folder / f"{n}{path.suffix}"
-                try:
-                    os.link(path, keep)
-                except OSError:  # no hard links here (FAT, some network shares, another device): copy
-                    shutil.copy2(path, keep)
-            except OSError:
-                continue  # unreadable or gone already: nothing to keep, nothing to put back
-            self._kept[path] = (keep, (st.st_dev, st.st_ino, st.st_mtime_ns))
+        if self._folder is None:
+            self._folder = _make_folder(self.near)
+        kept = self._folder / f"{len(self._kept)}{path.suffix}"
+        try:
+            os.link(path, kept)
+        except OSError:  # no hard links here (FAT, some network shares, another device): copy
+            shutil.copy2(path, kept)
+        self._kept[path] = kept
 
     def restore(self) -> int:
-        """Put back every kept file that was replaced or removed; returns how many were put back."""
-        for path, (keep, identity) in self._kept.items():
-            try:
-                st = path.stat()
-                if (st.st_dev, st.st_ino, st.st_mtime_ns) == identity:
-                    continue  # untouched
-            except FileNotFoundError:
-                pass
-            except OSError:
-                continue
+        """Put back every kept file; returns how many were put back."""
+        for path, kept in list(self._kept.items()):
             try:
                 path.parent.mkdir(parents=True, exist_ok=True)
-                os.replace(keep, path)
+                try:
+                    os.replace(kept, path)
+                except OSError:  # another device: copy back over the new version
+                    shutil.copy2(kept, path)
             except OSError:
-                try:  # another device: copy back over the new version
-                    shutil.copy2(keep, path)
-                except OSError:
-                    continue
+                continue
+            del self._kept[path]
             self.restored += 1
         return self.restored
 
@@ -83,22 +79,28 @@ class FileSetGuard:
         self._kept.clear()
 
     def __enter__(self) -> FileSetGuard:
+        self._watch = before_replacing(self.keep)
+        self._watch.__enter__()
         return self
 
     def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:
         try:
+            if self._watch is not None:
+                self._watch.__exit__(kind, exc, tb)
+                self._watch = None
             if kind is not None:
                 self.restore()
         finally:
             self.discard()
 
 
-def _make_folder(near: Path) -> str:
-    """A new hidden folder beside ``near`` (its nearest existing parent), else in the system's temporary folder."""
+def _make_folder(near: Path) -> Path:
+    """A new hidden folder beside ``near`` (in its nearest existing parent), else in the system's temporary folder."""
+    near = Path(os.path.abspath(near))
     anchor = near.parent
     while not anchor.is_dir() and anchor != anchor.parent:
         anchor = anchor.parent
     with contextlib.suppress(OSError):
-        return tempfile.mkdtemp(prefix=f".{near.name}.undo-", dir=anchor)
-    return tempfile.mkdtemp(prefix="ocr-studio-undo-")
+        return Path(tempfile.mkdtemp(prefix=f".{near.name or 'output'}.undo-", dir=anchor))
+    return Path(tempfile.mkdtemp(prefix="ocr-studio-undo-"))

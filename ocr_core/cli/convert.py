@@ -58,13 +58,7 @@ def run(args: argparse.Namespace) -> int:
     before = _files_at(args.output)
     # All or nothing: a failure (a full disk, Ctrl+C) puts back the files already replaced and removes the new
     # ones, so no half-made set of files is left looking finished.
-    try:
-        guard = FileSetGuard(before, near=args.output)
-    except OSError as exc:
-        print(f"ocr-studio convert: error: cannot keep the current files at {args.output} while writing: {exc}",
-              file=sys.stderr)
-        return 1
-    with guard:
+    with FileSetGuard(near=args.output) as guard:
         try:
             written = write_annotations(pages, args.output, args.to_format, args.images)
         except BaseException as exc:

@@ -1,4 +1,4 @@
-"""``FileSetGuard``: files replaced by a failed multi-file write are put back; untouched ones are left alone."""
+"""``FileSetGuard``: files replaced by a failed multi-file write are put back; nothing else is touched or kept."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ def _files(folder):
 
 
 @pytest.mark.parametrize("links", [True, False], ids=["hard-links", "copies"])
-def test_replaced_and_removed_files_come_back(tmp_path, monkeypatch, links):
+def test_replaced_files_come_back_after_a_failure(tmp_path, monkeypatch, links):
     if not links:
         def no_links(*_a, **_k):
             raise OSError(1, "Operation not permitted")
@@ -24,25 +24,42 @@ def test_replaced_and_removed_files_come_back(tmp_path, monkeypatch, links):
     out.mkdir()
     for name in ("a.txt", "b.txt", "c.txt"):
         (out / name).write_text(f"old {name}", encoding="utf-8")
-    with pytest.raises(RuntimeError), FileSetGuard(out.iterdir(), near=out) as guard:
+    with pytest.raises(RuntimeError), FileSetGuard(near=out) as guard:
         atomic_write_text(out / "a.txt", "new a")
-        (out / "b.txt").unlink()
+        atomic_write_text(out / "a.txt", "newer a")  # a second write of the same file keeps the first version
+        atomic_write_text(out / "b.txt", "new b")
+        atomic_write_text(out / "new.txt", "mine")  # a new file: the caller removes its own
         raise RuntimeError("disk full")
     assert guard.restored == 2
-    assert _files(out) == {"a.txt": "old a.txt", "b.txt": "old b.txt", "c.txt": "old c.txt"}
+    assert _files(out) == {"a.txt": "old a.txt", "b.txt": "old b.txt", "c.txt": "old c.txt", "new.txt": "mine"}
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]  # nothing kept behind
 
 
 def test_success_keeps_the_new_files_and_drops_the_kept_ones(tmp_path):
     target = tmp_path / "page.txt"
     target.write_text("old", encoding="utf-8")
-    with FileSetGuard([target], near=target) as guard:
+    with FileSetGuard(near=target) as guard:
         atomic_write_text(target, "new")
     assert target.read_text(encoding="utf-8") == "new" and guard.restored == 0
     assert sorted(p.name for p in tmp_path.iterdir()) == ["page.txt"]
 
 
-def test_nothing_to_keep_makes_no_folder(tmp_path):
-    with FileSetGuard([], near=tmp_path / "new-folder") as guard:
+def test_new_files_beside_others_keep_nothing(tmp_path):
+    images = tmp_path / "images"
+    images.mkdir()
+    for i in range(5):  # a folder full of images the writing never touches
+        (images / f"img{i}.jpg").write_bytes(b"jpeg")
+    with FileSetGuard(near=images) as guard:
+        atomic_write_text(images / "img0.json", "{}")  # new beside the images: nothing to keep
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["images"]  # no folder of kept versions either
+    assert guard.restore() == 0 and (images / "img0.json").is_file()
+
+
+def test_writes_outside_the_block_are_not_watched(tmp_path):
+    target = tmp_path / "a.txt"
+    target.write_text("old", encoding="utf-8")
+    guard = FileSetGuard(near=target)
+    with guard:
         pass
-    assert guard.restore() == 0 and list(tmp_path.iterdir()) == []
+    atomic_write_text(target, "new")  # after the block
+    assert guard.restore() == 0 and target.read_text(encoding="utf-8") == "new"

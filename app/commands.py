@@ -15,8 +15,9 @@ succession, so one undo reverts a whole series of arrow-key presses.
 >>> stack.undo(); model.word(word.id).text
 'hi'
 
-A person's change to a word's box or text clears its model confidence (:data:`BY_HAND`): the word is then
-hand-made, and a later recognition of the page keeps it (:func:`ocr_core.hand_made.keep_hand_made`).
+A person's change to a word's text clears its model confidence (:data:`TEXT_BY_HAND`), a change to its box
+marks the box as theirs (:data:`BOX_BY_HAND`): either way the word is hand-made, and a later recognition of the
+page keeps it (:func:`ocr_core.hand_made.keep_hand_made`).
 """
 
 from __future__ import annotations
@@ -47,7 +48,8 @@ __all__ = [
     "ReorderWords",
     "ReplacePage",
     "MERGE_WINDOW_S",
-    "BY_HAND",
+    "BOX_BY_HAND",
+    "TEXT_BY_HAND",
 ]
 
 #: Consecutive mergeable commands further apart than this (seconds) stay separate undo steps.
@@ -55,9 +57,12 @@ MERGE_WINDOW_S = 1.5
 
 _MERGE_MOVE, _MERGE_VERTEX, _MERGE_ROTATE = 1, 2, 3
 
-#: What a person's edit of a word's box or text sets besides: no model confidence, so the word counts as
-#: hand-made (reviewed, off the low-confidence queue, kept when the page is recognized again; ADR 0018).
-BY_HAND: dict[str, Any] = {"confidence": None}
+#: What a person's edit of a word's text sets besides: no model confidence, so the text is theirs (reviewed, off
+#: the low-confidence queue, kept when the page is recognized or its boxes re-read; ADR 0018).
+TEXT_BY_HAND: dict[str, Any] = {"confidence": None}
+#: What a person's edit of a word's box sets besides: the box is theirs (kept when the page is recognized again;
+#: its text can still be the model's, reviewed and re-read as before).
+BOX_BY_HAND: dict[str, Any] = {"box_by_hand": True}
 
 
 def _plural(n: int, word: str) -> str:
@@ -157,7 +162,7 @@ class MoveWords(UpdateWords):
     def __init__(self, model: DocumentModel, word_ids: Sequence[str], dx: float, dy: float, *,
                  keyboard: bool = False, parent: QUndoCommand | None = None) -> None:
         offset = np.array([dx, dy], dtype=np.float64)
-        changes = {wid: {"quad": model.word(wid).quad + offset, **BY_HAND} for wid in word_ids}
+        changes = {wid: {"quad": model.word(wid).quad + offset, **BOX_BY_HAND} for wid in word_ids}
         super().__init__(model, changes, f"Move {_plural(len(changes), 'box')}",
                          parent, mergeable=keyboard)
 
@@ -169,7 +174,7 @@ class SetQuad(UpdateWords):
 
     def __init__(self, model: DocumentModel, word_id: str, quad: Any, text: str = "Reshape box", *,
                  keyboard: bool = False, parent: QUndoCommand | None = None) -> None:
-        super().__init__(model, {word_id: {"quad": np.asarray(quad, dtype=np.float64), **BY_HAND}}, text, parent,
+        super().__init__(model, {word_id: {"quad": np.asarray(quad, dtype=np.float64), **BOX_BY_HAND}}, text, parent,
                          mergeable=keyboard)
 
 
@@ -190,7 +195,7 @@ class RotateWords(UpdateWords):
                  keyboard: bool = True, parent: QUndoCommand | None = None) -> None:
         # geometry.rotate_quad turns counter-clockwise for positive angles
         size = (float(model.page.width), float(model.page.height))
-        changes = {wid: {"quad": _keep_inside(rotate_quad(model.word(wid).quad, -degrees), size), **BY_HAND}
+        changes = {wid: {"quad": _keep_inside(rotate_quad(model.word(wid).quad, -degrees), size), **BOX_BY_HAND}
                    for wid in word_ids}
         super().__init__(model, changes, f"Rotate {_plural(len(changes), 'box')}",
                          parent, mergeable=keyboard)
@@ -215,7 +220,7 @@ class EditText(UpdateWords):
     def __init__(self, model: DocumentModel, word_id: str, text: str,
                  parent: QUndoCommand | None = None) -> None:
         values: dict[str, Any] = {"ignore": True} if text == IGNORE_TEXT else {"text": text, "ignore": False,
-                                                                               **BY_HAND}
+                                                                               **TEXT_BY_HAND}
         super().__init__(model, {word_id: values}, f"Edit text \u201c{text}\u201d", parent)
 
 

@@ -27,7 +27,7 @@ __all__ = ["DocumentModel", "Layout", "Removal", "WORD_FIELDS"]
 Layout = list[tuple[str, list[str]]]
 
 #: Word attributes :meth:`DocumentModel.update_word` may change.
-WORD_FIELDS = ("quad", "text", "confidence", "ignore")
+WORD_FIELDS = ("quad", "text", "confidence", "ignore", "box_by_hand")
 
 
 @dataclass

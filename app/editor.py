@@ -69,7 +69,7 @@ class Editor(QObject):
         points = self._inside(np.asarray(quad, dtype=float).reshape(4, 2))
         if not has_area(points):
             return None
-        word = Word(quad=order_quad(points), text=text, confidence=None)
+        word = Word(quad=order_quad(points), text=text, confidence=None, box_by_hand=True)
         self.stack.push(commands.AddWords(self.model, [word]))
         self.selection.select([word.id])
         return word.id
@@ -94,7 +94,7 @@ class Editor(QObject):
         for source in words:
             word = source.copy(new_identity=True)
             word.quad = word.quad + shift
-            word.confidence = None  # placed by hand
+            word.confidence, word.box_by_hand = None, True  # placed by hand
             copies.append(word)
         if copies:
             self.stack.push(commands.AddWords(self.model, copies, f"Duplicate {len(copies)} box(es)"))

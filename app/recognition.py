@@ -19,7 +19,7 @@ from app.session import Session
 from app.workers import EngineWorker, Job
 from ocr_core.document import Page
 from ocr_core.errors import Cancelled, OcrError
-from ocr_core.hand_made import is_hand_made, keep_hand_made
+from ocr_core.hand_made import keep_hand_made, text_by_hand
 
 __all__ = ["RecognitionController", "deliver_page"]
 
@@ -102,7 +102,7 @@ class RecognitionController(QObject):
         """Read the page's boxes again without detecting (Ctrl+Shift+R): all but those whose text a person typed
         or marked ``###`` (select those and press Ctrl+R to read them again too)."""
         words = self.editor.model.words()
-        ids = [w.id for w in words if not (is_hand_made(w) and (w.ignore or w.text.strip()))]
+        ids = [w.id for w in words if not text_by_hand(w)]
         if words and not ids:
             self.message.emit("Every box has text typed by hand or is marked ###: select boxes and press Ctrl+R to "
                               "read them again")

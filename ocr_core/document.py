@@ -43,7 +43,11 @@ def as_quad(points: Any) -> np.ndarray:
 
 @dataclass(eq=False)
 class Word:
-    """One word: its quad, text, recognition confidence and ignore (``###``) flag."""
+    """One word: its quad, text, recognition confidence and ignore (``###``) flag.
+
+    ``confidence`` is the model's, for text the model read; ``None`` for text a person wrote. ``box_by_hand``: a
+    person drew, moved or reshaped the box (see :mod:`ocr_core.hand_made`).
+    """
 
     quad: np.ndarray
     text: str = ""
@@ -52,6 +56,7 @@ class Word:
     id: str = field(default_factory=new_id)
     #: Format-specific data kept for lossless round trips (e.g. labelme shape keys).
     extra: dict[str, Any] = field(default_factory=dict)
+    box_by_hand: bool = False
 
     def __post_init__(self) -> None:
         self.quad = as_quad(self.quad)
@@ -83,6 +88,7 @@ class Word:
             ignore=self.ignore,
             id=new_id() if new_identity else self.id,
             extra=dict(self.extra),
+            box_by_hand=self.box_by_hand,
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -93,6 +99,8 @@ class Word:
             "confidence": self.confidence,
             "ignore": self.ignore,
         }
+        if self.box_by_hand:
+            data["box_by_hand"] = True
         if self.extra:
             data["extra"] = self.extra
         return data
@@ -107,6 +115,7 @@ class Word:
             ignore=bool(data.get("ignore", False)),
             id=str(data.get("id") or new_id()),
             extra=dict(data.get("extra") or {}),
+            box_by_hand=bool(data.get("box_by_hand", False)),
         )
 
 

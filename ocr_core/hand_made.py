@@ -1,8 +1,9 @@
 """Recognizing a page again without losing what a person did on it.
 
-A word is *hand-made* when a person drew its box, typed or corrected its text, moved or reshaped its box, or marked
-it illegible (``###``); imported ground truth counts too. The model gives every word it reads a confidence, and the
-editor clears it when a person changes the word, so hand-made words are those with no confidence (ADR 0018).
+A word is *hand-made* when a person drew, moved or reshaped its box (``Word.box_by_hand``), typed or corrected its
+text, or marked it illegible (``###``); imported ground truth counts too. The model gives every word it reads a
+confidence, and the editor clears it when a person writes the text, so text with no confidence is a person's
+(ADR 0018).
 
 :func:`keep_hand_made` merges a fresh recognition result into a page: the hand-made words stay as they are, the
 recognized words that cover one of them (half of the smaller box or more) are dropped, and every other word comes
@@ -18,15 +19,21 @@ import dataclasses
 from ocr_core.document import Page, Word
 from ocr_core.geometry import polygon_overlap
 
-__all__ = ["OVERLAP", "hand_made_words", "is_hand_made", "keep_hand_made"]
+__all__ = ["OVERLAP", "hand_made_words", "is_hand_made", "keep_hand_made", "text_by_hand"]
 
 #: A recognized word is dropped where this share of the smaller box (it or a hand-made one) lies in the other.
 OVERLAP = 0.5
 
 
 def is_hand_made(word: Word) -> bool:
-    """True for a word a person drew, typed, corrected or marked ``###`` (no model confidence)."""
-    return word.confidence is None or word.ignore
+    """True for a word whose box or text a person made or changed, or that they marked ``###``."""
+    return word.box_by_hand or word.confidence is None or word.ignore
+
+
+def text_by_hand(word: Word) -> bool:
+    """True for a word whose text a person wrote (no model confidence, some text) or marked ``###``: reading
+    the box again would throw their text away."""
+    return word.ignore or (word.confidence is None and bool(word.text.strip()))
 
 
 def hand_made_words(page: Page | None) -> list[Word]:

@@ -164,3 +164,19 @@ def test_out_names_never_collide_and_unwritable_out_fails_first(tmp_path, model_
     code, _, err = _run(["recognize", "--detector", str(det), "--recognizer", str(rec), "--format", "hocr",
                          *map(str, images)], capsys)
     assert code == 2 and "--out DIR" in err
+
+
+def test_searchable_pdf_per_image_needs_out(tmp_path, model_dirs, capsys):
+    from ocr_core.imageio import write_image
+
+    det, rec = model_dirs
+    image = tmp_path / "scan.png"
+    write_image(image, np.full((64, 96, 3), 128, np.uint8))
+    code, _, err = _run(["recognize", "--format", "pdf", "--detector", str(det), "--recognizer", str(rec),
+                         str(image)], capsys)
+    assert code == 2 and "--out DIR" in err  # a PDF is not written to the terminal
+    code, _, err = _run(["recognize", "--format", "pdf", "--out", str(tmp_path / "pdf"), "--detector", str(det),
+                         "--recognizer", str(rec), str(image)], capsys)
+    assert code == 0, err
+    data = (tmp_path / "pdf" / "scan.pdf").read_bytes()
+    assert data.startswith(b"%PDF-1.4") and data.rstrip().endswith(b"%%EOF") and b"/Subtype /Image" in data

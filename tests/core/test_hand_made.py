@@ -51,3 +51,19 @@ def test_nothing_hand_made_returns_the_recognition_as_it_is():
     previous = Page.from_words([word("b", 0, 0, 9, 9, confidence=0.5)], 10, 10)
     assert keep_hand_made(previous, recognized) is recognized
     assert keep_hand_made(None, recognized) is recognized
+
+
+def test_a_box_a_person_moved_is_kept_and_survives_a_save(tmp_path):
+    from ocr_core.formats import read_annotations, write_annotations
+    from ocr_core.hand_made import text_by_hand
+
+    moved = word("model text", 10, 10, 60, 30, confidence=0.4)
+    moved.box_by_hand = True
+    assert is_hand_made(moved) and not text_by_hand(moved)  # its text is still the model's
+    assert text_by_hand(word("typed", 0, 0, 9, 9, confidence=None)) and not text_by_hand(word("", 0, 0, 9, 9, None))
+    page = Page.from_words([moved], 100, 50, image_path=str(tmp_path / "a.png"))
+    write_annotations([page], tmp_path / "a.json", "studio")
+    again = read_annotations(tmp_path / "a.json", "studio")[0].words[0]
+    assert again.box_by_hand and again.confidence == 0.4
+    recognized = Page.from_words([word("new", 12, 10, 61, 30, confidence=0.9)], 100, 50)
+    assert [w.text for w in keep_hand_made(Page.from_words([again], 100, 50), recognized).words] == ["model text"]

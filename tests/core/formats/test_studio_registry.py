@@ -77,11 +77,11 @@ def test_page_file_helpers(tricky_page, tmp_path):
 
 
 def test_registry():
-    assert set(FORMATS) == {"icdar2015", "ppocrlabel", "labelme", "cocotext", "text", "hocr", "studio"}
+    assert set(FORMATS) == {"icdar2015", "ppocrlabel", "labelme", "cocotext", "text", "hocr", "pdf", "studio"}
     for name, codec in FORMATS.items():
         assert isinstance(codec, Codec) and codec.name == name and codec.description
         assert codec.can_write
-    assert not FORMATS["text"].can_read
+    assert not FORMATS["text"].can_read and not FORMATS["pdf"].can_read
     assert get_codec("ICDAR") is FORMATS["icdar2015"] and get_codec("coco-text") is FORMATS["cocotext"]
     with pytest.raises(UnknownFormatError, match="known formats"):
         get_codec("pascalvoc")

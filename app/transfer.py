@@ -21,6 +21,7 @@ from app.editor import Editor
 from app.session import Session
 from ocr_core.document import Page
 from ocr_core.errors import AnnotationFormatError, OcrError
+from ocr_core.file_set import FileSetGuard
 from ocr_core.formats import FORMATS, read_annotations, readable_formats, writable_formats, write_annotations
 from ocr_core.imageio import image_size
 
@@ -73,10 +74,12 @@ class Transfer(QObject):
         if not pages:
             self.message.emit("Nothing to export: no image has boxes yet")
             return []
-        try:
-            written = write_annotations(pages, out, fmt, images_dir=self.session.root)
+        try:  # all or nothing: a failure puts back the files an earlier export left and removes the new ones
+            with FileSetGuard(near=Path(out)) as guard:
+                written = write_annotations(pages, out, fmt, images_dir=self.session.root)
         except (OcrError, OSError, ValueError) as exc:
-            self.message.emit(f"Export failed: {exc}")
+            kept = " (the files there are as they were)" if guard.restored or guard.removed else ""
+            self.message.emit(f"Export failed: {exc}{kept}")
             return []
         self.message.emit(f"Exported {len(pages)} image{'s' if len(pages) != 1 else ''} as {fmt} to {out}")
         return written

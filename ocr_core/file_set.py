@@ -5,8 +5,8 @@ writes a set of files (``ocr-studio convert`` to one file per image) can fail ha
 files new and others old. Inside a :class:`FileSetGuard`, each atomic write that is about to replace an existing file
 first keeps the current version (a hard link: the replacement changes the directory entry, not the old file; a copy
 where no link can be made). Only the files actually replaced are kept, whatever else lies in the folder. On failure,
-:meth:`FileSetGuard.restore` puts them back; on success the kept versions are dropped. Files that did not exist
-before are the caller's to remove (it knows which are its own).
+:meth:`FileSetGuard.restore` puts them back and removes the files that appeared at the output since the block began
+(then folders left empty); on success the kept versions are dropped.
 
 >>> with FileSetGuard(near=out_dir) as guard:   # doctest: +SKIP
 ...     write_everything(out_dir)        # raises: the replaced files are back in place
@@ -38,6 +38,8 @@ class FileSetGuard:
     def __init__(self, *, near: Path) -> None:
         self.near = Path(near)
         self.restored = 0
+        self.removed = 0
+        self._before: set[Path] | None = None
         self._kept: dict[Path, Path] = {}
         self._folder: Path | None = None
         self._watch: contextlib.AbstractContextManager[None] | None = None
@@ -57,7 +59,8 @@ class FileSetGuard:
         self._kept[path] = kept
 
     def restore(self) -> int:
-        """Put back every kept file; returns how many were put back."""
+        """Put back every kept file and remove the files that are new at the output since the block began;
+        returns how many were put back (:attr:`removed` counts the others)."""
         for path, kept in list(self._kept.items()):
             try:
                 path.parent.mkdir(parents=True, exist_ok=True)
@@ -69,6 +72,9 @@ class FileSetGuard:
                 continue
             del self._kept[path]
             self.restored += 1
+        if self._before is not None:
+            self.removed += _remove_new(self.near, self._before)
+            self._before = _files_at(self.near)
         return self.restored
 
     def discard(self) -> None:
@@ -77,8 +83,10 @@ class FileSetGuard:
             shutil.rmtree(self._folder, ignore_errors=True)
             self._folder = None
         self._kept.clear()
+        self._before = None
 
     def __enter__(self) -> FileSetGuard:
+        self._before = _files_at(self.near)
         self._watch = before_replacing(self.keep)
         self._watch.__enter__()
         return self
@@ -104,3 +112,29 @@ def _make_folder(near: Path) -> Path:
     with contextlib.suppress(OSError):
         return Path(tempfile.mkdtemp(prefix=f".{near.name or 'output'}.undo-", dir=anchor))
     return Path(tempfile.mkdtemp(prefix="ocr-studio-undo-"))
+
+
+def _files_at(output: Path) -> set[Path]:
+    """The files at ``output`` now: the file itself, or every file under the folder (a file format can also
+    write beside its file: the files in the parent folder are listed, one level deep)."""
+    if output.is_dir():
+        return {p for p in output.rglob("*") if p.is_file()}
+    parent = output.parent if str(output.parent) else Path(".")
+    return {p for p in parent.glob("*") if p.is_file()} if parent.is_dir() else set()
+
+
+def _remove_new(output: Path, before: set[Path]) -> int:
+    """Delete the files that appeared at ``output`` since ``before`` (then any folders left empty)."""
+    new = _files_at(output) - before
+    for path in new:
+        with contextlib.suppress(OSError):
+            path.unlink()
+    if output.is_dir():
+        for folder in sorted((p for p in output.rglob("*") if p.is_dir()), key=lambda p: -len(p.parts)):
+            with contextlib.suppress(OSError):
+                if not any(folder.iterdir()):
+                    folder.rmdir()
+        with contextlib.suppress(OSError):
+            if not any(output.iterdir()):
+                output.rmdir()
+    return len(new)

@@ -55,19 +55,14 @@ def run(args: argparse.Namespace) -> int:
     except (OcrError, OSError) as exc:
         print(f"ocr-studio convert: error: {exc}", file=sys.stderr)
         return 1
-    before = _files_at(args.output)
     # All or nothing: a failure (a full disk, Ctrl+C) puts back the files already replaced and removes the new
     # ones, so no half-made set of files is left looking finished.
-    with FileSetGuard(near=args.output) as guard:
-        try:
+    try:
+        with FileSetGuard(near=args.output) as guard:
             written = write_annotations(pages, args.output, args.to_format, args.images)
-        except BaseException as exc:
-            restored = guard.restore()
-            removed = _remove_new(args.output, before)
-            if not isinstance(exc, (OcrError, OSError)):
-                raise
-            print(f"ocr-studio convert: error: {exc}{_undo_note(removed, restored)}", file=sys.stderr)
-            return 1
+    except (OcrError, OSError) as exc:
+        print(f"ocr-studio convert: error: {exc}{_undo_note(guard.removed, guard.restored)}", file=sys.stderr)
+        return 1
     n_words = sum(len(p.words) for p in pages)
     print(f"converted {len(pages)} page(s), {n_words} word(s) from {source} to {args.to_format}: "
           f"{len(written)} file(s) written to {args.output}")
@@ -78,26 +73,3 @@ def _undo_note(removed: int, restored: int) -> str:
     done = ([f"{removed} file(s) written before the failure were removed"] if removed else []) + (
         [f"{restored} file(s) it had replaced were put back"] if restored else [])
     return f" ({'; '.join(done)})" if done else ""
-
-
-def _files_at(output: Path) -> set[Path]:
-    """The files at ``output`` now: the file itself, or every file under the folder (a file format can also
-    write beside its file, e.g. PPOCRLabel's crops: those are under the parent, listed one level deep)."""
-    if output.is_dir():
-        return {p for p in output.rglob("*") if p.is_file()}
-    parent = output.parent if str(output.parent) else Path(".")
-    return {p for p in parent.glob("*") if p.is_file()} if parent.is_dir() else set()
-
-
-def _remove_new(output: Path, before: set[Path]) -> int:
-    """Delete the files that appeared at ``output`` since ``before`` (then any folders left empty)."""
-    new = _files_at(output) - before
-    for path in new:
-        path.unlink(missing_ok=True)
-    if output.is_dir():
-        for folder in sorted((p for p in output.rglob("*") if p.is_dir()), key=lambda p: -len(p.parts)):
-            if not any(folder.iterdir()):
-                folder.rmdir()
-        if not any(output.iterdir()):
-            output.rmdir()
-    return len(new)

@@ -107,3 +107,36 @@ def test_import_never_wipes_boxes_and_asks_before_replacing_them(window, qtbot, 
         window.action_set["import"].trigger()
         assert asked[-1][0] == "Import" and "page1.png" in asked[-1][1]
         assert store.load(image_dir / "page1.png").words[0].text == expected
+
+
+def test_a_failed_export_leaves_the_earlier_export_as_it_was(window, qtbot, image_dir, tmp_path, monkeypatch):
+    import ocr_core.formats.ppocrlabel as ppocrlabel
+
+    window.open_paths([image_dir])
+    for _ in range(2):  # two images with boxes
+        window.action_set["recognize"].trigger()
+        qtbot.waitUntil(lambda: len(window.model) == 3, timeout=5000)
+        window.session.next_image(1)
+    out = tmp_path / "paddle"
+    monkeypatch.setattr(dialogs, "ask_export", lambda *_a, **_k: (str(out), "ppocrlabel"))
+    window.action_set["export"].trigger()
+    earlier = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    assert (out / "Label.txt") in earlier and len(earlier) > 3
+
+    real = ppocrlabel.atomic_write_text
+    calls = []
+
+    def full_disk(path, text, *a, **k):
+        calls.append(path)
+        if len(calls) == 2:  # Label.txt replaced, then the disk is full
+            raise OSError(28, "No space left on device")
+        return real(path, text, *a, **k)
+
+    monkeypatch.setattr(ppocrlabel, "atomic_write_text", full_disk)
+    window.session.next_image(-1)  # back to an image with boxes: edit it, so the new export differs
+    window.editor.set_text(window.model.word_ids()[0], "changed")
+    messages = []
+    window.transfer.message.connect(messages.append)
+    window.action_set["export"].trigger()
+    assert "Export failed" in messages[-1] and "No space left" in messages[-1]
+    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == earlier

@@ -1,4 +1,4 @@
-"""``FileSetGuard``: files replaced by a failed multi-file write are put back; nothing else is touched or kept."""
+"""``FileSetGuard``: a failed multi-file write puts back what it replaced and removes what it added."""
 
 from __future__ import annotations
 
@@ -28,10 +28,10 @@ def test_replaced_files_come_back_after_a_failure(tmp_path, monkeypatch, links):
         atomic_write_text(out / "a.txt", "new a")
         atomic_write_text(out / "a.txt", "newer a")  # a second write of the same file keeps the first version
         atomic_write_text(out / "b.txt", "new b")
-        atomic_write_text(out / "new.txt", "mine")  # a new file: the caller removes its own
+        atomic_write_text(out / "new.txt", "new")  # a file that was not there: removed
         raise RuntimeError("disk full")
-    assert guard.restored == 2
-    assert _files(out) == {"a.txt": "old a.txt", "b.txt": "old b.txt", "c.txt": "old c.txt", "new.txt": "mine"}
+    assert (guard.restored, guard.removed) == (2, 1)
+    assert _files(out) == {"a.txt": "old a.txt", "b.txt": "old b.txt", "c.txt": "old c.txt"}
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]  # nothing kept behind
 
 

@@ -76,6 +76,22 @@ def test_errors_are_one_clear_line(icdar_dir, capsys):
     assert "--images" in capsys.readouterr().err
 
 
+def _fail_on_write(monkeypatch, n: int, error: BaseException) -> None:
+    """Make the ``n``-th file the codecs write fail with ``error`` (a full disk, Ctrl+C)."""
+    import ocr_core.formats._common as common
+
+    real = common.atomic_write_text
+    calls = []
+
+    def failing(path, text, *a, **k):
+        calls.append(path)
+        if len(calls) == n:
+            raise error
+        return real(path, text, *a, **k)
+
+    monkeypatch.setattr(common, "atomic_write_text", failing)
+
+
 def test_text_is_not_an_input_format():
     with pytest.raises(SystemExit) as info:
         run_cli("--from", "text", "--to", "hocr", "a.txt", "b.hocr")
@@ -83,21 +99,10 @@ def test_text_is_not_an_input_format():
 
 
 def test_a_failed_conversion_leaves_no_half_set_of_files(icdar_dir, monkeypatch, capsys):
-    import ocr_core.formats._common as common
-
     gt = icdar_dir / "gt"
     for i in range(2, 6):  # five pages: the disk fills up on the third file
         (gt / f"gt_img_{i}.txt").write_text("1,2,31,2,31,12,1,12,word\n", encoding="utf-8")
-    real = common.atomic_write_text
-    calls = []
-
-    def full_disk(path, text, *a, **k):
-        calls.append(path)
-        if len(calls) == 3:
-            raise OSError(28, "No space left on device")
-        return real(path, text, *a, **k)
-
-    monkeypatch.setattr(common, "atomic_write_text", full_disk)
+    _fail_on_write(monkeypatch, 3, OSError(28, "No space left on device"))
     out = icdar_dir / "labelme"
     assert run_cli("--to", "labelme", str(gt), str(out)) == 1
     err = capsys.readouterr().err
@@ -106,8 +111,6 @@ def test_a_failed_conversion_leaves_no_half_set_of_files(icdar_dir, monkeypatch,
 
 
 def test_a_failed_conversion_puts_back_the_files_it_replaced(icdar_dir, monkeypatch, capsys):
-    import ocr_core.formats._common as common
-
     gt = icdar_dir / "gt"
     for i in range(2, 5):
         (gt / f"gt_img_{i}.txt").write_text(f"1,2,31,2,31,12,1,12,new{i}\n", encoding="utf-8")
@@ -118,47 +121,27 @@ def test_a_failed_conversion_puts_back_the_files_it_replaced(icdar_dir, monkeypa
         old[f"img_{i}.json"] = json.dumps({"version": "earlier", "n": i})
         (out / f"img_{i}.json").write_text(old[f"img_{i}.json"], encoding="utf-8")
     (out / "notes.txt").write_text("mine", encoding="utf-8")
-    real = common.atomic_write_text
-    calls = []
-
-    def full_disk(path, text, *a, **k):
-        calls.append(path)
-        if len(calls) == 3:
-            raise OSError(28, "No space left on device")
-        return real(path, text, *a, **k)
-
-    monkeypatch.setattr(common, "atomic_write_text", full_disk)
+    _fail_on_write(monkeypatch, 3, OSError(28, "No space left on device"))
     assert run_cli("--to", "labelme", str(gt), str(out)) == 1
     err = capsys.readouterr().err
     assert "No space left on device" in err and "2 file(s) it had replaced were put back" in err
     assert {p.name: p.read_text(encoding="utf-8") for p in out.iterdir()} == {**old, "notes.txt": "mine"}
     assert not [p for p in icdar_dir.iterdir() if ".undo-" in p.name]  # the kept copies are gone too
 
-    monkeypatch.setattr(common, "atomic_write_text", real)  # a conversion that succeeds replaces them all
+    monkeypatch.undo()  # a conversion that succeeds replaces them all
     assert run_cli("--to", "labelme", str(gt), str(out)) == 0
     assert "earlier" not in (out / "img_1.json").read_text(encoding="utf-8")
     assert not [p for p in icdar_dir.iterdir() if ".undo-" in p.name]
 
 
 def test_ctrl_c_during_a_conversion_puts_back_what_it_replaced(icdar_dir, monkeypatch):
-    import ocr_core.formats._common as common
-
     gt = icdar_dir / "gt"
     (gt / "gt_img_2.txt").write_text("1,2,31,2,31,12,1,12,two\n", encoding="utf-8")
     out = icdar_dir / "labelme"
     out.mkdir()
     for i in (1, 2):
         (out / f"img_{i}.json").write_text("earlier", encoding="utf-8")
-    real = common.atomic_write_text
-    calls = []
-
-    def interrupted(path, text, *a, **k):
-        calls.append(path)
-        if len(calls) == 2:
-            raise KeyboardInterrupt
-        return real(path, text, *a, **k)
-
-    monkeypatch.setattr(common, "atomic_write_text", interrupted)
+    _fail_on_write(monkeypatch, 2, KeyboardInterrupt())
     with pytest.raises(KeyboardInterrupt):
         run_cli("--to", "labelme", str(gt), str(out))
     assert [p.read_text(encoding="utf-8") for p in sorted(out.iterdir())] == ["earlier", "earlier"]

@@ -61,6 +61,7 @@ class Editor(QObject):
         self.model = model
         self.selection = selection
         self.stack = stack
+        self._clipboard: tuple[list[Word], str | None] = ([], None)
 
     # -- boxes --------------------------------------------------------------------------------
     def add_box(self, quad: Any, text: str = "") -> str | None:
@@ -100,6 +101,43 @@ class Editor(QObject):
             self.stack.push(commands.AddWords(self.model, copies, f"Duplicate {len(copies)} box(es)"))
             self.selection.select([w.id for w in copies])
         return [w.id for w in copies]
+
+    def copy_selected(self) -> int:
+        """Keep copies of the selected boxes (with their text) for :meth:`paste`; returns how many."""
+        words = [self.model.word(wid) for wid in self.selection.ids()]
+        if words:
+            self._clipboard = ([w.copy() for w in words], self.model.page.image_path)
+        return len(words)
+
+    def paste(self) -> list[str]:
+        """Add the copied boxes at the same place (a form's fields on its next copy), kept inside the image, and
+        select them. On the image they came from they keep their text; on another image they come without text,
+        ready to be read (Ctrl+R). Boxes that fall outside this image are left out."""
+        copied, source = self._clipboard
+        same_image = source == self.model.page.image_path
+        words = []
+        for original in copied:
+            points = self._inside(original.quad.copy())
+            if not has_area(points):
+                continue
+            word = original.copy(new_identity=True)
+            word.quad, word.box_by_hand = points, True
+            if not same_image:
+                word.text, word.confidence, word.ignore = "", None, False
+            words.append(word)
+        if words:
+            self.stack.push(commands.AddWords(self.model, words, f"Paste {len(words)} box(es)"))
+            self.selection.select([w.id for w in words])
+        return [w.id for w in words]
+
+    @property
+    def can_paste(self) -> bool:
+        return bool(self._clipboard[0])
+
+    @property
+    def copied_from(self) -> str | None:
+        """The image the copied boxes came from."""
+        return self._clipboard[1]
 
     def move_words(self, ids: Sequence[str], dx: float, dy: float, *, keyboard: bool = False) -> None:
         """Move boxes by ``(dx, dy)``, stopping at the image's edges (boxes already outside may come back in)."""

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from PySide6.QtCore import QTimer
-from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QImage, QUndoStack
+from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QGuiApplication, QImage, QUndoStack
 from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QTabWidget, QWidget
 
 from app import dialogs
@@ -182,8 +182,11 @@ class MainWindow(QMainWindow):
             self.action_set[name].setEnabled(has_image)
         for name in ("draw_rect", "draw_quad"):  # boxes are drawn on the picture: not on an unreadable one
             self.action_set[name].setEnabled(has_image and self.page.canvas.has_image())
-        for name in ("delete", "duplicate", "illegible", "rotate_ccw", "rotate_cw", "rerecognize", "edit_text"):
+        for name in ("delete", "duplicate", "illegible", "rotate_ccw", "rotate_cw", "rerecognize", "edit_text",
+                     "copy_boxes"):
             self.action_set[name].setEnabled(has_selection)
+        self.action_set["paste_boxes"].setEnabled(
+            has_image and self.page.canvas.has_image() and self.editor.can_paste)
         self.action_set["recognize_folder"].setEnabled(len(self.session.images) > 1)
         self.action_set["cancel"].setEnabled(self.recognition.is_busy)
 
@@ -228,6 +231,30 @@ class MainWindow(QMainWindow):
         choice = dialogs.ask_export(self, str(self.session.root or self.settings.last_dir))
         if choice is not None:
             self.transfer.export_annotations(*choice)
+
+    def copy_boxes(self) -> None:
+        """Ctrl+C: keep the selected boxes for Paste Boxes, and put their text on the clipboard."""
+        selected = set(self.selection.ids())
+        n = self.editor.copy_selected()
+        if not n:
+            return
+        text = " ".join(w.text for w in self.model.words() if w.id in selected and w.text and not w.ignore)
+        QGuiApplication.clipboard().setText(text)
+        self.show_message(f"Copied {n} box{'es' if n != 1 else ''} (their text is on the clipboard); "
+                          "Ctrl+V pastes the boxes on any image")
+        self._update_enabled()
+
+    def paste_boxes(self) -> None:
+        """Ctrl+V: the copied boxes at the same place on this image (a form's fields on its next copy)."""
+        source = self.editor.copied_from
+        ids = self.editor.paste()
+        if not ids:
+            self.show_message("The copied boxes fall outside this image")
+        elif source == self.model.page.image_path:
+            self.show_message(f"Pasted {len(ids)} box{'es' if len(ids) != 1 else ''}")
+        else:
+            self.show_message(f"Pasted {len(ids)} box{'es' if len(ids) != 1 else ''} without text: Ctrl+R reads "
+                              "them")
 
     def edit_current_text(self) -> None:
         if self.selection.current is not None:

@@ -1,0 +1,59 @@
+"""Copy Boxes / Paste Boxes: a form's fields copied once, pasted on the next copy of the form, read with Ctrl+R."""
+
+from __future__ import annotations
+
+import numpy as np
+from gui_helpers import recognized_window
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication
+
+
+def test_boxes_pasted_on_another_image_come_without_text_and_are_read_on_request(window, qtbot, image_dir):
+    recognized_window(window, qtbot, image_dir)
+    hello, world, _ = window.model.word_ids()
+    quads = [window.model.word(i).quad.copy() for i in (hello, world)]
+    window.selection.select([hello, world])
+    assert not window.action_set["paste_boxes"].isEnabled()
+    window.action_set["copy_boxes"].trigger()
+    assert QGuiApplication.clipboard().text() == "hello world"  # the text, for other programs
+    window.session.next_image(1)
+    assert len(window.model) == 0 and window.action_set["paste_boxes"].isEnabled()
+    window.action_set["paste_boxes"].trigger()
+    pasted = window.model.words()
+    assert [w.text for w in pasted] == ["", ""] and all(w.box_by_hand and w.confidence is None for w in pasted)
+    assert all(np.allclose(w.quad, q) for w, q in zip(pasted, quads))
+    assert sorted(window.selection.ids()) == sorted(w.id for w in pasted)
+    window.page.canvas.setFocus()
+    window.action_set["rerecognize"].trigger()  # Ctrl+R reads them
+    qtbot.waitUntil(lambda: all(w.text.startswith("again") for w in window.model.words()), timeout=5000)
+    window.stack.undo()
+    window.stack.undo()
+    assert len(window.model) == 0  # one undo step each
+
+
+def test_on_the_same_image_pasted_boxes_keep_their_text(window, qtbot, image_dir):
+    recognized_window(window, qtbot, image_dir)
+    hello = window.model.word_ids()[0]
+    window.selection.select([hello])
+    window.action_set["copy_boxes"].trigger()
+    window.action_set["paste_boxes"].trigger()
+    assert [w.text for w in window.model.words()].count("hello") == 2 and len(window.model) == 4
+
+
+def test_ctrl_v_while_typing_pastes_text_not_boxes(window, qtbot, image_dir):
+    recognized_window(window, qtbot, image_dir)
+    canvas = window.page.canvas
+    hello = window.model.word_ids()[0]
+    window.selection.select([hello])
+    window.action_set["copy_boxes"].trigger()
+    QGuiApplication.clipboard().setText("pasted")
+    window.selection.select([hello])
+    canvas.edit_text(hello)
+    editor = canvas.editor
+    assert editor.isVisible()
+    editor.setFocus()
+    editor.selectAll()
+    qtbot.keyClick(editor, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
+    assert editor.text() == "pasted" and len(window.model) == 3  # no box was pasted
+    qtbot.keyClick(editor, Qt.Key.Key_Return)
+    assert window.model.word(hello).text == "pasted"

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
@@ -30,11 +30,14 @@ __all__ = ["ActionSet", "ShortcutGuard", "is_text_input"]
 
 
 def is_text_input(widget: QWidget | None) -> bool:
-    """True for widgets that take typed text (line edits, text edits, spin boxes, editable combos)."""
+    """True for widgets that take typed text (line edits, text edits, spin boxes, editable combos), and for
+    read-only text views whose text can be selected (a log: Ctrl+C copies its text there)."""
     if widget is None:
         return False
     if isinstance(widget, (QTextEdit, QPlainTextEdit)):
-        return not widget.isReadOnly()
+        return not widget.isReadOnly() or bool(
+            widget.textInteractionFlags() & Qt.TextInteractionFlag.TextSelectableByKeyboard
+            or widget.textInteractionFlags() & Qt.TextInteractionFlag.TextSelectableByMouse)
     if isinstance(widget, (QLineEdit, QAbstractSpinBox)):
         return True
     return isinstance(widget, QComboBox) and widget.isEditable()

@@ -138,6 +138,7 @@ class MainWindow(QMainWindow):
         self.job_progress.cancelRequested.connect(rec.cancel)
         self.transfer.message.connect(self.show_message)
         self.tabs.currentChanged.connect(lambda i: self.training.set_active(self.tabs.widget(i) is self.train_tab))
+        self.tabs.currentChanged.connect(self._update_enabled)
         self.training.message.connect(self.show_message)
         self.training.models.showWordRequested.connect(self.show_word)
 
@@ -182,11 +183,12 @@ class MainWindow(QMainWindow):
             self.action_set[name].setEnabled(has_image)
         for name in ("draw_rect", "draw_quad"):  # boxes are drawn on the picture: not on an unreadable one
             self.action_set[name].setEnabled(has_image and self.page.canvas.has_image())
-        for name in ("delete", "duplicate", "illegible", "rotate_ccw", "rotate_cw", "rerecognize", "edit_text",
-                     "copy_boxes"):
+        for name in ("delete", "duplicate", "illegible", "rotate_ccw", "rotate_cw", "rerecognize", "edit_text"):
             self.action_set[name].setEnabled(has_selection)
+        annotating = self.tabs.currentWidget() is self.page  # Ctrl+C / Ctrl+V mean text elsewhere
+        self.action_set["copy_boxes"].setEnabled(has_selection and annotating)
         self.action_set["paste_boxes"].setEnabled(
-            has_image and self.page.canvas.has_image() and self.editor.can_paste)
+            annotating and has_image and self.page.canvas.has_image() and self.editor.can_paste)
         self.action_set["recognize_folder"].setEnabled(len(self.session.images) > 1)
         self.action_set["cancel"].setEnabled(self.recognition.is_busy)
 
@@ -239,9 +241,10 @@ class MainWindow(QMainWindow):
         if not n:
             return
         text = " ".join(w.text for w in self.model.words() if w.id in selected and w.text and not w.ignore)
-        QGuiApplication.clipboard().setText(text)
-        self.show_message(f"Copied {n} box{'es' if n != 1 else ''} (their text is on the clipboard); "
-                          "Ctrl+V pastes the boxes on any image")
+        if text:  # boxes without text leave the clipboard as it was
+            QGuiApplication.clipboard().setText(text)
+        self.show_message(f"Copied {n} box{'es' if n != 1 else ''}{' (their text is on the clipboard)' if text else ''}"
+                          "; Ctrl+V pastes the boxes on any image")
         self._update_enabled()
 
     def paste_boxes(self) -> None:

@@ -13,29 +13,32 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO
 
-__all__ = ["atomic_write_bytes", "atomic_write_text", "atomic_open", "before_replacing"]
+__all__ = ["atomic_write_bytes", "atomic_write_text", "atomic_open", "watching_writes"]
 
-#: Called with the target just before an atomic write replaces an existing file (see :func:`before_replacing`).
-_before_replace: contextvars.ContextVar[Callable[[Path], None] | None] = contextvars.ContextVar(
-    "before_replace", default=None)
+#: Called with the target before an atomic write creates or replaces it (see :func:`watching_writes`).
+_before_write: contextvars.ContextVar[Callable[[Path], None] | None] = contextvars.ContextVar(
+    "before_write", default=None)
 
 
 @contextlib.contextmanager
-def before_replacing(callback: Callable[[Path], None]) -> Iterator[None]:
-    """Within the block (and this thread or task), call ``callback(path)`` before an atomic write replaces the
-    existing file ``path``, e.g. to keep its current version (:class:`ocr_core.file_set.FileSetGuard`). An
-    exception from the callback stops that write, and the file stays as it is."""
-    token = _before_replace.set(callback)
+def watching_writes(callback: Callable[[Path], None]) -> Iterator[None]:
+    """Within the block (and this thread or task), call ``callback(path)`` before an atomic write creates or
+    replaces ``path`` (before it makes any folder), e.g. to keep the file's current version or note a new file
+    (:class:`ocr_core.file_set.FileSetGuard`). An exception from the callback stops that write."""
+    token = _before_write.set(callback)
     try:
         yield
     finally:
-        _before_replace.reset(token)
+        _before_write.reset(token)
 
 
 @contextlib.contextmanager
 def atomic_open(path: str | os.PathLike[str], mode: str = "w", encoding: str | None = "utf-8") -> Iterator[IO]:
     """Open a temporary file beside ``path``; on success it replaces ``path``, on error it is removed."""
     target = Path(path)
+    hook = _before_write.get()
+    if hook is not None:
+        hook(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     binary = "b" in mode
@@ -46,9 +49,6 @@ def atomic_open(path: str | os.PathLike[str], mode: str = "w", encoding: str | N
             yield fh
             fh.flush()
             os.fsync(fh.fileno())
-        hook = _before_replace.get()
-        if hook is not None and target.exists():
-            hook(target)
         os.replace(tmp, target)
     except BaseException:
         with contextlib.suppress(OSError):

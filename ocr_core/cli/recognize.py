@@ -170,6 +170,10 @@ def run(args: argparse.Namespace, stream: TextIO | None = None) -> int:
     elif args.format == "pdf":
         print("ocr-studio recognize: a searchable PDF is a file: give --out DIR", file=sys.stderr)
         return 2
+    if args.format == "pdf" and (urls := [i for i in args.images if "://" in str(i)]):
+        print(f"ocr-studio recognize: a searchable PDF embeds the image file: download {urls[0]} first",
+              file=sys.stderr)
+        return 2
     elif many and args.format == "hocr":
         print("ocr-studio recognize: hOCR is one document per image: give --out DIR for several images",
               file=sys.stderr)
@@ -226,7 +230,7 @@ def run(args: argparse.Namespace, stream: TextIO | None = None) -> int:
                 if page is not None:
                     try:
                         _emit(page, source, args, stream, many)
-                    except OSError as exc:
+                    except (OcrError, OSError) as exc:
                         report(source, exc)
                 bar.update()
     if failures:

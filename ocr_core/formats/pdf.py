@@ -125,14 +125,17 @@ def _page_content(picture: _Picture, words: Iterable[Word], sx: float, sy: float
     width_pt, height_pt = picture.width * unit, picture.height * unit
     ops = [f"q {_num(width_pt)} 0 0 {_num(height_pt)} 0 0 cm /Im0 Do Q", "BT", "3 Tr"]
     for word in words:
-        quad = np.asarray(word.quad, dtype=np.float64) * (sx, sy) * unit
+        quad = np.asarray(word.quad, dtype=np.float64)
+        if _signed_area(quad) < 0:  # drawn counter-clockwise (labelme, PPOCRLabel polygons): same corners, clockwise
+            quad = quad[[0, 3, 2, 1]]
+        quad = quad * (sx, sy) * unit
         quad[:, 1] = height_pt - quad[:, 1]  # PDF's y axis points up
         tl, tr, br, bl = quad
         base = br - bl
         length = float(np.hypot(*base))
         height = float((np.hypot(*(tl - bl)) + np.hypot(*(tr - br))) / 2)
-        text = word.text.strip()
-        if length <= 0 or height <= 0:
+        text = " ".join(word.text.split())  # line breaks and other separators inside a label: spaces
+        if length <= 0 or height <= 0 or not text:
             continue
         size = height * 0.85
         # Detector boxes of neighbouring words often touch: the text spans the box less a small margin at each end,
@@ -212,9 +215,18 @@ def _pdf_string(text: str) -> str:
 def _text_width(text: str) -> float:
     """Width of ``text`` in Helvetica, in thousandths of the font size (measured with a metric-compatible font)."""
     font = _metric_font()
-    if font is None:
-        return _DEFAULT_CHAR_WIDTH * len(text)
-    return float(font.getlength(text))
+    if font is not None:
+        try:
+            return float(font.getlength(text))
+        except (RuntimeError, ValueError, OSError):  # text the layout engine refuses: estimate
+            pass
+    return _DEFAULT_CHAR_WIDTH * len(text)
+
+
+def _signed_area(quad: np.ndarray) -> float:
+    """Positive for corners in clockwise order on the image (y pointing down), negative for counter-clockwise."""
+    x, y = quad[:, 0], quad[:, 1]
+    return float(np.dot(x, np.roll(y, -1)) - np.dot(y, np.roll(x, -1))) / 2.0
 
 
 @lru_cache(maxsize=1)

@@ -57,3 +57,31 @@ def test_ctrl_v_while_typing_pastes_text_not_boxes(window, qtbot, image_dir):
     assert editor.text() == "pasted" and len(window.model) == 3  # no box was pasted
     qtbot.keyClick(editor, Qt.Key.Key_Return)
     assert window.model.word(hello).text == "pasted"
+
+
+def test_on_the_train_tab_ctrl_c_and_ctrl_v_leave_the_boxes_alone(window, qtbot, image_dir):
+    from app.actions import is_text_input
+
+    recognized_window(window, qtbot, image_dir)
+    window.selection.select(window.model.word_ids()[:1])
+    window.action_set["copy_boxes"].trigger()
+    window.tabs.setCurrentWidget(window.train_tab)
+    assert not window.action_set["copy_boxes"].isEnabled() and not window.action_set["paste_boxes"].isEnabled()
+    window.action_set["paste_boxes"].trigger()  # a disabled action does nothing
+    assert len(window.model) == 3
+    from PySide6.QtWidgets import QPlainTextEdit
+
+    log = QPlainTextEdit()
+    log.setReadOnly(True)
+    assert is_text_input(log)  # a read-only log's text can be selected and copied: shortcuts step aside
+    window.tabs.setCurrentWidget(window.page)
+    assert window.action_set["copy_boxes"].isEnabled() and window.action_set["paste_boxes"].isEnabled()
+
+
+def test_copying_boxes_without_text_leaves_the_clipboard_alone(window, qtbot, image_dir):
+    recognized_window(window, qtbot, image_dir)
+    drawn = window.editor.add_box([[60, 40], [100, 40], [100, 55], [60, 55]])
+    QGuiApplication.clipboard().setText("keep me")
+    window.selection.select([drawn])
+    window.action_set["copy_boxes"].trigger()
+    assert QGuiApplication.clipboard().text() == "keep me" and window.editor.can_paste

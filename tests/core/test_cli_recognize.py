@@ -176,6 +176,9 @@ def test_searchable_pdf_per_image_needs_out(tmp_path, model_dirs, capsys):
                          str(image)], capsys)
     assert code == 2 and "--out DIR" in err  # a PDF is not written to the terminal
     code, _, err = _run(["recognize", "--format", "pdf", "--out", str(tmp_path / "pdf"), "--detector", str(det),
+                         "--recognizer", str(rec), "https://example.org/scan.png"], capsys)
+    assert code == 2 and "download https://example.org/scan.png first" in err  # nothing fetched, nothing written
+    code, _, err = _run(["recognize", "--format", "pdf", "--out", str(tmp_path / "pdf"), "--detector", str(det),
                          "--recognizer", str(rec), str(image)], capsys)
     assert code == 0, err
     data = (tmp_path / "pdf" / "scan.pdf").read_bytes()

@@ -63,3 +63,14 @@ def test_writes_outside_the_block_are_not_watched(tmp_path):
         pass
     atomic_write_text(target, "new")  # after the block
     assert guard.restore() == 0 and target.read_text(encoding="utf-8") == "new"
+
+
+def test_files_it_did_not_write_and_folders_it_did_not_make_are_left_alone(tmp_path):
+    out = tmp_path / "out"
+    (out / "empty").mkdir(parents=True)
+    with pytest.raises(RuntimeError), FileSetGuard(near=out) as guard:
+        atomic_write_text(out / "deep" / "er" / "mine.txt", "x")  # makes two folders
+        (out / "theirs.txt").write_text("another program", encoding="utf-8")
+        raise RuntimeError("disk full")
+    assert guard.removed == 1
+    assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*")) == ["empty", "theirs.txt"]

@@ -77,10 +77,7 @@ def test_words_follow_the_image_when_the_page_was_annotated_at_another_size(tmp_
     page = Page.from_words([Word(quad_from_rect(50, 25, 100, 50), "half", 0.9)], 200, 100,
                            image_path=str(tmp_path / "big.png"))
     out = write_annotations([page], tmp_path / "big.pdf", "pdf")[0]
-    positions = []
-    pypdf.PdfReader(out).pages[0].extract_text(
-        visitor_text=lambda text, cm, tm, *_: positions.append((text, tm[4], tm[5])) if text.strip() else None)
-    (text, x, y), = positions
+    (text, x, y), = _positions(out)
     assert text == "half" and 100 <= x <= 112 and 200 - 100 <= y <= 200 - 50  # in the 400 x 200 image's frame
 
 
@@ -91,3 +88,23 @@ def test_a_missing_image_is_a_clear_error_and_names_the_way_out(tmp_path):
     Image.fromarray(np.zeros((100, 200, 3), np.uint8)).save(tmp_path / "elsewhere.png")
     page = _page(tmp_path / "moved" / "elsewhere.png")
     assert write_annotations([page], tmp_path / "y.pdf", "pdf", images_dir=tmp_path)  # found by name in --images
+
+
+def _positions(pdf_path):
+    found = []
+    pypdf.PdfReader(pdf_path).pages[0].extract_text(
+        visitor_text=lambda text, cm, tm, *_: found.append((text, tm[4], tm[5])) if text.strip() else None)
+    return found
+
+
+def test_counter_clockwise_boxes_and_labels_with_line_breaks(tmp_path):
+    Image.fromarray(np.zeros((100, 400, 3), np.uint8)).save(tmp_path / "form.png")
+    tl, tr, br, bl = quad_from_rect(100, 20, 300, 60)
+    words = [Word(np.array([tl, bl, br, tr]), "drawn anticlockwise", None),  # as a labelme polygon may be
+             Word(quad_from_rect(10, 70, 90, 90), "two\nlines\u2029here", None)]
+    page = Page.from_words(words, 400, 100, image_path=str(tmp_path / "form.png"))
+    out = write_annotations([page], tmp_path / "form.pdf", "pdf")[0]
+    found = dict((text, (x, y)) for text, x, y in _positions(out))
+    x, y = found["drawn anticlockwise"]
+    assert 100 <= x <= 110 and 100 - 60 <= y <= 100 - 20  # on its box, reading left to right
+    assert "two lines here" in found

@@ -41,6 +41,7 @@ __all__ = [
     "SetQuad",
     "MoveVertex",
     "RotateWords",
+    "ReshapeWords",
     "EditText",
     "SetConfidenceText",
     "SetIgnore",
@@ -55,7 +56,7 @@ __all__ = [
 #: Consecutive mergeable commands further apart than this (seconds) stay separate undo steps.
 MERGE_WINDOW_S = 1.5
 
-_MERGE_MOVE, _MERGE_VERTEX, _MERGE_ROTATE = 1, 2, 3
+_MERGE_MOVE, _MERGE_VERTEX, _MERGE_ROTATE, _MERGE_GROW = 1, 2, 3, 4
 
 #: What a person's edit of a word's text sets besides: no model confidence, so the text is theirs (reviewed, off
 #: the low-confidence queue, kept when the page is recognized or its boxes re-read; ADR 0018).
@@ -212,6 +213,17 @@ def _keep_inside(quad: np.ndarray, size: tuple[float, float]) -> np.ndarray:
         if high - low <= size[axis]:
             shift[axis] = -low if low < 0 else (size[axis] - high if high > size[axis] else 0.0)
     return quad + shift
+
+
+class ReshapeWords(UpdateWords):
+    """Give several boxes new quads at once (grow or shrink by a few pixels); repeated key presses merge."""
+
+    merge_id = _MERGE_GROW
+
+    def __init__(self, model: DocumentModel, quads: Mapping[str, np.ndarray], text: str, *,
+                 keyboard: bool = True, parent: QUndoCommand | None = None) -> None:
+        changes = {wid: {"quad": np.asarray(q, dtype=np.float64), **BOX_BY_HAND} for wid, q in quads.items()}
+        super().__init__(model, changes, text, parent, mergeable=keyboard)
 
 
 class EditText(UpdateWords):

@@ -26,7 +26,7 @@ from app import commands
 from app.document_model import DocumentModel
 from app.selection import SelectionModel
 from ocr_core.document import Page, Word, new_id
-from ocr_core.geometry import order_quad, quad_area, quad_size
+from ocr_core.geometry import grow_quad, order_quad, quad_area, quad_size
 
 __all__ = ["Editor", "NUDGE_PX", "BIG_NUDGE_PX", "MIN_BOX_SIDE", "has_area"]
 
@@ -175,6 +175,18 @@ class Editor(QObject):
             self.move_vertex(wid, index, x + dx, y + dy, keyboard=True)
         else:
             self.move_words(self.selection.ids(), dx, dy, keyboard=True)
+
+    def grow_selected(self, pixels: float) -> None:
+        """Move every edge of the selected boxes out by ``pixels`` (in when negative), as far as the image allows;
+        a box that would shrink to nothing is left as it is."""
+        quads = {}
+        for wid in self.selection.ids():
+            quad = self._inside(grow_quad(self.model.word(wid).quad, pixels))
+            if has_area(quad):
+                quads[wid] = quad
+        if quads:
+            what = "Grow" if pixels > 0 else "Shrink"
+            self.stack.push(commands.ReshapeWords(self.model, quads, f"{what} {len(quads)} box(es)"))
 
     def rotate_selected(self, degrees: float) -> None:
         ids = self.selection.ids()

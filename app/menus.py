@@ -12,7 +12,10 @@ from app.actions import ActionSet
 if TYPE_CHECKING:
     from app.main_window import MainWindow
 
-__all__ = ["build_actions", "build_menus"]
+__all__ = ["GROW_PX", "build_actions", "build_menus"]
+
+#: Pixels each edge of a box moves with Grow Boxes (=) / Shrink Boxes (-).
+GROW_PX = 2.0
 
 
 def build_actions(w: MainWindow) -> ActionSet:
@@ -50,6 +53,10 @@ def build_actions(w: MainWindow) -> ActionSet:
     a.add("rotate_cw", "Rotate Right 1\u00b0", lambda: ed.rotate_selected(1.0), ["]"], "rotate-right")
     a.add("rotate_ccw_big", "Rotate Left 15\u00b0", lambda: ed.rotate_selected(-15.0), ["Ctrl+["])
     a.add("rotate_cw_big", "Rotate Right 15\u00b0", lambda: ed.rotate_selected(15.0), ["Ctrl+]"])
+    a.add("grow", "&Grow Boxes", lambda: ed.grow_selected(GROW_PX), ["="],
+          None, f"Move every edge of the selected boxes out by {GROW_PX:g} pixels")
+    a.add("shrink", "S&hrink Boxes", lambda: ed.grow_selected(-GROW_PX), ["-"],
+          None, f"Move every edge of the selected boxes in by {GROW_PX:g} pixels")
     a.add("sort", "Re-sort into &Reading Order", ed.sort_reading_order, ["Ctrl+Shift+O"], "sort")
     a.add("earlier", "Move Box Earlier in Order", lambda: ed.move_in_order(-1), ["Alt+Up"])
     a.add("later", "Move Box Later in Order", lambda: ed.move_in_order(1), ["Alt+Down"])
@@ -110,7 +117,7 @@ def build_menus(w: MainWindow, a: ActionSet) -> QMenu:
     _add(file_menu, a, "save", None, "import", "export", None, "quit")
     edit = bar.addMenu("&Edit")
     _add(edit, a, "undo", "redo", None, "draw_rect", "draw_quad", None, "edit_text", "illegible", "duplicate",
-         "copy_boxes", "paste_boxes", "delete", None, "rotate_ccw", "rotate_cw", "rotate_ccw_big", "rotate_cw_big", None, "sort", "earlier",
+         "copy_boxes", "paste_boxes", "delete", None, "rotate_ccw", "rotate_cw", "rotate_ccw_big", "rotate_cw_big", "grow", "shrink", None, "sort", "earlier",
          "later", None, "select_all", "check")
     view = bar.addMenu("&View")
     _add(view, a, "zoom_in", "zoom_out", "fit", "actual", None, "labels", "numbers", None)

@@ -18,6 +18,7 @@ import cv2
 import numpy as np
 
 __all__ = [
+    "grow_quad",
     "polygon_overlap",
     "order_quad",
     "quad_area",
@@ -159,7 +160,7 @@ def crop_quad(image: np.ndarray, quad: Any, *, height: int | None = None, margin
     q = _as_points(quad)
     w, h = quad_size(q)
     if margin:
-        q = _grow_quad(q, margin * h)
+        q = grow_quad(q, margin * h)
         w, h = quad_size(q)
     if height is None:
         out_h = max(1, int(round(h)))
@@ -180,8 +181,13 @@ def crop_quad(image: np.ndarray, quad: Any, *, height: int | None = None, margin
     )
 
 
-def _grow_quad(q: np.ndarray, amount: float) -> np.ndarray:
-    """Move every edge of a clockwise quad outward by ``amount`` pixels (along its own axes)."""
+def grow_quad(q: np.ndarray, amount: float) -> np.ndarray:
+    """Move every edge of a clockwise quad outward by ``amount`` pixels (along its own axes; negative: inward).
+
+    >>> grow_quad(quad_from_rect(10, 10, 20, 15), 2).tolist()
+    [[8.0, 8.0], [22.0, 8.0], [22.0, 17.0], [8.0, 17.0]]
+    """
+    q = np.asarray(q, dtype=np.float64)
     right = (q[1] - q[0]) + (q[2] - q[3])
     down = (q[3] - q[0]) + (q[2] - q[1])
     right = right / (np.linalg.norm(right) or 1.0)

@@ -1,4 +1,4 @@
-"""Copy Boxes / Paste Boxes: a form's fields copied once, pasted on the next copy of the form, read with Ctrl+R."""
+"""Box tools: Copy Boxes / Paste Boxes (a form's fields onto its next copy, read with Ctrl+R), Grow / Shrink Boxes."""
 
 from __future__ import annotations
 
@@ -85,3 +85,24 @@ def test_copying_boxes_without_text_leaves_the_clipboard_alone(window, qtbot, im
     window.selection.select([drawn])
     window.action_set["copy_boxes"].trigger()
     assert QGuiApplication.clipboard().text() == "keep me" and window.editor.can_paste
+
+
+def test_grow_and_shrink_boxes_by_a_few_pixels_one_undo_step(window, qtbot, image_dir):
+    from app.menus import GROW_PX
+
+    recognized_window(window, qtbot, image_dir)
+    hello = window.model.word_ids()[0]
+    before = window.model.word(hello).quad.copy()  # (5, 5) - (40, 20) on a 120 x 60 page
+    window.selection.select([hello])
+    window.page.canvas.setFocus()
+    for _ in range(2):
+        qtbot.keyClick(window.page.canvas, Qt.Key.Key_Equal)
+    grown = window.model.word(hello).quad
+    assert np.allclose(grown.min(axis=0), before.min(axis=0) - 2 * GROW_PX)
+    assert np.allclose(grown.max(axis=0), before.max(axis=0) + 2 * GROW_PX)
+    assert window.model.word(hello).box_by_hand
+    window.stack.undo()  # the two presses merge into one step
+    assert np.allclose(window.model.word(hello).quad, before)
+    for _ in range(10):  # shrinking stops before the box vanishes
+        window.action_set["shrink"].trigger()
+    assert (np.ptp(window.model.word(hello).quad, axis=0) > 0).all()

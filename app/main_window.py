@@ -183,8 +183,8 @@ class MainWindow(QMainWindow):
             self.action_set[name].setEnabled(has_image)
         for name in ("draw_rect", "draw_quad"):  # boxes are drawn on the picture: not on an unreadable one
             self.action_set[name].setEnabled(has_image and self.page.canvas.has_image())
-        for name in ("delete", "duplicate", "illegible", "rotate_ccw", "rotate_cw", "rerecognize", "edit_text", "grow",
-                     "shrink"):
+        for name in ("delete", "duplicate", "illegible", "rotate_ccw", "rotate_cw", "rotate_ccw_big", "rotate_cw_big",
+                     "rerecognize", "edit_text", "grow", "shrink", "earlier", "later"):
             self.action_set[name].setEnabled(has_selection)
         annotating = self.tabs.currentWidget() is self.page  # Ctrl+C / Ctrl+V mean text elsewhere
         self.action_set["copy_boxes"].setEnabled(has_selection and annotating)

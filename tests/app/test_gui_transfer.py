@@ -140,3 +140,14 @@ def test_a_failed_export_leaves_the_earlier_export_as_it_was(window, qtbot, imag
     window.action_set["export"].trigger()
     assert "Export failed" in messages[-1] and "No space left" in messages[-1]
     assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == earlier
+
+
+def test_export_a_searchable_pdf(window, qtbot, image_dir, tmp_path, monkeypatch):
+    pypdf = pytest.importorskip("pypdf")
+    recognized_window(window, qtbot, image_dir)
+    out = tmp_path / "pdf"
+    monkeypatch.setattr(dialogs, "ask_export", lambda *_a, **_k: (str(out), "pdf"))
+    window.action_set["export"].trigger()
+    (pdf,) = out.glob("*.pdf")
+    assert pdf.stem == window.session.current_path.stem
+    assert pypdf.PdfReader(pdf).pages[0].extract_text().split() == ["hello", "world", "lowconf"]

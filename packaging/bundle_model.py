@@ -62,7 +62,13 @@ def main() -> int:
 
     from ocr_core.weights import ModelSpec, resolve_model, save_model_dir
 
-    spec, weights = resolve_model(args.run)
+    from ocr_core.errors import OcrError
+
+    try:
+        spec, weights = resolve_model(args.run)
+    except OcrError as exc:  # e.g. a run that has not finished an epoch yet
+        print(f"bundle_model: {exc}", file=sys.stderr)
+        return 1
     data = json.loads(spec.to_json())
     if spec.kind == "recognizer" and not spec.build_params:
         from ocr_core.models.crnn import CRNN_VARIANTS

@@ -60,9 +60,8 @@ def main() -> int:
 
     import_tensorflow_quietly()  # TensorFlow's loading notices stay off the figures
 
-    from ocr_core.weights import ModelSpec, resolve_model, save_model_dir
-
     from ocr_core.errors import OcrError
+    from ocr_core.weights import ModelSpec, resolve_model, save_model_dir
 
     try:
         spec, weights = resolve_model(args.run)

@@ -268,14 +268,15 @@ class Editor(QObject):
         self.selection.select([target])
         return target
 
-    def select_next_low_confidence(self, threshold: float) -> str | None:
-        """Select the next word (after the current one, wrapping) with confidence below ``threshold``."""
+    def select_next_low_confidence(self, threshold: float, *, wrap: bool = True) -> str | None:
+        """Select the next word (after the current one; from the top again if ``wrap``) with model confidence below
+        ``threshold``: text the model read that nobody has corrected."""
         words = self.model.words()
         if not words:
             return None
         order = [w.id for w in words]
         start = order.index(self.selection.current) + 1 if self.selection.current in order else 0
-        for k in range(len(words)):
+        for k in range(len(words) if wrap else len(words) - start):
             word = words[(start + k) % len(words)]
             if word.confidence is not None and word.confidence < threshold and not word.ignore:
                 self.selection.select([word.id])

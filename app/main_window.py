@@ -260,6 +260,23 @@ class MainWindow(QMainWindow):
             self.show_message(f"Pasted {len(ids)} box{'es' if len(ids) != 1 else ''} without text: Ctrl+R reads "
                               "them")
 
+    def review_next(self) -> None:
+        """F3: the next word the model is unsure of: after the selected one on this page, then on the next image
+        that has one (not done), then from the top of this page."""
+        threshold = self.scale.high
+        if self.editor.select_next_low_confidence(threshold, wrap=False):
+            return
+        before = self.session.current_path
+        if self.session.next_to_review(threshold):
+            self.selection.clear()
+            if self.editor.select_next_low_confidence(threshold):
+                self.show_message(f"No more words to review on {before.name if before else 'that image'}: "
+                                  f"on to {self.session.current_path.name}")
+                return
+        if not self.editor.select_next_low_confidence(threshold):
+            self.show_message(f"Nothing to review: no word below {threshold:.0%} confidence that you have not "
+                              "corrected, here or on the images not marked done")
+
     def edit_current_text(self) -> None:
         if self.selection.current is not None:
             self.page.canvas.edit_text(self.selection.current)

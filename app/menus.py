@@ -78,7 +78,7 @@ def build_actions(w: MainWindow) -> ActionSet:
     a.add("next_unchecked", "Next &Unchecked Image", ses.next_unchecked, ["Shift+D"])
     a.add("next_word", "Next &Word", lambda: ed.select_step(1), ["Tab"])
     a.add("prev_word", "Previous W&ord", lambda: ed.select_step(-1), ["Shift+Tab", "Backtab"])
-    a.add("next_low", "Next &Low-Confidence Word", lambda: ed.select_next_low_confidence(w.scale.high),
+    a.add("next_low", "Next &Low-Confidence Word", w.review_next,
           ["F3"], "review")
     # Recognize
     a.add("recognize", "&Recognize Image", rec.recognize_current, ["Ctrl+Return"], "recognize",

@@ -359,6 +359,26 @@ class Session(QObject):
         self.message.emit(f"Moved the malformed annotation to {moved.name if moved else '(nothing to move)'}")
         return moved
 
+    def next_to_review(self, threshold: float) -> bool:
+        """Go to the next image (wrapping, done ones skipped) whose saved annotation has a word the model read with
+        confidence below ``threshold`` that nobody has corrected; ``False`` (staying) when there is none."""
+        n = len(self.images)
+        if self.store is None or n < 2:
+            return False
+        for k in range(1, n):
+            i = (self.index + k) % n
+            path = self.images[i]
+            if self.done.get(str(path)):
+                continue
+            self.wait_for_writes(path)
+            try:
+                lowest = self.store.lowest_confidence(path)  # from the folder's index while it is current
+            except (AnnotationFormatError, OSError):
+                continue
+            if lowest is not None and lowest < threshold:
+                return self.go_to(i)
+        return False
+
     def has_boxes(self, path: Path) -> bool:
         """Whether an image has boxes to lose: the page on screen, or the saved annotation (an unreadable one
         counts, since it is somebody's work)."""

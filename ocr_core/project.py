@@ -220,7 +220,7 @@ class AnnotationStore:
         self.discard_autosave(image)
         if self.project_dir is not None:
             self._write_manifest()
-        self._remember(image, page.checked, _mtime_ns(path), len(page.words))
+        self._remember(image, page, _mtime_ns(path))
         self.flush()
         return path
 
@@ -287,12 +287,19 @@ class AnnotationStore:
                 pass  # the index is only a cache of the sidecars: rebuilt as needed
         return self._index
 
-    def _remember(self, image: Path, checked: bool, mtime: int | None, words: int | None = None) -> None:
-        entry: dict[str, Any] = {"checked": bool(checked), "mtime_ns": mtime}
-        if words is not None:
-            entry["words"] = int(words)
+    def _remember(self, image: Path, page: Page, mtime: int | None) -> None:
+        confidences = [w.confidence for w in page.words if w.confidence is not None and not w.ignore]
+        entry: dict[str, Any] = {"checked": bool(page.checked), "mtime_ns": mtime, "words": len(page.words),
+                                 "lowest": min(confidences) if confidences else None}
         self._load_index()[self._key(image)] = entry
         self._index_dirty = True
+
+    def lowest_confidence(self, image_path: PathLike) -> float | None:
+        """The lowest model confidence among the saved annotation's words (``None``: no annotation, or no word the
+        model read that a person has not corrected), from the index while it is current. Raises
+        :class:`AnnotationFormatError` for a malformed annotation."""
+        entry = self._current_entry(image_path)
+        return None if entry is None or entry.get("lowest") is None else float(entry["lowest"])
 
     def word_count(self, image_path: PathLike) -> int | None:
         """How many words the image's saved annotation holds (``None``: no annotation), from the index while it
@@ -309,10 +316,11 @@ class AnnotationStore:
         if mtime is None:
             return None
         entry = self._load_index().get(self._key(image))
-        if entry is not None and entry.get("mtime_ns") == mtime and isinstance(entry.get("words"), int):
+        if entry is not None and entry.get("mtime_ns") == mtime and isinstance(entry.get("words"), int) \
+                and "lowest" in entry:
             return entry
         page = parse_page_text(read_text(path), path)
-        self._remember(image, page.checked, mtime, len(page.words))
+        self._remember(image, page, mtime)
         return self._load_index()[self._key(image)]
 
     def flush(self) -> None:

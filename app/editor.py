@@ -43,6 +43,11 @@ def has_area(quad: np.ndarray) -> bool:
     return min(quad_size(ordered)) >= MIN_BOX_SIDE and quad_area(ordered) >= MIN_BOX_SIDE ** 2
 
 
+def _fits(quad: np.ndarray, size: tuple[float, float]) -> bool:
+    """Whether every corner of ``quad`` lies in a ``size`` (width, height) image."""
+    return bool((quad >= 0).all() and (quad[:, 0] <= size[0]).all() and (quad[:, 1] <= size[1]).all())
+
+
 def _limit(shift: float, low: float, high: float, size: float) -> float:
     """``shift`` reduced so that ``[low, high]`` moved by it stays in ``[0, size]`` (never pushing outwards)."""
     if shift > 0:
@@ -177,16 +182,23 @@ class Editor(QObject):
             self.move_words(self.selection.ids(), dx, dy, keyboard=True)
 
     def grow_selected(self, pixels: float) -> None:
-        """Move every edge of the selected boxes out by ``pixels`` (in when negative), as far as the image allows;
-        a box that would shrink to nothing is left as it is."""
+        """Move every edge of the selected boxes out by ``pixels`` (in when negative), keeping each box's shape:
+        near the image's edge it grows only as far as it fits, and a box too thin to shrink stays as it is."""
+        size = self._size()
         quads = {}
         for wid in self.selection.ids():
-            quad = self._inside(grow_quad(self.model.word(wid).quad, pixels))
-            if has_area(quad):
-                quads[wid] = quad
+            quad = self.model.word(wid).quad
+            if pixels < 0 and min(quad_size(order_quad(quad))) + 2 * pixels < MIN_BOX_SIDE:
+                continue  # it would vanish or turn inside out
+            amount = pixels
+            while pixels > 0 and size is not None and not _fits(grow_quad(quad, amount), size):
+                amount /= 2
+                if amount < 0.25:
+                    break
+            if amount >= 0.25 or pixels < 0:
+                quads[wid] = grow_quad(quad, amount)
         if quads:
-            what = "Grow" if pixels > 0 else "Shrink"
-            self.stack.push(commands.ReshapeWords(self.model, quads, f"{what} {len(quads)} box(es)"))
+            self.stack.push(commands.ReshapeWords(self.model, quads, f"Resize {len(quads)} box(es)"))
 
     def rotate_selected(self, degrees: float) -> None:
         ids = self.selection.ids()

@@ -19,6 +19,7 @@ from app.document_model import DocumentModel
 from app.editor import Editor
 from app.menus import build_actions, build_menus
 from app.recognition import RecognitionController
+from app.review import ReviewQueue
 from app.selection import SelectionModel
 from app.session import Session
 from app.settings import Settings
@@ -52,6 +53,8 @@ class MainWindow(QMainWindow):
         self.engine = EngineWorker(factory, self)
         self.recognition = RecognitionController(self.engine, self.session, self.editor, self)
         self.transfer = Transfer(self.session, self.editor, self)
+        self.review = ReviewQueue(self.session, self.model, self.selection, lambda: self.scale.high,
+                                  lambda text: self.show_message(text), self)
         self.thumbnails = ThumbnailLoader(parent=self)
         # questions that guard the user's work (module functions, so tests can replace them)
         self.session.confirm_discard = lambda name, reason: dialogs.ask_discard_unsaved(self, name, reason)
@@ -261,21 +264,8 @@ class MainWindow(QMainWindow):
                               "them")
 
     def review_next(self) -> None:
-        """F3: the next word the model is unsure of: after the selected one on this page, then on the next image
-        that has one (not done), then from the top of this page."""
-        threshold = self.scale.high
-        if self.editor.select_next_low_confidence(threshold, wrap=False):
-            return
-        before = self.session.current_path
-        if self.session.next_to_review(threshold):
-            self.selection.clear()
-            if self.editor.select_next_low_confidence(threshold):
-                self.show_message(f"No more words to review on {before.name if before else 'that image'}: "
-                                  f"on to {self.session.current_path.name}")
-                return
-        if not self.editor.select_next_low_confidence(threshold):
-            self.show_message(f"Nothing to review: no word below {threshold:.0%} confidence that you have not "
-                              "corrected, here or on the images not marked done")
+        """F3: the next word the model is unsure of, on this page, then on the next images (:mod:`app.review`)."""
+        self.review.next()
 
     def edit_current_text(self) -> None:
         if self.selection.current is not None:

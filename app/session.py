@@ -372,6 +372,8 @@ class Session(QObject):
                 continue
             self.wait_for_writes(path)
             try:
+                if self.store.is_checked(path):  # done, though the background scan of done marks is not over
+                    continue
                 lowest = self.store.lowest_confidence(path)  # from the folder's index while it is current
             except (AnnotationFormatError, OSError):
                 continue

@@ -88,7 +88,9 @@ def copy_word_lists(out: Path) -> list[Path]:
 
 
 def download_wheels(out: Path) -> None:
-    out.mkdir(parents=True, exist_ok=True)
+    if out.exists():
+        shutil.rmtree(out)  # one version of each: two stop the install there
+    out.mkdir(parents=True)
     platforms = [f"--platform={p}" for p in ("manylinux_2_28_x86_64", "manylinux_2_17_x86_64", "manylinux2014_x86_64")]
     subprocess.run([sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--only-binary=:all:",
                     "--python-version", "3.12", "--implementation", "cp", *platforms, "-d", str(out), *WHEELS],

@@ -9,7 +9,11 @@
 set -euo pipefail
 seconds=${1:?seconds}; task=${2:-recognizer}; run=${3:-runs/${task}_gpu}
 kit=$(cd "${GPU_KIT:-.gpukit}" && pwd)
-export KERAS_BACKEND=${KERAS_BACKEND:-jax} PYTHONPATH=$PWD:/tmp/site OCR_STUDIO_CACHE_DIR=$kit/cache
+# The cache (font index, procedural backgrounds) lives outside the carried kit, which each call replaces, so a warm
+# machine builds it once; the kit's fonts are linked into it.
+cache=${GPU_CACHE:-/tmp/gpukit-cache}
+mkdir -p "$cache" && ln -sfn "$kit/cache/fonts" "$cache/fonts"
+export KERAS_BACKEND=${KERAS_BACKEND:-jax} PYTHONPATH=$PWD:/tmp/site OCR_STUDIO_CACHE_DIR=$cache
 export PYTHONUNBUFFERED=1
 py=${PYTHON:-python3}
 

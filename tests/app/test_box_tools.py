@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from gui_helpers import recognized_window
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
@@ -106,3 +107,22 @@ def test_grow_and_shrink_boxes_by_a_few_pixels_one_undo_step(window, qtbot, imag
     for _ in range(10):  # shrinking stops before the box vanishes
         window.action_set["shrink"].trigger()
     assert (np.ptp(window.model.word(hello).quad, axis=0) > 0).all()
+
+
+def test_growing_keeps_a_rotated_box_square_at_the_edge_and_shrinking_never_flips(window, qtbot, image_dir):
+    from ocr_core.geometry import quad_from_rect, rotate_quad
+
+    recognized_window(window, qtbot, image_dir)
+    tilted = rotate_quad(quad_from_rect(30, 2, 90, 16), 10)  # its top corner at y = 0.1 on a 120 x 60 page
+    tilted -= [0, tilted[:, 1].min() - 0.5]
+    wid = window.editor.add_box(tilted)
+    before = window.model.word(wid).quad.copy()
+    angle = np.degrees(np.arctan2(*(before[1] - before[0])[::-1]))
+    for _ in range(3):
+        window.action_set["grow"].trigger()
+    after = window.model.word(wid).quad
+    assert (after >= 0).all()
+    assert np.degrees(np.arctan2(*(after[1] - after[0])[::-1])) == pytest.approx(angle, abs=0.01)  # same shape
+    thin = window.editor.add_box(quad_from_rect(10, 40, 60, 43))  # 3 px tall
+    window.action_set["shrink"].trigger()
+    assert np.allclose(window.model.word(thin).quad, quad_from_rect(10, 40, 60, 43))  # left as it is

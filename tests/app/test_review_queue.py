@@ -54,3 +54,28 @@ def test_the_index_knows_the_lowest_confidence_and_forgets_corrected_words(tmp_p
         word.confidence = None if word.confidence < 0.9 else word.confidence
     store.save(page)
     assert AnnotationStore(image_dir).lowest_confidence(image_dir / "page2.png") == 0.97
+
+
+def test_a_review_begun_mid_page_comes_round_to_the_words_before_it(window, qtbot, image_dir):
+    _recognize_all(window, qtbot, image_dir)
+    hello, world, lowconf = window.model.word_ids()
+    window.selection.select([lowconf])  # the user clicked the last word, then pressed F3
+    f3 = window.action_set["next_low"]
+    f3.trigger()
+    assert _current(window) == ("page1.png", "world")  # the one before it, not yet seen
+    f3.trigger()
+    assert _current(window) == ("page2.png", "world")
+
+
+def test_a_page_whose_autosave_corrected_everything_is_passed_over(window, qtbot, image_dir):
+    _recognize_all(window, qtbot, image_dir)
+    store = AnnotationStore(image_dir)
+    page2 = store.load(image_dir / "page2.png")
+    for word in page2.words:
+        word.confidence = None  # corrected, autosaved, never saved (a crash)
+    store.autosave(page2)
+    f3 = window.action_set["next_low"]
+    for _ in range(2):
+        f3.trigger()
+    f3.trigger()
+    assert _current(window) == ("page3.png", "world")

@@ -422,7 +422,11 @@ class Session(QObject):
             try:
                 with self._disk_lock:
                     existing = store.load(key)  # AnnotationFormatError: not saved, the file is kept as it is
-                    merged = keep_hand_made(existing, page)
+                    try:  # edits autosaved but never saved (a crash) count as the user's work too
+                        autosaved = store.recover(key)
+                    except AnnotationFormatError:
+                        autosaved = None
+                    merged = keep_hand_made(autosaved or existing, page)
                     if existing is not None:
                         merged.id, merged.extra = existing.id, {**existing.extra, **page.extra}
                     store.save(merged)

@@ -255,3 +255,19 @@ def test_recognize_all_does_not_overwrite_corrections_unless_asked(window, qtbot
         assert saved is not None and [w.text for w in saved.words][0] == "corrected" and len(saved.words) == 3
         assert [w.confidence is None for w in saved.words] == [True, False, False]
     assert asked[0] == ("Recognize All", ["page2.png"], 3)  # only the corrected image has boxes at first
+
+
+def test_recognize_all_keeps_words_typed_before_a_crash_that_only_the_autosave_holds(window, qtbot, image_dir):
+    from ocr_core.document import Page, Word
+    from ocr_core.geometry import quad_from_rect
+
+    store = AnnotationStore(image_dir)
+    typed = Page.from_words([Word(quad_from_rect(60, 40, 110, 55), "typed before the crash", None)], 120, 60,
+                            image_path=str(image_dir / "page2.png"))
+    store.autosave(typed)  # never saved: no sidecar, only the autosave
+    window.open_paths([image_dir])
+    window.action_set["recognize_folder"].trigger()
+    qtbot.waitUntil(lambda: not window.recognition.is_busy and not window.session.io_busy, timeout=5000)
+    saved = AnnotationStore(image_dir).load(image_dir / "page2.png")
+    assert saved is not None and "typed before the crash" in [w.text for w in saved.words]
+    assert len(saved.words) == 4  # and the model's three words beside it

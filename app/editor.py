@@ -27,6 +27,7 @@ from app.document_model import DocumentModel
 from app.selection import SelectionModel
 from ocr_core.document import Page, Word, new_id
 from ocr_core.geometry import grow_quad, order_quad, quad_area, quad_size
+from ocr_core.hand_made import needs_review
 
 __all__ = ["Editor", "NUDGE_PX", "BIG_NUDGE_PX", "MIN_BOX_SIDE", "has_area"]
 
@@ -280,17 +281,16 @@ class Editor(QObject):
         self.selection.select([target])
         return target
 
-    def select_next_low_confidence(self, threshold: float, *, wrap: bool = True) -> str | None:
-        """Select the next word (after the current one; from the top again if ``wrap``) with model confidence below
-        ``threshold``: text the model read that nobody has corrected."""
+    def select_next_low_confidence(self, threshold: float) -> str | None:
+        """Select the next word (after the current one, wrapping) that :func:`~ocr_core.hand_made.needs_review`."""
         words = self.model.words()
         if not words:
             return None
         order = [w.id for w in words]
         start = order.index(self.selection.current) + 1 if self.selection.current in order else 0
-        for k in range(len(words) if wrap else len(words) - start):
+        for k in range(len(words)):
             word = words[(start + k) % len(words)]
-            if word.confidence is not None and word.confidence < threshold and not word.ignore:
+            if needs_review(word, threshold):
                 self.selection.select([word.id])
                 return word.id
         return None

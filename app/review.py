@@ -15,14 +15,10 @@ from PySide6.QtCore import QObject
 from app.document_model import DocumentModel
 from app.selection import SelectionModel
 from app.session import Session
-from ocr_core.document import Page, Word
+from ocr_core.document import Page
+from ocr_core.hand_made import needs_review
 
-__all__ = ["ReviewQueue", "needs_review"]
-
-
-def needs_review(word: Word, threshold: float) -> bool:
-    """A word the model read with confidence below ``threshold`` whose text nobody has corrected."""
-    return word.confidence is not None and word.confidence < threshold and not word.ignore
+__all__ = ["ReviewQueue"]
 
 
 class ReviewQueue(QObject):

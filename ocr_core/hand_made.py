@@ -19,7 +19,7 @@ import dataclasses
 from ocr_core.document import Page, Word
 from ocr_core.geometry import polygon_overlap
 
-__all__ = ["OVERLAP", "hand_made_words", "is_hand_made", "keep_hand_made", "text_by_hand"]
+__all__ = ["OVERLAP", "hand_made_words", "is_hand_made", "keep_hand_made", "needs_review", "text_by_hand"]
 
 #: A recognized word is dropped where this share of the smaller box (it or a hand-made one) lies in the other.
 OVERLAP = 0.5
@@ -34,6 +34,11 @@ def text_by_hand(word: Word) -> bool:
     """True for a word whose text a person wrote (no model confidence, some text) or marked ``###``: reading
     the box again would throw their text away."""
     return word.ignore or (word.confidence is None and bool(word.text.strip()))
+
+
+def needs_review(word: Word, threshold: float) -> bool:
+    """A word the model read with confidence below ``threshold`` whose text nobody has corrected (F3's queue)."""
+    return word.confidence is not None and word.confidence < threshold and not word.ignore
 
 
 def hand_made_words(page: Page | None) -> list[Word]:

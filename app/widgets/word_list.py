@@ -25,6 +25,7 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QTableView
 from app.document_model import DocumentModel
 from app.selection import SelectionModel
 from app.widgets.theme import ConfidenceScale
+from ocr_core.hand_made import needs_review
 
 __all__ = ["WordTableModel", "WordList", "COLUMNS"]
 
@@ -207,8 +208,7 @@ class WordList(QWidget):
 
     def _update_summary(self, *_: Any) -> None:
         words = self._doc.words()
-        review = sum(1 for w in words if w.confidence is not None and w.confidence < self._scale.high
-                     and not w.ignore)
+        review = sum(1 for w in words if needs_review(w, self._scale.high))
         ignored = sum(1 for w in words if w.ignore)
         parts = [f"{len(words)} word{'s' if len(words) != 1 else ''}"]
         if review:

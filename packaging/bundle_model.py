@@ -7,7 +7,7 @@ with ``ocr_core.weights.save_model_dir`` (hash recorded, crash-safe).
 Usage:
     .venv/bin/python packaging/bundle_model.py runs/craft_lite --name craft_lite --scale 1.5 \
         --metric realdata_dev_detection_f1=0.41
-    .venv/bin/python packaging/bundle_model.py runs/crnn_latin --name crnn_lite --average 8 --min-confidence 0.01
+    .venv/bin/python packaging/bundle_model.py runs/crnn_latin --name crnn_lite --average 8 --min-confidence 0.05
 """
 
 from __future__ import annotations

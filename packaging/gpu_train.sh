@@ -38,7 +38,7 @@ fi
 [ "$task" = detector ] && args=("${args[@]/crnn_lite/craft_lite}")
 $py docs/examples/train_default_models.py "$task" "${args[@]}" 2>&1 | tee -a "$run.log" | grep -v "^I0000" || true
 
-if [ "$task" = detector ]; then name=craft_lite; post=(); else name=crnn_lite; post=(--min-confidence 0.01 --weak-min-confidence 0.8); fi
+if [ "$task" = detector ]; then name=craft_lite; post=(); else name=crnn_lite; post=(--min-confidence 0.05 --weak-min-confidence 0.8); fi
 dest=${OUT:-$run/bundle}
 $py packaging/bundle_model.py "$run" --name "$name" --average 8 "${post[@]}" --out "$dest" || \
   $py packaging/bundle_model.py "$run" --name "$name" "${post[@]}" --out "$dest"

@@ -47,7 +47,7 @@ RECIPES = {
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("task", choices=sorted(RECIPES))
-    parser.add_argument("--hours", type=float, default=2.0, help="wall-clock budget; stops cleanly after it")
+    parser.add_argument("--hours", type=float, default=2.0, help="wall-clock budget: stops at the last epoch end before it")
     parser.add_argument("--out", default=None, help="run folder (default runs/<name>)")
     parser.add_argument("--resume", action="store_true", help="continue from the run folder's last checkpoint")
     parser.add_argument("--init", default=None, help="model to start from (name or folder)")
@@ -72,10 +72,14 @@ def main() -> int:
         recipe["mixed_precision"] = args.mixed_precision
     config = TrainConfig(**recipe, resume=args.resume, init=args.init, learning_rate=args.lr)
     cancel = CancelToken()
+    # The budget ends the run at the last epoch boundary before it (an epoch cut short is not saved); the timer
+    # is the backstop for an epoch that runs over.
     timer = threading.Timer(args.hours * 3600, cancel.cancel)
     timer.daemon = True
     timer.start()
     started = time.time()
+    deadline = started + args.hours * 3600
+    epoch_began = [started]
 
     def on_event(event) -> None:
         if event.kind in ("batch",):
@@ -84,6 +88,13 @@ def main() -> int:
         logs = {k: round(float(v), 4) for k, v in (event.logs or {}).items()}
         print(f"{stamp} {event.kind} epoch={event.epoch} step={event.step} {json.dumps(logs)} {event.message}",
               flush=True)
+        now = time.time()
+        if event.kind in ("start", "epoch"):
+            took, epoch_began[0] = now - epoch_began[0], now
+            if event.kind == "epoch" and now + took > deadline and not cancel.cancelled:
+                print(f"the next epoch would end after the --hours budget: stopping after epoch {event.epoch}",
+                      flush=True)
+                cancel.cancel()
 
     result = train(config, on_event=on_event, cancel=cancel)
     print(f"finished: {result.status} after {(time.time() - started) / 60:.1f} min; model folder {result.model_dir}; "

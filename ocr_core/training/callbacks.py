@@ -60,12 +60,17 @@ def to_floats(logs: dict[str, Any] | None) -> dict[str, float]:
 
 
 class EventCallback(keras.callbacks.Callback):
-    """Send 'batch' and 'epoch' :class:`TrainingEvent` s to ``emit``."""
+    """Send 'batch' and 'epoch' :class:`TrainingEvent` s to ``emit``.
+
+    With ``flags``, an epoch cut short by a cancel (during its batches or its validation) is reported as a 'log'
+    event saying so, not as an 'epoch' event: its losses cover part of the data, and the epoch is not saved.
+    """
 
     def __init__(self, emit: Callable[[TrainingEvent], None], steps_per_epoch: int, epochs: int | None = None,
-                 initial_epoch: int = 0) -> None:
+                 initial_epoch: int = 0, flags: StopFlags | None = None) -> None:
         super().__init__()
         self.emit = emit
+        self.flags = flags
         self.steps_per_epoch = steps_per_epoch
         self.epochs = epochs
         self.epoch = initial_epoch
@@ -80,8 +85,14 @@ class EventCallback(keras.callbacks.Callback):
                                 total_steps=self.total, epochs=self.epochs))
 
     def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
-        self.emit(TrainingEvent("epoch", step=(epoch + 1) * self.steps_per_epoch, epoch=epoch + 1,
-                                logs=to_floats(logs), total_steps=self.total, epochs=self.epochs))
+        step = (epoch + 1) * self.steps_per_epoch
+        if self.flags is not None and self.flags.cancelled and self.flags.epoch_dirty:
+            self.emit(TrainingEvent("log", step=step, epoch=epoch + 1, total_steps=self.total, epochs=self.epochs,
+                                    message=f"epoch {epoch + 1} cut short by the stop: not saved (a resume "
+                                            "trains it again)"))
+            return
+        self.emit(TrainingEvent("epoch", step=step, epoch=epoch + 1, logs=to_floats(logs), total_steps=self.total,
+                                epochs=self.epochs))
 
 
 @dataclass

@@ -424,7 +424,7 @@ def _fit(config: TrainConfig, task: Any, state: dict[str, Any] | None, paths: Ch
     # Events first, so a cancel requested while handling batch N stops right after batch N.
     callbacks: list[keras.callbacks.Callback] = [
         *task.callbacks(save_model),
-        EventCallback(emit, steps, config.epochs, initial_epoch),
+        EventCallback(emit, steps, config.epochs, initial_epoch, flags),
         GuardCallback(flags, cancel),
     ]
     if config.patience and config.patience >= 3:

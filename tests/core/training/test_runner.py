@@ -133,7 +133,10 @@ def test_cancel_stops_within_one_batch_and_keeps_the_best(module_synth, tmp_path
     token = CancelToken()
     batches = []
 
+    events = []
+
     def on_event(e):
+        events.append(e)
         if e.kind == "batch":
             batches.append(e.step)
             if e.step == 6:  # second epoch, after one checkpoint
@@ -143,6 +146,9 @@ def test_cancel_stops_within_one_batch_and_keeps_the_best(module_synth, tmp_path
                    cancel=token)
     assert result.status == "cancelled"
     assert batches == list(range(1, 7))
+    # epoch 2 is reported as cut short, not with the losses of its first two batches
+    assert [e.epoch for e in events if e.kind == "epoch"] == [1]
+    assert any(e.kind == "log" and e.epoch == 2 and "cut short" in e.message for e in events)
     assert result.epochs_run == 1 and result.model_dir == tmp_path
     assert (tmp_path / "model.json").is_file()
     rows = (tmp_path / "training.csv").read_text("utf-8").splitlines()

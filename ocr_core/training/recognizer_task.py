@@ -27,7 +27,7 @@ from ocr_core.training.sources import (
     synthetic_crop_iterator,
 )
 
-__all__ = ["RecognizerTask", "crnn_architecture", "lowercase_alphabet"]
+__all__ = ["RecognizerTask", "crnn_architecture", "lowercase_alphabet", "roll_lstms"]
 
 _ARCH = {"lite": "crnn_lite", "kurapan": "crnn_kurapan"}
 
@@ -41,6 +41,19 @@ def crnn_architecture(variant: str) -> str:
 def lowercase_alphabet(alphabet: str) -> str:
     """Lower-case an alphabet, keeping the first occurrence order of each character."""
     return "".join(dict.fromkeys(alphabet.lower()))
+
+
+def roll_lstms() -> bool:
+    """Whether training runs the LSTMs rolled (``unroll=False``) whatever the model says.
+
+    ``unroll`` is how an LSTM runs, not what it computes: the weights are the same either way. Unrolled is the
+    lite model's setting for inference and TensorFlow CPU training, where the two run about as fast. Elsewhere it
+    costs: on a GPU only a rolled LSTM gets the cuDNN kernel (TensorFlow, PyTorch), and JAX compiles an unrolled
+    one for 36 s and trains it 4x slower on a CPU (session 11). The saved model keeps its own setting.
+    """
+    from ocr_core.training.runner import gpu_visible
+
+    return keras.backend.backend() != "tensorflow" or gpu_visible()
 
 
 def _default_alphabet() -> str:
@@ -191,15 +204,22 @@ class RecognizerTask:
 
     # --- model ------------------------------------------------------------------------------
     def build(self) -> tuple[keras.Model, keras.Model]:
-        from ocr_core.models.crnn import build_crnn
+        from ocr_core.models.crnn import CRNN_VARIANTS, build_crnn
 
         crnn_architecture(self.variant)
+        configured_unroll = self.build_params.get("unroll", CRNN_VARIANTS[self.variant].get("unroll"))
         try:
-            backbone, model, training_model, _ = build_crnn(len(self.alphabet), self.variant, **self.build_params)
+            backbone, model, training_model, _ = build_crnn(len(self.alphabet), self.variant,
+                                                            **self._run_params(self.build_params))
         except ValueError as exc:  # build parameters that do not fit the variant (e.g. residual_blocks on kurapan)
             raise TrainingError(f"cannot build the {self.variant} recognizer: {exc}") from exc
+        if configured_unroll and not (getattr(model, "build_params", None) or {}).get("unroll"):
+            self.log(f"the LSTMs train rolled on the {keras.backend.backend()} backend (the saved model keeps "
+                     "unroll=True; the weights are the same)")
         # The spec records every build parameter, so the folder still loads if the variant's defaults change.
         effective = dict(getattr(model, "build_params", {}) or {})
+        if configured_unroll is not None:
+            effective["unroll"] = configured_unroll
         self.effective_params = {k: list(v) if isinstance(v, tuple) else v for k, v in effective.items()}
         if "max_label_length" in self.build_params:
             self.effective_params["max_label_length"] = self.build_params["max_label_length"]
@@ -219,6 +239,14 @@ class RecognizerTask:
                 raise TrainingError("every training word is too long for the model")
         return training_model, model
 
+    def _run_params(self, params: dict[str, Any]) -> dict[str, Any]:
+        """``params`` as this backend and device train them: rolled LSTMs where :func:`roll_lstms` says so."""
+        from ocr_core.models.crnn import CRNN_VARIANTS
+
+        if "unroll" in CRNN_VARIANTS[self.variant] and roll_lstms():
+            return {**params, "unroll": False}
+        return dict(params)
+
     def _load_init(self, model: keras.Model, backbone: keras.Model) -> None:
         """Start ``model`` from the ``--init`` weights: all of them, the backbone plus the shared characters'
         top columns when the alphabet changed, and by layer name when the model grew (ADR 0015)."""
@@ -229,7 +257,7 @@ class RecognizerTask:
         if spec is None or weights is None:
             raise TrainingError("no --init model to start from")
         same_alphabet = spec.alphabet == self.alphabet and spec.include_top
-        old_params = {k: v for k, v in spec.build_params.items() if k != "max_label_length"}
+        old_params = self._run_params({k: v for k, v in spec.build_params.items() if k != "max_label_length"})
         _, old_model, _, _ = build_crnn(len(spec.alphabet or self.alphabet), self.variant, **old_params)
         grown = old_model.build_params != model.build_params
         if not grown and same_alphabet:

@@ -9,7 +9,11 @@ scan turned into a searchable PDF does. A ``.pdf`` file gets every page; a folde
   point per pixel), so a 300-dpi A4 scan gives an A4 page.
 - Each word is set in Helvetica (one of the fonts every PDF reader has), text render mode 3 (invisible), along its
   box's baseline and scaled to the box's width, so a selection covers the word. Ignored (``###``) words and words
-  without text are left out. Text outside Windows-1252 (Helvetica's encoding here) shows as ``?``.
+  without text are left out.
+- Words with characters outside Windows-1252 (Helvetica's encoding here: Greek, Cyrillic, CJK, ...) are set in a
+  second, embedded font with one blank glyph for every character and a ``ToUnicode`` map, as OCR engines' PDFs do:
+  nothing to see, and search and copy give the text back. Characters beyond the Basic Multilingual Plane become
+  U+FFFD.
 
 No Qt, no TensorFlow; the PDF is written by this module (no PDF library needed).
 """
@@ -40,6 +44,9 @@ _DEFAULT_CHAR_WIDTH = 556.0
 _METRIC_FONTS = ("/usr/share/fonts/truetype/liberation2/LiberationSans-Regular.ttf",
                  "/usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf")
 _FONT_NAME = "F1"
+#: The Unicode font: every character is one blank glyph this wide, in thousandths of the font size.
+_UNICODE_FONT_NAME = "F2"
+_UNICODE_ADVANCE = 500
 #: Space left between the text and each end of its box, in font sizes (text extraction needs about 0.1 to break).
 _WORD_GAP = 0.3
 
@@ -141,14 +148,19 @@ def _page_content(picture: _Picture, words: Iterable[Word], sx: float, sy: float
         # Detector boxes of neighbouring words often touch: the text spans the box less a small margin at each end,
         # so text extraction (pdftotext and the like) sees a gap between words and puts a space there.
         span = max(length - _WORD_GAP * size, 0.6 * length)
-        natural = _text_width(text) * size / 1000.0
+        if _needs_unicode(text):
+            font, encoded = _UNICODE_FONT_NAME, _utf16_string(text)
+            natural = _UNICODE_ADVANCE * (len(encoded) - 2) / 4 * size / 1000.0
+        else:
+            font, encoded = _FONT_NAME, _pdf_string(text)
+            natural = _text_width(text) * size / 1000.0
         stretch = 100.0 * span / natural if natural > 0 else 100.0
         angle = math.atan2(base[1], base[0])
         cos, sin = math.cos(angle), math.sin(angle)
         along, up = np.array([cos, sin]), np.array([-sin, cos])
         origin = bl + up * height * 0.2 + along * (length - span) / 2  # baseline a fifth of the box above its bottom
-        ops.append(f"/{_FONT_NAME} {_num(size)} Tf {_num(stretch)} Tz {_num(cos)} {_num(sin)} {_num(-sin)} "
-                   f"{_num(cos)} {_num(origin[0])} {_num(origin[1])} Tm {_pdf_string(text)} Tj")
+        ops.append(f"/{font} {_num(size)} Tf {_num(stretch)} Tz {_num(cos)} {_num(sin)} {_num(-sin)} "
+                   f"{_num(cos)} {_num(origin[0])} {_num(origin[1])} Tm {encoded} Tj")
     ops.append("ET")
     return "\n".join(ops).encode("ascii"), width_pt, height_pt
 
@@ -167,6 +179,9 @@ def _pdf_document(parts: list[tuple[_Picture, list[Word], float, float]]) -> byt
     catalog = add(b"")  # filled in last, when the page objects are known
     pages_id = add(b"")
     font = add(b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>")
+    fonts = f"/{_FONT_NAME} {font} 0 R"
+    if any(_needs_unicode(" ".join(w.text.split())) for _, words, _, _ in parts for w in words):
+        fonts += f" /{_UNICODE_FONT_NAME} {_add_unicode_font(add)} 0 R"
     kids = []
     for picture, words, sx, sy in parts:
         image = add(_stream(f"<< /Type /XObject /Subtype /Image /Width {picture.width} /Height {picture.height} "
@@ -176,7 +191,7 @@ def _pdf_document(parts: list[tuple[_Picture, list[Word], float, float]]) -> byt
         contents = add(_stream("<< /Filter /FlateDecode", zlib.compress(content, 6)))
         kids.append(add(
             f"<< /Type /Page /Parent {pages_id} 0 R /MediaBox [0 0 {_num(width_pt)} {_num(height_pt)}] "
-            f"/Resources << /XObject << /Im0 {image} 0 R >> /Font << /{_FONT_NAME} {font} 0 R >> >> "
+            f"/Resources << /XObject << /Im0 {image} 0 R >> /Font << {fonts} >> >> "
             f"/Contents {contents} 0 R >>".encode("ascii")))
     objects[catalog - 1] = f"<< /Type /Catalog /Pages {pages_id} 0 R >>".encode("ascii")
     objects[pages_id - 1] = (f"<< /Type /Pages /Kids [{' '.join(f'{k} 0 R' for k in kids)}] "
@@ -196,6 +211,76 @@ def _pdf_document(parts: list[tuple[_Picture, list[Word], float, float]]) -> byt
     return out.getvalue()
 
 
+def _add_unicode_font(add) -> int:  # type: ignore[no-untyped-def]
+    """Add the Unicode font's objects with ``add`` (which numbers them); returns the font's number.
+
+    A Type 0 font, Identity-H: each character is its UTF-16 code unit as a 2-byte character id; every id draws the
+    same blank glyph (the ``CIDToGIDMap`` sends all to glyph 1), and ``ToUnicode`` maps each id back to itself.
+    """
+    program = _blank_truetype()
+    font_file = add(_stream(f"<< /Filter /FlateDecode /Length1 {len(program)}", zlib.compress(program, 9)))
+    descriptor = add(f"<< /Type /FontDescriptor /FontName /OcrStudioBlank /Flags 5 "
+                     f"/FontBBox [0 0 {_UNICODE_ADVANCE} 1000] /ItalicAngle 0 /Ascent 1000 /Descent 0 "
+                     f"/CapHeight 1000 /StemV 80 /FontFile2 {font_file} 0 R >>".encode("ascii"))
+    to_gid = add(_stream("<< /Filter /FlateDecode", zlib.compress(b"\x00\x01" * 65536, 9)))
+    cid_font = add(f"<< /Type /Font /Subtype /CIDFontType2 /BaseFont /OcrStudioBlank "
+                   f"/CIDSystemInfo << /Registry (Adobe) /Ordering (Identity) /Supplement 0 >> "
+                   f"/FontDescriptor {descriptor} 0 R /DW {_UNICODE_ADVANCE} /CIDToGIDMap {to_gid} 0 R >>"
+                   .encode("ascii"))
+    to_unicode = add(_stream("<< /Filter /FlateDecode", zlib.compress(_identity_cmap(), 9)))
+    return add(f"<< /Type /Font /Subtype /Type0 /BaseFont /OcrStudioBlank /Encoding /Identity-H "
+               f"/DescendantFonts [{cid_font} 0 R] /ToUnicode {to_unicode} 0 R >>".encode("ascii"))
+
+
+def _identity_cmap() -> bytes:
+    """A ToUnicode CMap sending every 2-byte id (surrogates aside) to the same UTF-16 code unit."""
+    ranges = [f"<{hi:02X}00> <{hi:02X}FF> <{hi:02X}00>" for hi in range(256) if not 0xD8 <= hi <= 0xDF]
+    blocks = [ranges[i:i + 100] for i in range(0, len(ranges), 100)]  # at most 100 entries per block
+    body = "".join(f"{len(b)} beginbfrange\n" + "\n".join(b) + "\nendbfrange\n" for b in blocks)
+    return ("/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n"
+            "/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def\n"
+            "/CMapName /OcrStudio-Identity-UCS def\n/CMapType 2 def\n"
+            "1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n" + body +
+            "endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend\n").encode("ascii")
+
+
+@lru_cache(maxsize=1)
+def _blank_truetype() -> bytes:
+    """A TrueType font of two empty glyphs (.notdef and the one every character draws), made with fontTools."""
+    from fontTools.fontBuilder import FontBuilder
+    from fontTools.pens.ttGlyphPen import TTGlyphPen
+
+    builder = FontBuilder(1000, isTTF=True)
+    builder.setupGlyphOrder([".notdef", "blank"])
+    builder.setupCharacterMap({})
+    empty = TTGlyphPen(None).glyph()
+    builder.setupGlyf({".notdef": empty, "blank": TTGlyphPen(None).glyph()})
+    builder.setupHorizontalMetrics({".notdef": (_UNICODE_ADVANCE, 0), "blank": (_UNICODE_ADVANCE, 0)})
+    builder.setupHorizontalHeader(ascent=1000, descent=0)
+    builder.setupNameTable({"familyName": "OcrStudioBlank", "styleName": "Regular"})
+    builder.setupOS2(sTypoAscender=1000, sTypoDescender=0, usWinAscent=1000, usWinDescent=0)
+    builder.setupPost()
+    out = io.BytesIO()
+    builder.save(out)
+    return out.getvalue()
+
+
+def _needs_unicode(text: str) -> bool:
+    """Whether ``text`` has characters Windows-1252 (the Helvetica font's encoding here) lacks."""
+    try:
+        text.encode("cp1252")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def _utf16_string(text: str) -> str:
+    """``text`` as a PDF hex string of UTF-16 code units, for the Unicode font (beyond the BMP: U+FFFD)."""
+    units = "".join(f"{ord(ch) if ord(ch) <= 0xFFFF and not 0xD800 <= ord(ch) <= 0xDFFF else 0xFFFD:04X}"
+                    for ch in text)
+    return f"<{units}>"
+
+
 def _stream(dictionary: str, data: bytes) -> bytes:
     return f"{dictionary} /Length {len(data)} >>\nstream\n".encode("ascii") + data + b"\nendstream"
 
@@ -206,7 +291,7 @@ def _num(value: float) -> str:
 
 
 def _pdf_string(text: str) -> str:
-    """``text`` as a PDF literal string in Windows-1252 (other characters become ``?``)."""
+    """``text`` as a PDF literal string in Windows-1252 (callers send other text to the Unicode font)."""
     raw = text.encode("cp1252", errors="replace")
     escaped = "".join(f"\\{b:03o}" if b < 32 or b > 126 or b in (40, 41, 92) else chr(b) for b in raw)
     return f"({escaped})"

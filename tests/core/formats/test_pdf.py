@@ -22,7 +22,7 @@ def _page(image_path, width=200, height=100) -> Page:
         Word(quad_from_rect(70, 10, 130, 30), "Grüße€", 0.8),       # Windows-1252 has these
         Word(rotate_quad(quad_from_rect(20, 50, 90, 70), 30), "tilted", 0.7),
         Word(quad_from_rect(140, 10, 190, 30), "###"),                # illegible: left out
-        Word(quad_from_rect(140, 50, 190, 70), "東京", 0.6),          # outside the font's encoding
+        Word(quad_from_rect(140, 50, 190, 70), "東京", 0.6),          # outside Helvetica's: the Unicode font
     ]
     return Page.from_words(words, width, height, image_path=str(image_path))
 
@@ -53,7 +53,7 @@ def test_text_can_be_found_and_the_image_is_the_page(tmp_path):
     (page,) = reader.pages
     assert [float(v) for v in page.mediabox] == pytest.approx([0, 0, 100, 50], abs=0.01)  # 200 x 100 px, 144 dpi
     text = page.extract_text()
-    assert "Hello" in text and "Grüße€" in text and "tilted" in text and "??" in text
+    assert "Hello" in text and "Grüße€" in text and "tilted" in text and "東京" in text
     assert "###" not in text
     image = page.images[0].image
     assert image.size == (200, 100) and np.array_equal(np.asarray(image.convert("RGB")), rgb)  # lossless
@@ -108,3 +108,42 @@ def test_counter_clockwise_boxes_and_labels_with_line_breaks(tmp_path):
     x, y = found["drawn anticlockwise"]
     assert 100 <= x <= 110 and 100 - 60 <= y <= 100 - 20  # on its box, reading left to right
     assert "two lines here" in found
+
+
+def test_any_script_is_searchable_and_latin_only_pages_need_no_second_font(tmp_path):
+    Image.fromarray(np.full((100, 300, 3), 255, np.uint8)).save(tmp_path / "u.png")
+    words = [Word(quad_from_rect(10, 10, 60, 30), "Hello", 0.9),
+             Word(quad_from_rect(140, 10, 250, 30), "Привет", 0.9),
+             Word(quad_from_rect(10, 50, 120, 70), "Ελληνικά", 0.9),
+             Word(quad_from_rect(130, 50, 200, 70), "a\U0001F600b", 0.9)]  # beyond the BMP: U+FFFD
+    out = tmp_path / "u.pdf"
+    write_annotations([Page.from_words(words, 300, 100, image_path=str(tmp_path / "u.png"))], out, "pdf")
+    _objects(out.read_bytes())
+    text = pypdf.PdfReader(out).pages[0].extract_text()
+    assert "Hello" in text and "Привет" in text and "Ελληνικά" in text and "a\ufffdb" in text
+    assert b"/Type0" in out.read_bytes() and b"/ToUnicode" in out.read_bytes()
+
+    latin = tmp_path / "latin.pdf"
+    write_annotations([Page.from_words(words[:1], 300, 100, image_path=str(tmp_path / "u.png"))], latin, "pdf")
+    assert b"/Type0" not in latin.read_bytes() and "Hello" in pypdf.PdfReader(latin).pages[0].extract_text()
+
+
+def test_the_unicode_text_spans_its_box(tmp_path):
+    Image.fromarray(np.full((100, 300, 3), 255, np.uint8)).save(tmp_path / "u.png")
+    out = tmp_path / "u.pdf"
+    word = Word(quad_from_rect(70, 10, 230, 30), "東京タワー", 0.9)
+    write_annotations([Page.from_words([word], 300, 100, image_path=str(tmp_path / "u.png"))], out, "pdf")
+    spans = []
+
+    def visit(text, cm, tm, font, size):
+        if text.strip():
+            spans.append((text, tm[4]))
+
+    page = pypdf.PdfReader(out).pages[0]
+    page.extract_text(visitor_text=visit)
+    ((text, x),) = spans
+    assert text == "東京タワー" and 70 <= x <= 80  # starts at the box, less the small end margin
+    # each character is one blank glyph 0.5 em wide, stretched horizontally (Tz) to end at the box's end
+    size, stretch, units = re.search(rb"/F2 (\S+) Tf (\S+) Tz .*<([0-9A-F]+)> Tj", page.get_contents().get_data()).groups()
+    end = x + len(units) / 4 * 0.5 * float(size) * float(stretch) / 100
+    assert 220 <= end <= 230

@@ -29,6 +29,8 @@ nvidia-smi --query-gpu=name,memory.used,memory.total --format=csv,noheader || tr
 hours=$($py -c "print(max(0.01, ($seconds - 90) / 3600))")  # leave time to bundle
 mkdir -p "$(dirname "$run")"
 args=(--hours "$hours" --out "$run" --mixed-precision auto)
+# A GPU trains the recognizer faster than one Python process renders crops: one batch process per spare core.
+[ "$task" = recognizer ] && args+=(--data-processes "${DATA_PROCESSES:-$(( $(nproc) > 3 ? $(nproc) - 2 : 1 ))}")
 if [ -e "$run/checkpoints/state.json" ]; then
   args+=(--resume)
 else

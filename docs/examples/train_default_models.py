@@ -57,6 +57,8 @@ def main() -> int:
     parser.add_argument("--mixed-precision", default=None, choices=["auto", "off", "bfloat16", "float16"],
                         help="override the recipe's arithmetic (bfloat16 trains the recognizer about 15%% faster on "
                              "CPUs with AVX-512 BF16; benchmarks/train.py measures it)")
+    parser.add_argument("--data-processes", type=int, default=0, metavar="N",
+                        help="recognizer: N forked processes make the batches (a GPU outruns the 2 threads)")
     args = parser.parse_args()
 
     from ocr_core.cancel import CancelToken
@@ -70,6 +72,8 @@ def main() -> int:
         recipe["build_params"] = {"residual_blocks": args.residual_blocks}
     if args.mixed_precision:
         recipe["mixed_precision"] = args.mixed_precision
+    if args.data_processes:
+        recipe["data_processes"] = args.data_processes
     config = TrainConfig(**recipe, resume=args.resume, init=args.init, learning_rate=args.lr)
     cancel = CancelToken()
     # The budget ends the run at the last epoch boundary before it (an epoch cut short is not saved); the timer

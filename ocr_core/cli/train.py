@@ -60,6 +60,8 @@ def add_parser(subparsers: Any) -> None:
                    help="recognizer (lite): residual blocks after each of the 6 conv blocks; with --init, "
                         "the new blocks start as the identity (e.g. 0,1,1,1,0,0)")
     p.add_argument("--workers", type=int, default=2, help="threads preparing batches (background prefetch)")
+    p.add_argument("--data-processes", type=int, default=0, metavar="N",
+                   help="recognizer: N processes make the batches instead (for a GPU that outruns one process)")
     p.add_argument("--mixed-precision", default="auto", help="auto (GPU only), off, float16, bfloat16")
     p.add_argument("--distribute", default="auto",
                    help="auto, none, onedevice, mirrored, multiworker (TensorFlow; JAX/PyTorch train on one device)")
@@ -101,6 +103,7 @@ def config_from_args(args: argparse.Namespace) -> Any:
         max_length=args.max_length, out_dir=args.out, name=args.name, seed=args.seed,
         mixed_precision=args.mixed_precision, distribute=args.distribute, resume=args.resume, loss=args.loss,
         augment=not args.no_augment, weak_supervision=not args.no_weak_supervision, workers=args.workers,
+        data_processes=args.data_processes,
         cache_dir=args.cache_dir, keep_epochs=args.keep_epochs, build_params=build_params,
     )
 

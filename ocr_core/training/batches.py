@@ -9,13 +9,19 @@ plain Python generators usable by Keras 3 ``model.fit(gen, steps_per_epoch=...)`
     detector.model.fit(batches, steps_per_epoch=100, epochs=1)
 
 :class:`SampleBatches` is the runner's :class:`keras.utils.PyDataset`: each worker thread draws
-samples from its own (seeded) iterator, so synthetic rendering overlaps with training.
+samples from its own (seeded) iterator, so synthetic rendering overlaps with training. With ``processes``, batches
+come from that many forked processes instead (ADR 0022): a GPU trains faster than one Python process renders.
 """
 
 from __future__ import annotations
 
+import contextlib
 import itertools
+import multiprocessing
+import os
 import queue
+import time
+import warnings
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -156,11 +162,17 @@ class SampleBatches(keras.utils.PyDataset):
     ``make_iterator(seed)`` returns an endless iterator of samples; ``collate(samples)`` builds a batch.
     Each batch borrows an iterator from a pool (one per concurrent worker thread, each with its own seed),
     so iterators, which are not thread-safe and costly to start, survive from one epoch to the next.
+
+    ``processes`` > 0: that many processes, forked at the first batch and kept until :meth:`close`, each make
+    batches from its own iterator (seeds as the threads' would be) into a queue; batches then arrive in the order
+    they are finished. The iterators must not use the model or any framework state (the recognizer's crops do not).
     """
 
     def __init__(self, make_iterator: Callable[[int], Iterator[Any]], collate: Callable[[list[Any]], Any],
-                 batch_size: int, steps: int, *, seed: int = 0, workers: int = 1, max_queue_size: int = 8) -> None:
-        super().__init__(workers=workers, use_multiprocessing=False, max_queue_size=max_queue_size)
+                 batch_size: int, steps: int, *, seed: int = 0, workers: int = 1, max_queue_size: int = 8,
+                 processes: int = 0) -> None:
+        super().__init__(workers=1 if processes else workers, use_multiprocessing=False,
+                         max_queue_size=max_queue_size)
         if steps <= 0 or batch_size <= 0:
             raise TrainingError(f"steps ({steps}) and batch size ({batch_size}) must be positive")
         self._make_iterator = make_iterator
@@ -170,6 +182,9 @@ class SampleBatches(keras.utils.PyDataset):
         self._seed = int(seed)
         self._free: queue.SimpleQueue[Iterator[Any]] = queue.SimpleQueue()
         self._counter = itertools.count()
+        self.processes = max(0, int(processes))
+        self._producers: list[Any] = []
+        self._batches: Any = None
 
     def _borrow(self) -> Iterator[Any]:
         try:
@@ -185,12 +200,85 @@ class SampleBatches(keras.utils.PyDataset):
         return self.steps
 
     def __getitem__(self, index: int) -> Any:
+        if self.processes:
+            return self._from_processes()
         it = self._borrow()
         samples = list(itertools.islice(it, self.batch_size))
         if len(samples) < self.batch_size:
             raise TrainingError("the training data ran out of samples (a sample iterator ended)")
         self._free.put(it)
         return self._collate(samples)
+
+    # --- batches from processes -------------------------------------------------------------------
+    def _start(self) -> None:
+        context = multiprocessing.get_context("fork")  # the iterators are closures: a fork shares them as they are
+        self._batches = context.Queue(maxsize=2 * self.processes + 2)
+        for k in range(self.processes):
+            process = context.Process(target=_produce, name=f"ocr-studio-batches-{k}", daemon=True,
+                                      args=(self._make_iterator, self._collate, self.batch_size,
+                                            self._seed + 7919 * k, self._batches, os.getpid()))
+            with warnings.catch_warnings():
+                # JAX warns of any fork; the batch processes never touch JAX (or any framework), only numpy,
+                # Pillow and OpenCV, whose pool they turn off (as PyTorch's DataLoader workers do).
+                warnings.filterwarnings("ignore", message=r"os\.fork\(\) was called", category=RuntimeWarning)
+                process.start()
+            self._producers.append(process)
+
+    def _from_processes(self) -> Any:
+        if not self._producers:
+            self._start()
+        while True:
+            try:
+                kind, value = self._batches.get(timeout=5.0)
+            except queue.Empty:
+                if not any(p.is_alive() for p in self._producers):
+                    codes = sorted({p.exitcode for p in self._producers})
+                    raise TrainingError(f"every batch process ended (exit codes {codes}); train with "
+                                        "--data-processes 0 to see the error in this process") from None
+                continue
+            if kind == "error":
+                raise TrainingError(f"a batch process failed: {value}")
+            return value
+
+    def close(self) -> None:
+        """Stop the batch processes (threads need nothing); safe to call more than once."""
+        for process in self._producers:
+            if process.is_alive():
+                process.terminate()
+        for process in self._producers:
+            process.join(timeout=5.0)
+        self._producers = []
+        if self._batches is not None:
+            self._batches.close()
+            self._batches.cancel_join_thread()  # batches nobody will read must not hold the exit
+            self._batches = None
+
+
+def _produce(make_iterator: Callable[[int], Iterator[Any]], collate: Callable[[list[Any]], Any], batch_size: int,
+             seed: int, batches: Any, parent: int) -> None:
+    """A batch process: batches from its own iterator into ``batches`` until the parent is gone."""
+    try:
+        import cv2
+
+        cv2.setNumThreads(0)  # OpenCV's thread pool does not survive a fork; one process, one thread
+    except Exception:  # noqa: BLE001  (OpenCV missing or too old: nothing to turn off)
+        pass
+    try:
+        it = iter(make_iterator(seed))
+        while os.getppid() == parent:
+            samples = list(itertools.islice(it, batch_size))
+            if len(samples) < batch_size:
+                raise TrainingError("the training data ran out of samples (a sample iterator ended)")
+            batch = collate(samples)
+            while os.getppid() == parent:
+                try:
+                    batches.put(("batch", batch), timeout=1.0)
+                    break
+                except queue.Full:
+                    time.sleep(0)
+    except Exception as exc:  # noqa: BLE001  (reported to the parent, which raises it as a TrainingError)
+        with contextlib.suppress(Exception):
+            batches.put(("error", f"{type(exc).__name__}: {exc}"), timeout=5.0)
 
 
 class FixedBatches(keras.utils.PyDataset):

@@ -61,6 +61,9 @@ class TrainConfig:
     weak_supervision: bool = True
     augment: bool = True
     workers: int = 2
+    #: Recognizer: forked processes that make the training batches (0: the ``workers`` threads do). For GPUs,
+    #: which train faster than one Python process renders crops (ADR 0022).
+    data_processes: int = 0
     synth_options: dict[str, Any] = field(default_factory=dict)
     cache_dir: str | None = None
     jit_compile: bool | str = "auto"
@@ -88,6 +91,8 @@ class TrainConfig:
             raise TrainingError(f"image_size must be a multiple of 32, got {self.image_size}")
         if self.learning_rate is not None and not self.learning_rate > 0:
             raise TrainingError(f"learning_rate must be positive, got {self.learning_rate}")
+        if int(self.data_processes) < 0:
+            raise TrainingError(f"data_processes must be >= 0, got {self.data_processes}")
         if int(self.keep_epochs) < 0:
             raise TrainingError(f"keep_epochs must be >= 0, got {self.keep_epochs}")
         if self.loss not in ("ohem", "mse"):

@@ -207,6 +207,9 @@ class DetectorTask:
     def datasets(self, steps: int, val_steps: int, seed: int, train_seed: int | None = None
                  ) -> tuple[SampleBatches, list[Any] | None]:
         """Training batches drawn from ``train_seed`` (default ``seed``); validation batches fixed by ``seed``."""
+        if self.config.data_processes:
+            self.log("--data-processes is for the recognizer: the detector's batches come from threads (their "
+                     "weak supervision may use the model)")
         train = SampleBatches(self._train_iterator, self.collate, self.config.batch_size, steps,
                               seed=seed if train_seed is None else train_seed,
                               workers=self.config.workers)

@@ -195,7 +195,8 @@ class RecognizerTask:
         """Training batches drawn from ``train_seed`` (default ``seed``); validation batches fixed by ``seed``."""
         train = SampleBatches(lambda s: self._iterator(self.train_crops, s), self.collate,
                               self.config.batch_size, steps,
-                              seed=seed if train_seed is None else train_seed, workers=self.config.workers)
+                              seed=seed if train_seed is None else train_seed, workers=self.config.workers,
+                              processes=self.config.data_processes)
         val_it = self._iterator(self.val_crops, seed + 100_003)
         val = None
         if val_it is not None:

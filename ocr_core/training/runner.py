@@ -454,6 +454,10 @@ def _fit(config: TrainConfig, task: Any, state: dict[str, Any] | None, paths: Ch
             raise
         except Exception as exc:
             raise TrainingError(f"training failed: {type(exc).__name__}: {exc}") from exc
+        finally:
+            close = getattr(train_data, "close", None)
+            if callable(close):
+                close()
     return _finish(config, task, paths, out_dir, emit, flags, early, checkpoint, folder, save_model, steps)
 
 

@@ -437,3 +437,12 @@ def test_a_run_started_from_init_resumes_without_naming_the_init_model(first_run
     with pytest.raises(TrainingError, match="other settings"):
         train(rec_config(run, build_params={**TINY_CRNN, "rnn_units": (4, 4)}, epochs=3, steps_per_epoch=2,
                          resume=True))
+
+
+def test_recognizer_trains_from_batch_processes_and_stops_them(module_synth, tmp_path):
+    import multiprocessing
+
+    result = train(rec_config(tmp_path, epochs=2, steps_per_epoch=3, data_processes=2))
+    assert result.status == "completed" and result.epochs_run == 2
+    assert (tmp_path / "model.json").is_file()
+    assert not [p for p in multiprocessing.active_children() if p.name.startswith("ocr-studio-batches")]

@@ -6,6 +6,7 @@
 #
 #   bash packaging/gpu_train.sh 540 recognizer runs/crnn_gpu
 #   KERAS_BACKEND=torch RESIDUAL_BLOCKS=0,1,1,1,0,0 bash packaging/gpu_train.sh 540 recognizer runs/crnn_gpu
+#   FILTERS=32,64,128,256,384,384 RNN_UNITS=256,256 bash packaging/gpu_train.sh 540 recognizer runs/crnn_wide
 set -euo pipefail
 seconds=${1:?seconds}; task=${2:-recognizer}; run=${3:-runs/${task}_gpu}
 kit=$(cd "${GPU_KIT:-.gpukit}" && pwd)
@@ -33,6 +34,11 @@ args=(--hours "$hours" --out "$run" --mixed-precision auto)
 [ "$task" = recognizer ] && args+=(--data-processes "${DATA_PROCESSES:-$(( $(nproc) > 3 ? $(nproc) - 2 : 1 ))}")
 if [ -e "$run/checkpoints/state.json" ]; then
   args+=(--resume)
+elif [ -n "${FILTERS:-}${RNN_UNITS:-}" ]; then  # a new, wider recognizer from scratch
+  [ -n "${FILTERS:-}" ] && args+=(--filters "$FILTERS")
+  [ -n "${RNN_UNITS:-}" ] && args+=(--rnn-units "$RNN_UNITS")
+  [ -n "${RESIDUAL_BLOCKS:-}" ] && args+=(--residual-blocks "$RESIDUAL_BLOCKS")
+  [ -n "${LR:-}" ] && args+=(--lr "$LR")
 else
   args+=(--init "crnn_lite" --lr "${LR:-3e-4}")
   [ -n "${RESIDUAL_BLOCKS:-}" ] && args+=(--residual-blocks "$RESIDUAL_BLOCKS")

@@ -44,6 +44,21 @@ RECIPES = {
 }
 
 
+def _counts(n: int):  # type: ignore[no-untyped-def]
+    """argparse type: ``n`` positive integers separated by commas."""
+
+    def parse(text: str) -> list[int]:
+        try:
+            values = [int(part) for part in text.split(",")]
+        except ValueError:
+            values = []
+        if len(values) != n or any(v <= 0 for v in values):
+            raise argparse.ArgumentTypeError(f"expected {n} positive integers separated by commas, got {text!r}")
+        return values
+
+    return parse
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("task", choices=sorted(RECIPES))
@@ -57,6 +72,11 @@ def main() -> int:
     parser.add_argument("--mixed-precision", default=None, choices=["auto", "off", "bfloat16", "float16"],
                         help="override the recipe's arithmetic (bfloat16 trains the recognizer about 15%% faster on "
                              "CPUs with AVX-512 BF16; benchmarks/train.py measures it)")
+    parser.add_argument("--filters", type=_counts(6), default=None, metavar="N,N,N,N,N,N",
+                        help="recognizer: conv widths of a new model (lite: 16,32,64,128,256,256); start it from "
+                             "scratch (no --init): the widths of a trained model cannot change")
+    parser.add_argument("--rnn-units", type=_counts(2), default=None, metavar="N,N",
+                        help="recognizer: BiLSTM widths of a new model (lite: 128,128); from scratch as --filters")
     parser.add_argument("--data-processes", type=int, default=0, metavar="N",
                         help="recognizer: N forked processes make the batches (a GPU outruns the 2 threads)")
     args = parser.parse_args()
@@ -66,10 +86,14 @@ def main() -> int:
 
     recipe = dict(RECIPES[args.task])
     recipe["out_dir"] = args.out or os.path.join("runs", recipe["name"])
-    if args.residual_blocks and args.task != "recognizer":
-        parser.error("--residual-blocks is for the recognizer only")
-    if args.residual_blocks:
-        recipe["build_params"] = {"residual_blocks": args.residual_blocks}
+    build = {"residual_blocks": args.residual_blocks, "filters": args.filters, "rnn_units": args.rnn_units}
+    build = {k: v for k, v in build.items() if v}
+    if build and args.task != "recognizer":
+        parser.error("--residual-blocks, --filters and --rnn-units are for the recognizer only")
+    if (args.filters or args.rnn_units) and args.init:
+        parser.error("--filters and --rnn-units make a new model: leave out --init (--resume goes on with it)")
+    if build:
+        recipe["build_params"] = build
     if args.mixed_precision:
         recipe["mixed_precision"] = args.mixed_precision
     if args.data_processes:

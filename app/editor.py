@@ -120,19 +120,23 @@ class Editor(QObject):
         select them. On the image they came from they keep their text; on another image they come without text,
         ready to be read (Ctrl+R). Boxes that fall outside this image are left out."""
         copied, source = self._clipboard
-        same_image = source == self.model.page.image_path
+        return self.place_copies(copied, keep_text=source == self.model.page.image_path, label="Paste")
+
+    def place_copies(self, originals: Sequence[Word], *, keep_text: bool = False, label: str = "Paste") -> list[str]:
+        """Add copies of ``originals`` at their places on this page (one undo step), kept inside the image, and
+        select them; without their text unless ``keep_text``. Copies that fall outside the image are left out."""
         words = []
-        for original in copied:
+        for original in originals:
             points = self._inside(original.quad.copy())
             if not has_area(points):
                 continue
             word = original.copy(new_identity=True)
             word.quad, word.box_by_hand = points, True
-            if not same_image:
+            if not keep_text:
                 word.text, word.confidence, word.ignore = "", None, False
             words.append(word)
         if words:
-            self.stack.push(commands.AddWords(self.model, words, f"Paste {len(words)} box(es)"))
+            self.stack.push(commands.AddWords(self.model, words, f"{label} {len(words)} box(es)"))
             self.selection.select([w.id for w in words])
         return [w.id for w in words]
 

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QTabWidget, QWid
 
 from app import dialogs
 from app.actions import ShortcutGuard
+from app.box_lock import BoxLock
 from app.document_model import DocumentModel
 from app.editor import Editor
 from app.menus import build_actions, build_menus
@@ -63,6 +64,7 @@ class MainWindow(QMainWindow):
         self.transfer.confirm_replace = lambda action, names, total: dialogs.ask_replace_annotated(
             self, action, names, total)
 
+        self.box_lock = BoxLock(self.editor, self.recognition.rerecognize_all, self.show_message, self)
         self.page = AnnotatePage(self.model, self.selection, self.scale)
         self.page.canvas.set_show_labels(self.settings.show_labels)
         self.page.canvas.set_show_numbers(self.settings.show_numbers)
@@ -118,6 +120,7 @@ class MainWindow(QMainWindow):
         ses.currentChanged.connect(lambda row, _path: files.set_current(row))
         ses.currentChanged.connect(self._update_title)
         ses.imageShown.connect(self._on_image)
+        ses.imageShown.connect(self.box_lock.image_shown)
         ses.doneChanged.connect(files.set_done)
         ses.message.connect(self.show_message)
         ses.problem.connect(lambda text: self.page.show_problem(
@@ -262,6 +265,23 @@ class MainWindow(QMainWindow):
         else:
             self.show_message(f"Pasted {len(ids)} box{'es' if len(ids) != 1 else ''} without text: Ctrl+R reads "
                               "them")
+
+    def set_box_lock(self, locked: bool) -> None:
+        """Edit > Lock Boxes onto Next Images: lock the selected boxes (or all the page's), or unlock."""
+        if not locked:
+            self.box_lock.unlock()
+            self.show_message("Boxes unlocked")
+            return
+        n = self.box_lock.lock()
+        if not n:
+            action = self.action_set["lock_boxes"]
+            action.blockSignals(True)
+            action.setChecked(False)
+            action.blockSignals(False)
+            self.show_message("No boxes to lock: draw (or select) the form's boxes first")
+            return
+        self.show_message(f"Locked {n} box{'es' if n != 1 else ''}: each next image without boxes gets them, "
+                          "and they are read")
 
     def review_next(self) -> None:
         """F3: the next word the model is unsure of, on this page, then on the next images (:mod:`app.review`)."""

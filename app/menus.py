@@ -46,6 +46,9 @@ def build_actions(w: MainWindow) -> ActionSet:
           "Keep the selected boxes to paste on this or another image; their text goes to the clipboard")
     a.add("paste_boxes", "&Paste Boxes", w.paste_boxes, ["Ctrl+V"], None,
           "The copied boxes at the same place (forms: copy the fields once, paste them on every copy, Ctrl+R)")
+    a.add("lock_boxes", "&Lock Boxes onto Next Images", w.set_box_lock, [], None,
+          "Fixed-layout forms: the selected boxes (or all) are placed on every next image that has none, and read",
+          checkable=True)
     a.add("edit_text", "Edit &Text", w.edit_current_text, ["F2"], "text")
     a.add("illegible", "Mark &Illegible (###)", ed.toggle_ignore_selected, ["I"], "illegible",
           "Mark the selected boxes illegible (###, ignored by training), or legible again")
@@ -117,7 +120,7 @@ def build_menus(w: MainWindow, a: ActionSet) -> QMenu:
     _add(file_menu, a, "save", None, "import", "export", None, "quit")
     edit = bar.addMenu("&Edit")
     _add(edit, a, "undo", "redo", None, "draw_rect", "draw_quad", None, "edit_text", "illegible", "duplicate",
-         "copy_boxes", "paste_boxes", "delete", None, "rotate_ccw", "rotate_cw", "rotate_ccw_big", "rotate_cw_big", "grow", "shrink", None, "sort", "earlier",
+         "copy_boxes", "paste_boxes", "lock_boxes", "delete", None, "rotate_ccw", "rotate_cw", "rotate_ccw_big", "rotate_cw_big", "grow", "shrink", None, "sort", "earlier",
          "later", None, "select_all", "check")
     view = bar.addMenu("&View")
     _add(view, a, "zoom_in", "zoom_out", "fit", "actual", None, "labels", "numbers", None)

@@ -126,3 +126,46 @@ def test_growing_keeps_a_rotated_box_square_at_the_edge_and_shrinking_never_flip
     thin = window.editor.add_box(quad_from_rect(10, 40, 60, 43))  # 3 px tall
     window.action_set["shrink"].trigger()
     assert np.allclose(window.model.word(thin).quad, quad_from_rect(10, 40, 60, 43))  # left as it is
+
+
+def test_locked_boxes_go_onto_each_next_image_without_boxes_and_are_read(window, qtbot, image_dir):
+    recognized_window(window, qtbot, image_dir)
+    hello, world, _ = window.model.word_ids()
+    quads = [window.model.word(i).quad.copy() for i in (hello, world)]
+    window.selection.select([hello, world])
+    window.action_set["lock_boxes"].trigger()
+    assert window.action_set["lock_boxes"].isChecked() and window.box_lock.count == 2
+    window.session.next_image(1)  # page 2 has no boxes: it gets the two, and they are read
+    qtbot.waitUntil(lambda: len(window.model) == 2 and all(w.text.startswith("again") for w in window.model.words()),
+                    timeout=5000)
+    assert all(np.allclose(w.quad, q) for w, q in zip(window.model.words(), quads))
+    window.stack.undo()  # the reading
+    window.stack.undo()  # the placing
+    assert len(window.model) == 0
+    window.session.save()
+
+    window.session.next_image(-1)  # the image they came from keeps its own three boxes
+    qtbot.wait(50)
+    assert len(window.model) == 3
+
+    window.action_set["lock_boxes"].trigger()  # unlock: the next image stays empty
+    assert not window.box_lock.locked
+    window.session.next_image(2)
+    qtbot.wait(50)
+    assert len(window.model) == 0
+
+
+def test_an_image_that_has_boxes_keeps_them_and_nothing_to_lock_says_so(window, qtbot, image_dir):
+    recognized_window(window, qtbot, image_dir)
+    first = [w.text for w in window.model.words()]
+    window.session.next_image(1)
+    window.action_set["lock_boxes"].trigger()  # page 2 has no boxes: nothing to lock
+    assert not window.action_set["lock_boxes"].isChecked() and not window.box_lock.locked
+    window.session.next_image(-1)
+    window.selection.select([window.model.word_ids()[0]])
+    window.action_set["lock_boxes"].trigger()
+    window.session.next_image(1)
+    qtbot.waitUntil(lambda: len(window.model) == 1, timeout=5000)
+    window.session.next_image(-1)  # the first image, which has boxes, is not given more
+    qtbot.wait(50)
+    assert [w.text for w in window.model.words()] == first

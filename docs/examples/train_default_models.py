@@ -77,6 +77,8 @@ def main() -> int:
                              "scratch (no --init): the widths of a trained model cannot change")
     parser.add_argument("--rnn-units", type=_counts(2), default=None, metavar="N,N",
                         help="recognizer: BiLSTM widths of a new model (lite: 128,128); from scratch as --filters")
+    parser.add_argument("--font-balance", choices=["file", "family"], default=None,
+                        help="recognizer: draw fonts per file (the recipe's) or per family (every typeface equally)")
     parser.add_argument("--data-processes", type=int, default=0, metavar="N",
                         help="recognizer: N forked processes make the batches (a GPU outruns the 2 threads)")
     args = parser.parse_args()
@@ -98,6 +100,10 @@ def main() -> int:
         recipe["mixed_precision"] = args.mixed_precision
     if args.data_processes:
         recipe["data_processes"] = args.data_processes
+    if args.font_balance:
+        if args.task != "recognizer":
+            parser.error("--font-balance is for the recognizer only")
+        recipe["synth_options"] = {**recipe.get("synth_options", {}), "font_balance": args.font_balance}
     config = TrainConfig(**recipe, resume=args.resume, init=args.init, learning_rate=args.lr)
     cancel = CancelToken()
     # The budget ends the run at the last epoch boundary before it (an epoch cut short is not saved); the timer

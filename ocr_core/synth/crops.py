@@ -24,7 +24,7 @@ from PIL import ImageFont
 
 from ocr_core.errors import DataGenerationError
 from ocr_core.synth import augment
-from ocr_core.synth.fonts import drawable_chars, drawable_text, preload_drawable
+from ocr_core.synth.fonts import drawable_chars, drawable_text, font_families, preload_drawable
 from ocr_core.synth.glyphs import FontCache, GlyphCache
 from ocr_core.synth.text import TextSampler
 
@@ -50,10 +50,12 @@ class _CropRenderer:
     def __init__(self, alphabet: str, fonts: Sequence[str], backgrounds: Sequence[Any] | None,
                  height: int, width: int, text_source: Callable[[int], str], seed: int | None,
                  color: bool, max_length: int | None, font_size: tuple[float, float],
-                 neighbours: float, augment_level: float, pad_value: Any) -> None:
+                 neighbours: float, augment_level: float, pad_value: Any,
+                 font_groups: list[list[str]] | None = None) -> None:
         self.alphabet = alphabet
         self.allowed = set(alphabet)
         self.fonts = list(fonts)
+        self.font_groups = font_groups
         self.rng = np.random.default_rng(seed)
         self.height, self.width = height, width
         self.text_source = text_source
@@ -111,7 +113,11 @@ class _CropRenderer:
         rng = self.rng
         if len(self.font_pool) < 48 or rng.random() < 0.03:
             for _ in range(10):
-                path = self.fonts[int(rng.integers(len(self.fonts)))]
+                if self.font_groups:
+                    group = self.font_groups[int(rng.integers(len(self.font_groups)))]
+                    path = group[int(rng.integers(len(group)))]
+                else:
+                    path = self.fonts[int(rng.integers(len(self.fonts)))]
                 if path in self.cache.bad:
                     continue
                 scale = float(rng.choice([0.45, 0.6, 0.75, 0.9, 1.0, 1.0, 1.25]))
@@ -336,7 +342,8 @@ def get_crop_generator(alphabet: str, fonts: Sequence[str], backgrounds: Iterabl
                        seed: int | None = None, color: bool = False, *, max_length: int | None = None,
                        font_size: tuple[float, float] = (0.6, 1.05), neighbours: float = 0.3,
                        augment_level: float = 1.0, pad_value: Any = 0, count: int | None = None,
-                       cache_dir: str | os.PathLike[str] | None = None) -> Iterator[tuple[np.ndarray, str]]:
+                       cache_dir: str | os.PathLike[str] | None = None,
+                       font_balance: str = "file") -> Iterator[tuple[np.ndarray, str]]:
     """Endless (or ``count``) word crops ``(uint8 HxW or HxWx3, text)`` with ``text`` in ``alphabet``.
 
     ``fonts``: font file paths (e.g. :func:`~ocr_core.synth.fonts.get_fonts`); a font never draws a
@@ -347,7 +354,9 @@ def get_crop_generator(alphabet: str, fonts: Sequence[str], backgrounds: Iterabl
     ``font_size``: text size relative to the crop height. ``neighbours``: probability of slices of
     neighbouring words/lines at the borders. ``augment_level``: 0 (clean) .. 1 (default) .. 2 (hard).
     Text is truncated to ``max_length`` characters and shortened when it would be crushed.
-    ``cache_dir`` holds the font index (default: the user cache).
+    ``cache_dir`` holds the font index (default: the user cache). ``font_balance``: "file" draws every font file
+    equally often (a family of 40 styles comes up 40 times as often as a family of one); "family" draws a family
+    first, then one of its files, so every typeface comes up equally often.
 
     >>> gen = get_crop_generator("0123456789", fonts, seed=1)  # doctest: +SKIP
     """
@@ -359,11 +368,19 @@ def get_crop_generator(alphabet: str, fonts: Sequence[str], backgrounds: Iterabl
     if height < 8 or width < 8:
         raise DataGenerationError(f"crop size {width}x{height} is too small (8x8 at least)")
     preload_drawable(fonts, alphabet, cache_dir)
+    if font_balance not in ("file", "family"):
+        raise DataGenerationError(f"font_balance must be 'file' or 'family', got {font_balance!r}")
+    groups = None
+    if font_balance == "family":
+        by_family: dict[str, list[str]] = {}
+        for path, family in font_families(fonts, alphabet, cache_dir).items():
+            by_family.setdefault(family, []).append(path)
+        groups = [by_family[name] for name in sorted(by_family)]
     rng = np.random.default_rng(seed)
     source = _text_source(text_generator, alphabet, int(rng.integers(2**31)), max_length)
     renderer = _CropRenderer(alphabet, fonts, list(backgrounds or []), height, width, source,
                              int(rng.integers(2**31)), color, max_length, font_size, neighbours,
-                             augment_level, pad_value)
+                             augment_level, pad_value, font_groups=groups)
     produced = 0
     while count is None or produced < count:
         yield renderer()

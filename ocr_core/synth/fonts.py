@@ -46,6 +46,7 @@ __all__ = [
     "get_fonts",
     "get_font_groups",
     "count_families",
+    "font_families",
 ]
 
 #: The notebook's alphabet: digits, ASCII letters, a little punctuation and space.
@@ -473,6 +474,15 @@ def drawable_text(path: str, text: str) -> str:
         if base != c and base and drawable_chars(path, base):
             out.append(base)
     return " ".join("".join(out).split())
+
+
+def font_families(fonts: Iterable[str], alphabet: str,
+                  cache_dir: str | os.PathLike[str] | None = None) -> dict[str, str]:
+    """Each font file's family name, lower-cased (from the font index: no font file is opened twice)."""
+    fonts = [str(f) for f in fonts]
+    found = {info.path: (info.family or Path(info.path).stem).lower()
+             for info in _infos(alphabet, cache_dir, None, False, fonts)}
+    return {f: found.get(f) or Path(f).stem.lower() for f in fonts}
 
 
 def count_families(fonts: Iterable[str]) -> int:

@@ -217,3 +217,32 @@ def test_context_crops_show_more_of_the_lines_around_the_word(dejavu_fonts, font
 
     assert largest_neighbour_share(0.0) < 0.3
     assert 0.35 < largest_neighbour_share(1.0) <= 0.8
+
+
+@pytest.mark.parametrize(("balance", "low", "high"), [("file", 0.0, 0.25), ("family", 0.35, 0.65)])
+def test_font_balance_draws_files_or_typefaces_equally(balance, low, high, tmp_path, font_cache, monkeypatch):
+    from synth_helpers import build_font
+
+    import ocr_core.synth.crops as crops_module
+
+    many = [str(build_font(tmp_path / f"Many{i}.ttf", {"a": "ring", "b": "ell"}, family="Many Styles"))
+            for i in range(9)]
+    lone = str(build_font(tmp_path / "Lone.ttf", {"a": "ring", "b": "bar"}, family="Lone Style"))
+    used = []
+    original = crops_module.FontCache.get
+
+    def record(self, path, size):
+        used.append(path)
+        return original(self, path, size)
+
+    monkeypatch.setattr(crops_module.FontCache, "get", record)
+    generator = get_crop_generator("ab", many + [lone], seed=4, cache_dir=font_cache, font_balance=balance)
+    for _ in range(300):
+        next(generator)
+    share = used.count(lone) / len(used)
+    assert low <= share <= high, share
+
+
+def test_an_unknown_font_balance_is_refused(sans, font_cache):
+    with pytest.raises(DataGenerationError, match="font_balance"):
+        next(get_crop_generator("ab", [sans], cache_dir=font_cache, font_balance="style"))

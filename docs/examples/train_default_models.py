@@ -24,13 +24,14 @@ import os
 import sys
 import threading
 import time
+from typing import Any
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 from ocr_core.alphabet import LATIN_ALPHABET  # noqa: E402  (no TensorFlow behind it)
 from ocr_core.cli.train import residual_blocks  # noqa: E402  (nor here: argparse types only)
 
-RECIPES = {
+RECIPES: dict[str, dict[str, Any]] = {
     "recognizer": dict(
         task="recognizer", variant="lite", data=["synthetic:12800"], batch_size=64, steps_per_epoch=200,
         validation_steps=16, epochs=1000, patience=30, name="crnn_lite", workers=2, keep_epochs=8,

@@ -64,7 +64,7 @@ class MainWindow(QMainWindow):
         self.transfer.confirm_replace = lambda action, names, total: dialogs.ask_replace_annotated(
             self, action, names, total)
 
-        self.box_lock = BoxLock(self.editor, self.recognition.rerecognize_all, self.show_message, self)
+        self.box_lock = BoxLock(self.editor, self.session, self.recognition.rerecognize_all, self.show_message, self)
         self.page = AnnotatePage(self.model, self.selection, self.scale)
         self.page.canvas.set_show_labels(self.settings.show_labels)
         self.page.canvas.set_show_numbers(self.settings.show_numbers)
@@ -121,6 +121,7 @@ class MainWindow(QMainWindow):
         ses.currentChanged.connect(self._update_title)
         ses.imageShown.connect(self._on_image)
         ses.imageShown.connect(self.box_lock.image_shown)
+        self.box_lock.lockedChanged.connect(self._show_box_lock)
         ses.doneChanged.connect(files.set_done)
         ses.message.connect(self.show_message)
         ses.problem.connect(lambda text: self.page.show_problem(
@@ -274,14 +275,17 @@ class MainWindow(QMainWindow):
             return
         n = self.box_lock.lock()
         if not n:
-            action = self.action_set["lock_boxes"]
-            action.blockSignals(True)
-            action.setChecked(False)
-            action.blockSignals(False)
+            self._show_box_lock(False)
             self.show_message("No boxes to lock: draw (or select) the form's boxes first")
             return
         self.show_message(f"Locked {n} box{'es' if n != 1 else ''}: each next image without boxes gets them, "
                           "and they are read")
+
+    def _show_box_lock(self, locked: bool) -> None:
+        action = self.action_set["lock_boxes"]
+        action.blockSignals(True)  # the check mark follows the lock; no new lock or unlock from here
+        action.setChecked(locked)
+        action.blockSignals(False)
 
     def review_next(self) -> None:
         """F3: the next word the model is unsure of, on this page, then on the next images (:mod:`app.review`)."""

@@ -34,7 +34,7 @@ args=(--hours "$hours" --out "$run" --mixed-precision auto)
 [ "$task" = recognizer ] && args+=(--data-processes "${DATA_PROCESSES:-$(( $(nproc) > 3 ? $(nproc) - 2 : 1 ))}")
 if [ -e "$run/checkpoints/state.json" ]; then
   args+=(--resume)
-elif [ -n "${FILTERS:-}${RNN_UNITS:-}" ]; then  # a new, wider recognizer from scratch
+elif [ "$task" = recognizer ] && [ -n "${FILTERS:-}${RNN_UNITS:-}" ]; then  # a new, wider recognizer from scratch
   [ -n "${FILTERS:-}" ] && args+=(--filters "$FILTERS")
   [ -n "${RNN_UNITS:-}" ] && args+=(--rnn-units "$RNN_UNITS")
   [ -n "${RESIDUAL_BLOCKS:-}" ] && args+=(--residual-blocks "$RESIDUAL_BLOCKS")

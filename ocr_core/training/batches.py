@@ -156,6 +156,10 @@ def recognizer_batches(image_generator: Iterable[tuple[np.ndarray, str]], alphab
                                  max_length=max_length, timesteps=steps)
 
 
+#: Seconds the training process waits for a batch from live batch processes before giving up.
+_BATCH_PATIENCE_S = 600.0
+
+
 class SampleBatches(keras.utils.PyDataset):
     """A fixed number of batches per epoch drawn from endless sample iterators.
 
@@ -227,14 +231,19 @@ class SampleBatches(keras.utils.PyDataset):
     def _from_processes(self) -> Any:
         if not self._producers:
             self._start()
+        waited = 0.0
         while True:
             try:
                 kind, value = self._batches.get(timeout=5.0)
             except queue.Empty:
+                waited += 5.0
                 if not any(p.is_alive() for p in self._producers):
                     codes = sorted({p.exitcode for p in self._producers})
                     raise TrainingError(f"every batch process ended (exit codes {codes}); train with "
                                         "--data-processes 0 to see the error in this process") from None
+                if waited >= _BATCH_PATIENCE_S:  # e.g. a process killed mid-write left the queue broken
+                    raise TrainingError(f"no batch from the {len(self._producers)} batch processes in "
+                                        f"{_BATCH_PATIENCE_S:.0f} s; train with --data-processes 0") from None
                 continue
             if kind == "error":
                 raise TrainingError(f"a batch process failed: {value}")
@@ -257,6 +266,8 @@ class SampleBatches(keras.utils.PyDataset):
 def _produce(make_iterator: Callable[[int], Iterator[Any]], collate: Callable[[list[Any]], Any], batch_size: int,
              seed: int, batches: Any, parent: int) -> None:
     """A batch process: batches from its own iterator into ``batches`` until the parent is gone."""
+    # A batch still in the pipe must not hold this process at exit: once the parent is gone nobody reads it.
+    batches.cancel_join_thread()
     try:
         import cv2
 
@@ -279,6 +290,9 @@ def _produce(make_iterator: Callable[[int], Iterator[Any]], collate: Callable[[l
     except Exception as exc:  # noqa: BLE001  (reported to the parent, which raises it as a TrainingError)
         with contextlib.suppress(Exception):
             batches.put(("error", f"{type(exc).__name__}: {exc}"), timeout=5.0)
+            time.sleep(1.0)  # let the queue's writer thread send it (joining it could hang, see above)
+    if os.getppid() != parent:
+        os._exit(0)  # orphaned: leave without running exit handlers that could wait on the dead parent
 
 
 class FixedBatches(keras.utils.PyDataset):

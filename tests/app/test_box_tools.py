@@ -169,3 +169,34 @@ def test_an_image_that_has_boxes_keeps_them_and_nothing_to_lock_says_so(window, 
     window.session.next_image(-1)  # the first image, which has boxes, is not given more
     qtbot.wait(50)
     assert [w.text for w in window.model.words()] == first
+
+
+def test_locked_boxes_never_go_onto_an_image_whose_annotation_exists_but_cannot_be_read(window, qtbot, image_dir):
+    recognized_window(window, qtbot, image_dir)
+    broken = window.session.store.annotation_path(image_dir / "page2.png")
+    broken.parent.mkdir(parents=True, exist_ok=True)
+    broken.write_text("{ not json", "utf-8")
+    window.selection.select(window.model.word_ids()[:2])
+    window.action_set["lock_boxes"].trigger()
+    window.session.next_image(1)
+    qtbot.wait(100)
+    assert len(window.model) == 0 and window.session.is_blocked  # the user's file is untouched
+    assert broken.read_text("utf-8") == "{ not json"
+
+
+def test_an_image_left_before_its_locked_boxes_were_read_has_them_read_when_shown_again(window, qtbot, image_dir,
+                                                                                         service):
+    recognized_window(window, qtbot, image_dir)
+    window.selection.select(window.model.word_ids()[:2])
+    window.action_set["lock_boxes"].trigger()
+    service.delay = 0.5  # the reading is still running when the user moves on
+    window.session.next_image(1)
+    qtbot.waitUntil(lambda: len(window.model) == 2, timeout=5000)
+    window.session.next_image(1)  # leaves page 2 with its placed boxes unread (saved so)
+    qtbot.waitUntil(lambda: len(window.model) == 2, timeout=5000)  # page 3 gets its own
+    service.delay = 0.02
+    qtbot.wait(700)  # page 2's late reading is dropped
+    window.session.next_image(-1)
+    qtbot.waitUntil(lambda: [w.text[:5] for w in window.model.words()] == ["again"] * 2, timeout=5000)
+    window.action_set["lock_boxes"].trigger()
+    assert not window.action_set["lock_boxes"].isChecked()

@@ -2,6 +2,7 @@
 
 import itertools
 import os
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -60,3 +61,46 @@ def test_without_processes_the_threads_path_is_unchanged():
     first = batches[0]
     assert first[:, 0].tolist() == [os.getpid()] * 2 and first[:, 1].tolist() == [3, 3]
     batches.close()  # nothing to stop
+
+
+@pytest.mark.slow
+def test_batch_processes_end_when_the_training_process_is_killed(tmp_path):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    script = tmp_path / "parent.py"
+    script.write_text(
+        "import itertools, sys, time\n"
+        "import numpy as np\n"
+        "from ocr_core.training.batches import SampleBatches\n"
+        "def samples(seed):\n"
+        "    for _ in itertools.count():\n"
+        "        yield np.zeros((512, 1024), np.uint8)  # batches bigger than a pipe holds\n"
+        "b = SampleBatches(samples, np.stack, batch_size=8, steps=4, processes=2)\n"
+        "b[0]\n"
+        "print(' '.join(str(p.pid) for p in b._producers), flush=True)\n"
+        "time.sleep(60)\n", "utf-8")
+    root = Path(__file__).resolve().parents[3]
+    parent = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True, cwd=root,
+                              env={**os.environ, "PYTHONPATH": str(root)})
+    children = [int(pid) for pid in parent.stdout.readline().split()]
+    assert len(children) == 2
+    parent.send_signal(signal.SIGKILL)
+    parent.wait()
+
+    def alive(pid):
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return False
+        return True
+
+    deadline = time.time() + 15
+    while time.time() < deadline and any(alive(pid) for pid in children):
+        time.sleep(0.2)
+    left = [pid for pid in children if alive(pid)]
+    for pid in left:
+        os.kill(pid, signal.SIGKILL)
+    assert not left, "batch processes outlived the training process"

@@ -228,7 +228,7 @@ def _add_unicode_font(add) -> int:  # type: ignore[no-untyped-def]
                    f"/FontDescriptor {descriptor} 0 R /DW {_UNICODE_ADVANCE} /CIDToGIDMap {to_gid} 0 R >>"
                    .encode("ascii"))
     to_unicode = add(_stream("<< /Filter /FlateDecode", zlib.compress(_identity_cmap(), 9)))
-    return add(f"<< /Type /Font /Subtype /Type0 /BaseFont /OcrStudioBlank /Encoding /Identity-H "
+    return add(f"<< /Type /Font /Subtype /Type0 /BaseFont /OcrStudioBlank-Identity-H /Encoding /Identity-H "
                f"/DescendantFonts [{cid_font} 0 R] /ToUnicode {to_unicode} 0 R >>".encode("ascii"))
 
 

@@ -58,6 +58,7 @@ def main(argv: list[str] | None = None) -> int:
     crops = [crop for crop, _ in samples]
     print(f"{args.count} synthetic crops, seed {args.seed}, {height}x{width}")
     for name, recognizer in zip(args.models, recognizers):
+        recognizer.recognize_crops(crops[:64])  # graph tracing outside the timing
         started = time.perf_counter()
         readings = [text for text, _ in recognizer.recognize_crops(crops)]
         seconds = time.perf_counter() - started

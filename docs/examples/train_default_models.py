@@ -29,7 +29,7 @@ from typing import Any
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 from ocr_core.alphabet import LATIN_ALPHABET  # noqa: E402  (no TensorFlow behind it)
-from ocr_core.cli.train import residual_blocks  # noqa: E402  (nor here: argparse types only)
+from ocr_core.cli.train import int_list, residual_blocks  # noqa: E402  (nor here: argparse types only)
 
 RECIPES: dict[str, dict[str, Any]] = {
     "recognizer": dict(
@@ -45,21 +45,6 @@ RECIPES: dict[str, dict[str, Any]] = {
 }
 
 
-def _counts(n: int):  # type: ignore[no-untyped-def]
-    """argparse type: ``n`` positive integers separated by commas."""
-
-    def parse(text: str) -> list[int]:
-        try:
-            values = [int(part) for part in text.split(",")]
-        except ValueError:
-            values = []
-        if len(values) != n or any(v <= 0 for v in values):
-            raise argparse.ArgumentTypeError(f"expected {n} positive integers separated by commas, got {text!r}")
-        return values
-
-    return parse
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("task", choices=sorted(RECIPES))
@@ -73,10 +58,10 @@ def main() -> int:
     parser.add_argument("--mixed-precision", default=None, choices=["auto", "off", "bfloat16", "float16"],
                         help="override the recipe's arithmetic (bfloat16 trains the recognizer about 15%% faster on "
                              "CPUs with AVX-512 BF16; benchmarks/train.py measures it)")
-    parser.add_argument("--filters", type=_counts(6), default=None, metavar="N,N,N,N,N,N",
+    parser.add_argument("--filters", type=int_list(6, 1), default=None, metavar="N,N,N,N,N,N",
                         help="recognizer: conv widths of a new model (lite: 16,32,64,128,256,256); start it from "
                              "scratch (no --init): the widths of a trained model cannot change")
-    parser.add_argument("--rnn-units", type=_counts(2), default=None, metavar="N,N",
+    parser.add_argument("--rnn-units", type=int_list(2, 1), default=None, metavar="N,N",
                         help="recognizer: BiLSTM widths of a new model (lite: 128,128); from scratch as --filters")
     parser.add_argument("--font-balance", choices=["file", "family"], default=None,
                         help="recognizer: draw fonts per file (the recipe's) or per family (every typeface equally)")

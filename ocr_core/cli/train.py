@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import signal
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +21,7 @@ from ocr_core.cancel import CancelToken
 from ocr_core.cli.options import writable_folder
 from ocr_core.errors import OcrError, TrainingError
 
-__all__ = ["add_parser", "run", "config_from_args"]
+__all__ = ["add_parser", "run", "config_from_args", "int_list", "residual_blocks"]
 
 
 def add_parser(subparsers: Any) -> None:
@@ -74,15 +75,24 @@ def add_parser(subparsers: Any) -> None:
     p.set_defaults(func=run)
 
 
-def residual_blocks(text: str) -> list[int]:
-    """``"0,1,1,1,0,0"`` -> ``[0, 1, 1, 1, 0, 0]`` (argparse type)."""
-    try:
-        counts = [int(part) for part in text.split(",")]
-    except ValueError:
-        counts = []
-    if len(counts) != 6 or any(c < 0 for c in counts):
-        raise argparse.ArgumentTypeError(f"expected 6 counts of 0 or more separated by commas, got {text!r}")
-    return counts
+def int_list(n: int, minimum: int = 0) -> Callable[[str], list[int]]:
+    """An argparse type: ``n`` integers of at least ``minimum``, separated by commas."""
+    wanted = "positive integers" if minimum == 1 else f"counts of {minimum} or more"
+
+    def parse(text: str) -> list[int]:
+        try:
+            values = [int(part) for part in text.split(",")]
+        except ValueError:
+            values = []
+        if len(values) != n or any(v < minimum for v in values):
+            raise argparse.ArgumentTypeError(f"expected {n} {wanted} separated by commas, got {text!r}")
+        return values
+
+    return parse
+
+
+#: ``"0,1,1,1,0,0"`` -> ``[0, 1, 1, 1, 0, 0]`` (argparse type): residual blocks after each lite conv block.
+residual_blocks = int_list(6)
 
 
 def config_from_args(args: argparse.Namespace) -> Any:

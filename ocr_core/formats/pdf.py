@@ -141,7 +141,7 @@ def _page_content(picture: _Picture, words: Iterable[Word], sx: float, sy: float
         base = br - bl
         length = float(np.hypot(*base))
         height = float((np.hypot(*(tl - bl)) + np.hypot(*(tr - br))) / 2)
-        text = " ".join(word.text.split())  # line breaks and other separators inside a label: spaces
+        text = _label(word)
         if length <= 0 or height <= 0 or not text:
             continue
         size = height * 0.85
@@ -150,7 +150,7 @@ def _page_content(picture: _Picture, words: Iterable[Word], sx: float, sy: float
         span = max(length - _WORD_GAP * size, 0.6 * length)
         if _needs_unicode(text):
             font, encoded = _UNICODE_FONT_NAME, _utf16_string(text)
-            natural = _UNICODE_ADVANCE * (len(encoded) - 2) / 4 * size / 1000.0
+            natural = _UNICODE_ADVANCE * len(text) * size / 1000.0  # one 2-byte code per character
         else:
             font, encoded = _FONT_NAME, _pdf_string(text)
             natural = _text_width(text) * size / 1000.0
@@ -180,7 +180,7 @@ def _pdf_document(parts: list[tuple[_Picture, list[Word], float, float]]) -> byt
     pages_id = add(b"")
     font = add(b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>")
     fonts = f"/{_FONT_NAME} {font} 0 R"
-    if any(_needs_unicode(" ".join(w.text.split())) for _, words, _, _ in parts for w in words):
+    if any(_needs_unicode(_label(w)) for _, words, _, _ in parts for w in words):
         fonts += f" /{_UNICODE_FONT_NAME} {_add_unicode_font(add)} 0 R"
     kids = []
     for picture, words, sx, sy in parts:
@@ -253,8 +253,7 @@ def _blank_truetype() -> bytes:
     builder = FontBuilder(1000, isTTF=True)
     builder.setupGlyphOrder([".notdef", "blank"])
     builder.setupCharacterMap({})
-    empty = TTGlyphPen(None).glyph()
-    builder.setupGlyf({".notdef": empty, "blank": TTGlyphPen(None).glyph()})
+    builder.setupGlyf({name: TTGlyphPen(None).glyph() for name in (".notdef", "blank")})
     builder.setupHorizontalMetrics({".notdef": (_UNICODE_ADVANCE, 0), "blank": (_UNICODE_ADVANCE, 0)})
     builder.setupHorizontalHeader(ascent=1000, descent=0)
     builder.setupNameTable({"familyName": "OcrStudioBlank", "styleName": "Regular"})
@@ -263,6 +262,11 @@ def _blank_truetype() -> bytes:
     out = io.BytesIO()
     builder.save(out)
     return out.getvalue()
+
+
+def _label(word: Word) -> str:
+    """The word's text as the PDF sets it: line breaks and other separators inside a label become spaces."""
+    return " ".join(word.text.split())
 
 
 def _needs_unicode(text: str) -> bool:

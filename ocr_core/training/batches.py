@@ -281,12 +281,12 @@ def _produce(make_iterator: Callable[[int], Iterator[Any]], collate: Callable[[l
             if len(samples) < batch_size:
                 raise TrainingError("the training data ran out of samples (a sample iterator ended)")
             batch = collate(samples)
-            while os.getppid() == parent:
+            while os.getppid() == parent:  # a full queue: wait, but notice when the parent is gone
                 try:
                     batches.put(("batch", batch), timeout=1.0)
                     break
                 except queue.Full:
-                    time.sleep(0)
+                    continue
     except Exception as exc:  # noqa: BLE001  (reported to the parent, which raises it as a TrainingError)
         with contextlib.suppress(Exception):
             batches.put(("error", f"{type(exc).__name__}: {exc}"), timeout=5.0)

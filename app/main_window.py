@@ -122,6 +122,7 @@ class MainWindow(QMainWindow):
         ses.imageShown.connect(self._on_image)
         ses.imageShown.connect(self.box_lock.image_shown)
         self.box_lock.lockedChanged.connect(self._show_box_lock)
+        self.box_lock.lockedChanged.connect(self._update_lock_enabled)
         ses.doneChanged.connect(files.set_done)
         ses.message.connect(self.show_message)
         ses.problem.connect(lambda text: self.page.show_problem(
@@ -135,6 +136,8 @@ class MainWindow(QMainWindow):
         self.stack.indexChanged.connect(self._update_title)
         self.selection.changed.connect(self._update_enabled)
         self.model.pageReset.connect(self._update_enabled)
+        self.model.wordAdded.connect(self._update_lock_enabled)
+        self.model.wordRemoved.connect(self._update_lock_enabled)
 
         self.engine.stateChanged.connect(self.engine_status.set_state)
         rec.progress.connect(self.job_progress.set_progress)
@@ -199,6 +202,12 @@ class MainWindow(QMainWindow):
             annotating and has_image and self.page.canvas.has_image() and self.editor.can_paste)
         self.action_set["recognize_folder"].setEnabled(len(self.session.images) > 1)
         self.action_set["cancel"].setEnabled(self.recognition.is_busy)
+        self._update_lock_enabled()
+
+    def _update_lock_enabled(self, *_: object) -> None:
+        """Lock Boxes: while boxes are locked (to unlock), or on the Annotate tab when the page has boxes to lock."""
+        annotating = self.tabs.currentWidget() is self.page
+        self.action_set["lock_boxes"].setEnabled(self.box_lock.locked or (annotating and len(self.model) > 0))
 
     def _update_recent_menu(self) -> None:
         self.recent_menu.clear()

@@ -158,14 +158,32 @@ def test_locked_boxes_go_onto_each_next_image_without_boxes_and_are_read(window,
 def test_an_image_that_has_boxes_keeps_them_and_nothing_to_lock_says_so(window, qtbot, image_dir):
     recognized_window(window, qtbot, image_dir)
     first = [w.text for w in window.model.words()]
+    lock = window.action_set["lock_boxes"]
+    assert lock.isEnabled()
     window.session.next_image(1)
-    window.action_set["lock_boxes"].trigger()  # page 2 has no boxes: nothing to lock
-    assert not window.action_set["lock_boxes"].isChecked() and not window.box_lock.locked
+    assert not lock.isEnabled()  # page 2 has no boxes: nothing to lock
+    window.set_box_lock(True)  # asked all the same (a shortcut the user gave it): it says so and stays unlocked
+    assert not lock.isChecked() and not window.box_lock.locked
+    assert window.statusBar().currentMessage().startswith("No boxes to lock")
+    from ocr_core.geometry import quad_from_rect
+
+    wid = window.editor.add_box(quad_from_rect(10, 10, 60, 30))
+    assert lock.isEnabled()  # a box drawn: it can be locked
+    window.stack.undo()
+    assert window.model.has_word(wid) is False and not lock.isEnabled()
+    window.tabs.setCurrentWidget(window.train_tab)
+    window.session.next_image(-1)
+    assert not lock.isEnabled()  # boxes, but not on the Annotate tab
+    window.tabs.setCurrentWidget(window.page)
+    assert lock.isEnabled()
     window.session.next_image(-1)
     window.selection.select([window.model.word_ids()[0]])
     window.action_set["lock_boxes"].trigger()
     window.session.next_image(1)
     qtbot.waitUntil(lambda: len(window.model) == 1, timeout=5000)
+    window.stack.undo()
+    window.stack.undo()
+    assert len(window.model) == 0 and lock.isEnabled()  # locked: it can be unlocked from any page
     window.session.next_image(-1)  # the first image, which has boxes, is not given more
     qtbot.wait(50)
     assert [w.text for w in window.model.words()] == first

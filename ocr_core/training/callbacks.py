@@ -28,8 +28,8 @@ from ocr_core.training.checkpoints import (
     write_weights_atomic,
 )
 
-__all__ = ["TrainingEvent", "EventCallback", "StopFlags", "GuardCallback", "ResumableEarlyStopping",
-           "CheckpointCallback", "EpochCsvLogger", "to_floats"]
+__all__ = ["TrainingEvent", "EventCallback", "StopFlags", "GuardCallback", "StopAtEpochEndCallback",
+           "ResumableEarlyStopping", "CheckpointCallback", "EpochCsvLogger", "to_floats"]
 
 
 @dataclass
@@ -155,6 +155,23 @@ class GuardCallback(keras.callbacks.Callback):
         if any(not math.isfinite(v) for k, v in values.items() if k.endswith("loss")):
             self.flags.nan = True
             self.flags.epoch_dirty = True
+            self.model.stop_training = True
+
+
+class StopAtEpochEndCallback(keras.callbacks.Callback):
+    """Stop at the end of a whole epoch when the cancel came while that epoch ended (a stop asked for by the
+    'epoch' event's handler: a time budget, a click between epochs). Keras only looks at ``stop_training``
+    after a batch, so without this the next epoch would train one batch and be thrown away. Put it last, after
+    the checkpoint: the finished epoch is saved as usual."""
+
+    def __init__(self, flags: StopFlags, cancel: CancelToken | None) -> None:
+        super().__init__()
+        self.flags = flags
+        self.cancel = cancel
+
+    def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+        if self.cancel is not None and self.cancel.cancelled and not self.flags.epoch_dirty:
+            self.flags.cancelled = True
             self.model.stop_training = True
 
 

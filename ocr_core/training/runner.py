@@ -39,6 +39,7 @@ from ocr_core.training.callbacks import (
     EventCallback,
     GuardCallback,
     ResumableEarlyStopping,
+    StopAtEpochEndCallback,
     StopFlags,
     TrainingEvent,
 )
@@ -435,6 +436,7 @@ def _fit(config: TrainConfig, task: Any, state: dict[str, Any] | None, paths: Ch
             min_lr=lr / 32, verbose=0))
     callbacks += [c for c in (early, checkpoint) if c is not None]
     callbacks.append(EpochCsvLogger(str(paths.csv), flags, append=state is not None))
+    callbacks.append(StopAtEpochEndCallback(flags, cancel))
     params = int(sum(math.prod(v.shape) for v in save_model.trainable_weights))
     emit(TrainingEvent("start", epoch=initial_epoch, total_steps=steps * config.epochs, epochs=config.epochs,
                        logs={"steps_per_epoch": steps, "validation_steps": val_steps, "trainable_params": params,

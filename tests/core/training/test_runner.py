@@ -155,6 +155,26 @@ def test_cancel_stops_within_one_batch_and_keeps_the_best(module_synth, tmp_path
     assert len(rows) == 2 and rows[1].startswith("0,")  # header and epoch 1: the cut-short epoch has no row
 
 
+def test_a_cancel_at_an_epoch_end_stops_there_without_a_throwaway_batch(module_synth, tmp_path):
+    """A stop asked for by the 'epoch' event's handler (the --hours budget does this) ends the run at once: the
+    next epoch trains no batch, and the finished epoch is saved."""
+    token = CancelToken()
+    events = []
+
+    def on_event(e):
+        events.append(e)
+        if e.kind == "epoch" and e.epoch == 2:
+            token.cancel()
+
+    result = train(rec_config(tmp_path, epochs=5), on_event=on_event, cancel=token)
+    assert result.status == "cancelled" and result.epochs_run == 2
+    steps = int(next(e for e in events if e.kind == "start").logs["steps_per_epoch"])
+    assert max(e.step for e in events if e.kind == "batch") == 2 * steps  # nothing of epoch 3
+    assert not any("cut short" in e.message for e in events)
+    rows = (tmp_path / "training.csv").read_text("utf-8").splitlines()
+    assert len(rows) == 3  # header and both epochs
+
+
 def test_early_stopping_triggers(module_synth, tmp_path):
     events = []
     result = train(rec_config(tmp_path, epochs=6, patience=1, min_delta=1.0, learning_rate=1e-9), on_event=events.append)

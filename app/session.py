@@ -382,17 +382,22 @@ class Session(QObject):
         return False
 
     def has_boxes(self, path: Path) -> bool:
-        """Whether an image has boxes to lose: the page on screen, or the saved annotation (an unreadable one
-        counts, since it is somebody's work)."""
+        """Whether an image has boxes to lose: the page on screen, the saved annotation, or edits autosaved but
+        never saved (a crash); an unreadable file counts, since it is somebody's work."""
         if path == self.current_path:
             return bool(self.model.page.words)
         if self.store is None:
             return False
         self.wait_for_writes(path)
         try:
-            return bool(self.store.word_count(path))  # from the folder's index while it is current
+            if self.store.word_count(path):  # from the folder's index while it is current
+                return True
+            if not self.store.autosave_path(path).exists():
+                return False
+            autosaved = self.store.recover(path)
         except (AnnotationFormatError, OSError):
             return True
+        return bool(autosaved and autosaved.words)
 
     def load_other(self, path: Path) -> Page | None:
         """The saved page of another image (``None`` if none; raises AnnotationFormatError)."""

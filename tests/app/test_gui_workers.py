@@ -257,7 +257,9 @@ def test_recognize_all_does_not_overwrite_corrections_unless_asked(window, qtbot
     assert asked[0] == ("Recognize All", ["page2.png"], 3)  # only the corrected image has boxes at first
 
 
-def test_recognize_all_keeps_words_typed_before_a_crash_that_only_the_autosave_holds(window, qtbot, image_dir):
+def test_recognize_all_keeps_words_typed_before_a_crash_that_only_the_autosave_holds(window, qtbot, image_dir,
+                                                                                      service, monkeypatch):
+    from app import dialogs
     from ocr_core.document import Page, Word
     from ocr_core.geometry import quad_from_rect
 
@@ -266,6 +268,15 @@ def test_recognize_all_keeps_words_typed_before_a_crash_that_only_the_autosave_h
                             image_path=str(image_dir / "page2.png"))
     store.autosave(typed)  # never saved: no sidecar, only the autosave
     window.open_paths([image_dir])
+    asked: list[list[str]] = []
+    choice = ["skip"]
+    monkeypatch.setattr(dialogs, "ask_replace_annotated",
+                        lambda _w, _action, names, _total, **_k: asked.append(names) or choice[0])
+    window.action_set["recognize_folder"].trigger()  # the autosave's boxes are work to ask about: skipped
+    qtbot.waitUntil(lambda: not window.recognition.is_busy and not window.session.io_busy, timeout=5000)
+    assert asked == [["page2.png"]] and "page2.png" not in {Path(p).name for p in service.recognized}
+    assert AnnotationStore(image_dir).recover(image_dir / "page2.png") is not None  # untouched
+    choice[0] = "replace"
     window.action_set["recognize_folder"].trigger()
     qtbot.waitUntil(lambda: not window.recognition.is_busy and not window.session.io_busy, timeout=5000)
     saved = AnnotationStore(image_dir).load(image_dir / "page2.png")

@@ -304,16 +304,25 @@ def _infos(alphabet: str, cache_dir: str | os.PathLike[str] | None,
 
 def get_fonts(alphabet: str = DEFAULT_ALPHABET, cache_dir: str | os.PathLike[str] | None = None,
               font_dirs: Iterable[str | os.PathLike[str]] | None = None, *,
-              include_system: bool = True, allow_caps: bool | None = None) -> list[str]:
+              include_system: bool = True, allow_caps: bool | None = None,
+              exclude_smallcaps: bool | None = None) -> list[str]:
     """Paths of the legible fonts that draw every character of ``alphabet`` (seed API).
 
     ``font_dirs`` adds user folders (each must exist and hold fonts); ``include_system=False``
     restricts the search to them and ``<cache_dir>/fonts``. Fonts that draw lower case as capitals
-    are left out when the alphabet has both cases of a letter, unless ``allow_caps``. Raises
-    :class:`~ocr_core.errors.DataGenerationError` when no font covers the alphabet.
+    are left out when the alphabet has both cases of a letter, unless ``allow_caps``
+    (``exclude_smallcaps``, keras-ocr's name, is its opposite). Raises
+    :class:`~ocr_core.errors.DataGenerationError` when no font covers the alphabet, and when the
+    alphabet is a folder's path: keras-ocr's ``get_fonts`` took ``cache_dir`` first.
 
     >>> fonts = get_fonts("abc", font_dirs=["/usr/share/fonts/truetype/dejavu"])  # doctest: +SKIP
     """
+    if os.sep in alphabet and os.path.isdir(alphabet):
+        raise DataGenerationError(
+            f"get_fonts(alphabet, cache_dir, ...): the alphabet given is the folder {alphabet!r}; keras-ocr took "
+            "cache_dir first, so name it: get_fonts(cache_dir=..., alphabet=...)")
+    if exclude_smallcaps is not None and allow_caps is None:
+        allow_caps = not exclude_smallcaps
     infos = _infos(alphabet, cache_dir, font_dirs, include_system)
     chars = set(alphabet)
     caps_ok = _caps_ok(alphabet, allow_caps)

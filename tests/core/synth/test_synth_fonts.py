@@ -79,6 +79,16 @@ def test_small_capitals_are_caps_fonts(tmp_path, sans):
     with pytest.raises(DataGenerationError):
         font_mod.get_fonts("abcABC", tmp_path / "cache", [folder], include_system=False)
     assert font_mod.get_fonts("ABC", tmp_path / "cache", [folder], include_system=False) == [str(small_caps)]
+    # keras-ocr's names: exclude_smallcaps=False keeps it for any alphabet, True leaves it out
+    assert font_mod.get_fonts("abcABC", tmp_path / "cache", [folder], include_system=False,
+                              exclude_smallcaps=False) == [str(small_caps)]
+    with pytest.raises(DataGenerationError):
+        font_mod.get_fonts("ABC", tmp_path / "cache", [folder], include_system=False, exclude_smallcaps=True)
+
+
+def test_a_folder_given_where_keras_ocr_put_cache_dir_is_a_clear_error(tmp_path):
+    with pytest.raises(DataGenerationError, match="cache_dir first"):
+        font_mod.get_fonts(str(tmp_path))  # keras-ocr's get_fonts(cache_dir, alphabet) order
 
 
 def test_fonts_with_math_line_metrics_are_rejected(tmp_path, sans):

@@ -278,6 +278,8 @@ class Session(QObject):
             with self._disk_lock:
                 if generation == self._generation:
                     store.autosave(page)
+                    if wait:  # autosaves still queued hold older edits: they must not overwrite these
+                        self._generation += 1
 
         if wait:
             try:

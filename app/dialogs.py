@@ -23,7 +23,7 @@ from app.transfer import export_choices, import_choices
 from ocr_core.imageio import SUPPORTED_SUFFIXES
 
 __all__ = ["ask_open_images", "ask_open_folder", "ask_import", "ask_export", "ask_discard_unsaved",
-           "ask_replace_annotated", "TransferDialog"]
+           "ask_replace_annotated", "ask_overwrite_files", "TransferDialog"]
 
 _AUTO = "auto"
 
@@ -149,3 +149,17 @@ def ask_replace_annotated(parent: QWidget | None, action: str, names: list[str],
     box.setDefaultButton(skip)
     box.exec()
     return "replace" if box.clickedButton() is replace else "skip" if box.clickedButton() is skip else "cancel"
+
+
+def ask_overwrite_files(parent: QWidget | None, folder: str, names: list[str]) -> bool:
+    """An export would write over ``names`` in ``folder``: True to replace them, False to leave everything as it is."""
+    shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+    box = QMessageBox(QMessageBox.Icon.Warning, "Replace Existing Files?",
+                      f"{len(names)} file{'s' if len(names) != 1 else ''} in {folder} would be replaced by the "
+                      f"export ({shown}). Their current content is lost, including anything another tool wrote "
+                      "there for other images.", parent=parent)
+    replace = box.addButton("Replace", QMessageBox.ButtonRole.DestructiveRole)
+    cancel = box.addButton("Cancel", QMessageBox.ButtonRole.RejectRole)
+    box.setDefaultButton(cancel)
+    box.exec()
+    return box.clickedButton() is replace

@@ -63,6 +63,7 @@ class MainWindow(QMainWindow):
             self, action, names, total, keeps_hand_made=True)
         self.transfer.confirm_replace = lambda action, names, total: dialogs.ask_replace_annotated(
             self, action, names, total)
+        self.transfer.confirm_overwrite = lambda folder, names: dialogs.ask_overwrite_files(self, folder, names)
 
         self.box_lock = BoxLock(self.editor, self.session, self.recognition.rerecognize_all, self.show_message, self)
         self.page = AnnotatePage(self.model, self.selection, self.scale)

@@ -28,6 +28,15 @@ from ocr_core.imageio import image_size
 __all__ = ["Transfer", "export_choices", "import_choices"]
 
 
+class _NotWrittenError(Exception):
+    """An export stopped before it kept anything: refused (the message says why) or declined by the user."""
+
+
+def _names(paths: list[Path], shown: int = 3) -> str:
+    names = [Path(p).name for p in dict.fromkeys(paths)]
+    return ", ".join(names[:shown]) + (f" and {len(names) - shown} more" if len(names) > shown else "")
+
+
 def export_choices() -> list[tuple[str, str]]:
     """``(format name, description)`` of the formats the GUI can export."""
     return [(name, FORMATS[name].description) for name in writable_formats()]
@@ -49,6 +58,9 @@ class Transfer(QObject):
         #: Asked ``(action, names, total)`` before an import replaces images' boxes: ``'replace'``, ``'skip'``
         #: or ``'cancel'``. The window asks the user; without a window those images are skipped.
         self.confirm_replace: Callable[[str, list[str], int], str] = lambda _a, _n, _t: "skip"
+        #: Asked ``(folder, names)`` when an export would write over files already there: True to replace them.
+        #: The window asks the user; without a window nothing is written over.
+        self.confirm_overwrite: Callable[[str, list[str]], bool] = lambda _f, _n: False
 
     def session_pages(self) -> list[Page]:
         """Pages of every image that has words or a done mark (current page included, unsaved edits too)."""
@@ -74,15 +86,38 @@ class Transfer(QObject):
         if not pages:
             self.message.emit("Nothing to export: no image has boxes yet")
             return []
-        try:  # all or nothing: a failure puts back the files an earlier export left and removes the new ones
+        own = self._own_files()
+        try:  # all or nothing: a failure or a "no" puts back the files that were there and removes the new ones
             with FileSetGuard(near=Path(out)) as guard:
                 written = write_annotations(pages, out, fmt, images_dir=self.session.root)
+                clash = [p for p in guard.replaced + written if os.path.normcase(os.path.abspath(p)) in own]
+                if clash:
+                    raise _NotWrittenError(f"it would write over OCR Studio's own annotation files ({_names(clash)}), "
+                                      "which the app saves itself: export to another folder")
+                if guard.replaced and not self.confirm_overwrite(str(out), [p.name for p in guard.replaced]):
+                    raise _NotWrittenError("")
+        except _NotWrittenError as exc:
+            self.message.emit(f"Export failed: {exc} (nothing was changed)" if str(exc) else
+                              "Export cancelled: the files there are as they were")
+            return []
         except (OcrError, OSError, ValueError) as exc:
             kept = " (the files there are as they were)" if guard.restored or guard.removed else ""
             self.message.emit(f"Export failed: {exc}{kept}")
             return []
         self.message.emit(f"Exported {len(pages)} image{'s' if len(pages) != 1 else ''} as {fmt} to {out}")
         return written
+
+    def _own_files(self) -> set[str]:
+        """The app's own files for the session's images (annotation, its backup, autosave), normalised."""
+        store = self.session.store
+        if store is None:
+            return set()
+        own = set()
+        for image in self.session.images:
+            sidecar = store.annotation_path(image)
+            for path in (sidecar, sidecar.with_name(sidecar.name + ".bak"), store.autosave_path(image)):
+                own.add(os.path.normcase(os.path.abspath(path)))
+        return own
 
     def import_annotations(self, path: str | os.PathLike[str], fmt: str | None = None) -> int:
         """Read annotations and apply those matching open images; returns how many were applied."""

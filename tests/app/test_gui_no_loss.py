@@ -33,3 +33,44 @@ def test_a_queued_older_autosave_never_overwrites_newer_edits(window, qtbot, ima
     qtbot.waitUntil(lambda: not window.session.io_busy, timeout=3000)
     store = window.session.store
     assert [w.text for w in store.recover(image_dir / "page1.png").words] == ["first edit", "second edit"]
+
+
+def test_an_export_never_writes_over_the_apps_own_annotation_files(window, qtbot, image_dir, monkeypatch):
+    from app import dialogs
+
+    sidecar = malformed_sidecar(image_dir)  # the app refuses to save over it, and says "export them"
+    assert window.open_paths([image_dir]) and window.session.is_blocked
+    window.editor.add_box(quad_from_rect(5, 5, 40, 20), "new")
+    monkeypatch.setattr(dialogs, "ask_export", lambda *_a, **_k: (str(image_dir), "studio"))
+    monkeypatch.setattr(dialogs, "ask_overwrite_files", lambda *_a: True)  # even when the user says yes
+    messages = []
+    window.transfer.message.connect(messages.append)
+    window.action_set["export"].trigger()
+    assert "PRECIOUS" in sidecar.read_text(encoding="utf-8")
+    assert "own annotation files" in messages[-1] and "page1.png.ocr.json" in messages[-1]
+    shown = sorted(p.name for p in image_dir.iterdir() if not p.name.startswith("."))
+    assert shown == ["page1.png", "page1.png.ocr.json", "page2.png", "page3.png"]  # no export file left either
+
+
+def test_an_export_asks_before_writing_over_files_and_a_no_leaves_them(window, qtbot, image_dir, monkeypatch):
+    from gui_helpers import recognized_window
+
+    from app import dialogs
+
+    folder = image_dir.name
+    label = image_dir / "Label.txt"  # another tool's labels for all three images
+    label.write_text("".join(f'{folder}/page{i}.png\t[{{"transcription": "gt{i}", "points": [[1,1],[50,1],[50,20],'
+                             f'[1,20]], "difficult": false}}]\n' for i in (1, 2, 3)), encoding="utf-8")
+    before = label.read_bytes()
+    recognized_window(window, qtbot, image_dir)
+    asked = []
+    answer = [False]
+    monkeypatch.setattr(dialogs, "ask_export", lambda *_a, **_k: (str(image_dir), "ppocrlabel"))
+    monkeypatch.setattr(dialogs, "ask_overwrite_files",
+                        lambda _w, where, names: asked.append((where, names)) or answer[0])
+    window.action_set["export"].trigger()
+    assert asked == [(str(image_dir), ["Label.txt"])]
+    assert label.read_bytes() == before and not (image_dir / "rec_gt.txt").exists()  # nothing new either
+    answer[0] = True
+    window.action_set["export"].trigger()
+    assert "gt2" not in label.read_text(encoding="utf-8") and (image_dir / "rec_gt.txt").is_file()

@@ -133,14 +133,27 @@ class Transfer(QObject):
         by_name: dict[str, Path] = {}
         for p in self.session.images:
             by_name.setdefault(p.name, p)
-        matched: list[tuple[Page, Path]] = []
+        candidates: dict[Path, list[tuple[Page, bool]]] = {}
+        unmatched = 0
         for page in pages:
-            target = self._match(page, by_path, by_name)
-            if target is not None:
-                page.image_path = str(target)
-                self._fit_size(page, target)
-                matched.append((page, target))
-        unmatched = len(pages) - len(matched)
+            target, exact = self._match(page, by_path, by_name)
+            if target is None:
+                unmatched += 1
+            else:
+                candidates.setdefault(target, []).append((page, exact))
+        # Two pages for one image (train/x.png and val/x.png matched by name): the one whose path is the image's
+        # own wins; otherwise neither is applied, since the second would replace the first and its backup.
+        matched: list[tuple[Page, Path]] = []
+        ambiguous: list[Path] = []
+        for target, found in candidates.items():
+            exact = [page for page, by_path_ in found if by_path_]
+            if len(found) > 1 and len(exact) != 1:
+                ambiguous.append(target)
+                continue
+            page = exact[0] if len(found) > 1 else found[0][0]
+            page.image_path = str(target)
+            self._fit_size(page, target)
+            matched.append((page, target))
         # a page without text boxes never wipes an image's boxes; others replace them when the user agrees
         has_boxes = {target: self.session.has_boxes(target) for _, target in matched}
         empty = [(page, target) for page, target in matched if not page.words and has_boxes[target]]
@@ -165,6 +178,10 @@ class Transfer(QObject):
         notes = []
         if unmatched:
             notes.append(f"{unmatched} without a matching open image")
+        if ambiguous:
+            notes.append(f"{len(ambiguous)} image{'s' if len(ambiguous) != 1 else ''} left as "
+                         f"{'they were' if len(ambiguous) != 1 else 'it was'}: the file holds more than one page for "
+                         f"{_names(ambiguous)}; import those one file at a time")
         if empty:
             notes.append(f"{len(empty)} without text boxes left the boxes of {', '.join(t.name for _, t in empty[:3])}"
                          f"{' and more' if len(empty) > 3 else ''} as they were")
@@ -187,8 +204,9 @@ class Transfer(QObject):
         page.width, page.height = size
 
     @staticmethod
-    def _match(page: Page, by_path: dict[str, Path], by_name: dict[str, Path]) -> Path | None:
+    def _match(page: Page, by_path: dict[str, Path], by_name: dict[str, Path]) -> tuple[Path | None, bool]:
+        """The open image a page is for, and whether its path (not only its file name) is that image's."""
         if not page.image_path:
-            return None
-        key = os.path.normcase(os.path.abspath(page.image_path))
-        return by_path.get(key) or by_name.get(Path(page.image_path).name)
+            return None, False
+        exact = by_path.get(os.path.normcase(os.path.abspath(page.image_path)))
+        return (exact, True) if exact is not None else (by_name.get(Path(page.image_path).name), False)

@@ -74,3 +74,28 @@ def test_an_export_asks_before_writing_over_files_and_a_no_leaves_them(window, q
     answer[0] = True
     window.action_set["export"].trigger()
     assert "gt2" not in label.read_text(encoding="utf-8") and (image_dir / "rec_gt.txt").is_file()
+
+
+def test_an_import_holding_two_pages_for_one_image_applies_neither(window, qtbot, image_dir, tmp_path, monkeypatch):
+    from app import dialogs
+    from ocr_core.document import Word
+
+    store = AnnotationStore(image_dir)
+    store.save(Page.from_words([Word(quad_from_rect(5, 5, 40, 20), "corrected by the user", None)], 120, 60,
+                               image_path=str(image_dir / "page2.png")))
+    source = tmp_path / "dataset"
+    for sub, text in (("train", "imported A"), ("val", "imported B")):  # the same file name in two folders
+        (source / sub).mkdir(parents=True)
+        AnnotationStore(source / sub).save(Page.from_words([Word(quad_from_rect(5, 5, 40, 20), text, None)], 120, 60,
+                                                           image_path=str(source / sub / "page2.png")))
+    (source / "train" / "page3.png.ocr.json").write_text(  # and one page for page3 alone
+        (source / "train" / "page2.png.ocr.json").read_text(encoding="utf-8").replace("page2", "page3"), "utf-8")
+    assert window.open_paths([image_dir])
+    monkeypatch.setattr(dialogs, "ask_import", lambda *_a, **_k: (str(source), "studio"))
+    window.transfer.confirm_replace = lambda *_a: "replace"
+    messages = []
+    window.transfer.message.connect(messages.append)
+    window.action_set["import"].trigger()
+    assert [w.text for w in store.load(image_dir / "page2.png").words] == ["corrected by the user"]
+    assert [w.text for w in store.load(image_dir / "page3.png").words] == ["imported A"]
+    assert "more than one page for page2.png" in messages[-1] and messages[-1].startswith("Imported 1 page")

@@ -183,6 +183,9 @@ def deliver_page(session: Session, editor: Editor, path: Path, page: Page, *, un
     words a person drew, typed, corrected or marked ``###`` stay (:func:`~ocr_core.hand_made.keep_hand_made`).
     """
     page.image_path = str(path)
+    if path not in session.images:  # another folder was opened while the job ran
+        on_error(f"{path.name} is not open any more: its recognition result was dropped")
+        return None
     if path == session.current_path:
         if force or not editor.model.page.checked:
             editor.replace_page(keep_hand_made(editor.model.page, page), undo_text)

@@ -78,6 +78,8 @@ class Session(QObject):
         self._autosave.timeout.connect(self.autosave_now)
         self._disk_lock = threading.Lock()  # the I/O thread's autosave vs. a save on the GUI thread
         self._generation = 0  # bumped by every save: queued autosaves of older states are skipped
+        self._scan = 0  # the background read of the folder's done marks now wanted (older ones are dropped)
+        self._marked_since_scan: set[str] = set()  # done marks set since it started: newer than what it read
         self._writes: Counter[str] = Counter()  # image path -> results queued for the I/O thread to save
         self._writes_done = threading.Condition()
         self.last_save_error = ""
@@ -143,13 +145,18 @@ class Session(QObject):
         assert self.root is not None
         scanner = self.make_store(self.root)
         images = list(self.images)
+        self._scan += 1
+        self._marked_since_scan.clear()
+        scan = self._scan
         job = self._io.submit("read done marks", lambda ctx: scanner.checked_images(list(images)))
-        job.succeeded.connect(self._on_done_marks)
+        job.succeeded.connect(lambda marks: self._on_done_marks(marks, scan))
 
-    def _on_done_marks(self, marks: dict[Path, bool]) -> None:
+    def _on_done_marks(self, marks: dict[Path, bool], scan: int) -> None:
+        if scan != self._scan:  # another folder was opened meanwhile
+            return
         for path, done in marks.items():
             key = str(path)
-            if key in self.done and key != str(self.current_path):
+            if key in self.done and key != str(self.current_path) and key not in self._marked_since_scan:
                 self.done[key] = bool(done)
                 self.doneChanged.emit(key, bool(done))
 
@@ -429,6 +436,8 @@ class Session(QObject):
             try:
                 with self._disk_lock:
                     existing = store.load(key)  # AnnotationFormatError: not saved, the file is kept as it is
+                    if existing is not None and existing.checked:  # done meanwhile (or the caller's marks were
+                        return True  # stale): a done image is never re-read behind the user's back
                     try:  # edits autosaved but never saved (a crash) count as the user's work too
                         autosaved = store.recover(key)
                     except AnnotationFormatError:
@@ -469,6 +478,7 @@ class Session(QObject):
             self._writes_done.wait_for(lambda: not (self._writes if key is None else self._writes.get(key)))
 
     def _set_done(self, path: str, done: bool) -> None:
+        self._marked_since_scan.add(path)
         if path in self.done and self.done[path] != done:
             self.done[path] = done
             self.doneChanged.emit(path, done)

@@ -99,3 +99,60 @@ def test_an_import_holding_two_pages_for_one_image_applies_neither(window, qtbot
     assert [w.text for w in store.load(image_dir / "page2.png").words] == ["corrected by the user"]
     assert [w.text for w in store.load(image_dir / "page3.png").words] == ["imported A"]
     assert "more than one page for page2.png" in messages[-1] and messages[-1].startswith("Imported 1 page")
+
+
+def test_a_result_never_lands_on_an_image_marked_done_meanwhile_nor_on_a_folder_closed(window, qtbot, image_dir,
+                                                                                       tmp_path, service):
+    from gui_helpers import make_image
+
+    service.delay = 0.4
+    assert window.open_paths([image_dir])
+    window.recognition.confirm_replace = lambda *_a: "replace"
+    window.recognition.recognize_unchecked()  # page1, page2, page3, slowly
+    window.session.go_to(2)  # page3: corrected and marked done while the batch runs
+    window.editor.add_box(quad_from_rect(2, 2, 30, 12), "checked by me")
+    window.editor.set_checked(True)
+    assert window.session.save()
+    other = tmp_path / "other"
+    other.mkdir()
+    make_image(other / "x.png")
+    messages = []
+    window.recognition.message.connect(messages.append)
+    assert window.open_paths([other])  # on to another folder while the batch still runs
+    qtbot.waitUntil(lambda: not window.recognition.is_busy and not window.session.io_busy, timeout=10000)
+    page = AnnotationStore(image_dir).load(image_dir / "page3.png")
+    assert page.checked and [w.text for w in page.words] == ["checked by me"]
+    assert any("not open any more" in m for m in messages)
+    assert not list(other.glob("*.ocr.json"))  # nothing of the old folder written into the new one
+
+
+def test_a_result_for_an_image_done_on_disk_is_not_written_even_when_the_marks_were_stale(window, qtbot, image_dir):
+    from ocr_core.document import Word
+
+    assert window.open_paths([image_dir])
+    store = AnnotationStore(image_dir)
+    store.save(Page(width=120, height=60, image_path=str(image_dir / "page2.png"), checked=True))
+    window.session.done[str(image_dir / "page2.png")] = False  # another window marked it, say
+    job = window.session.save_result(Page.from_words([Word(quad_from_rect(5, 5, 40, 20), "model", 0.9)], 120, 60,
+                                                     image_path=str(image_dir / "page2.png")))
+    qtbot.waitUntil(lambda: job.done, timeout=3000)
+    page = AnnotationStore(image_dir).load(image_dir / "page2.png")
+    assert page.checked and not page.words
+    assert window.session.done[str(image_dir / "page2.png")]  # and the window learns it is done
+
+
+def test_a_slow_scan_of_done_marks_never_takes_back_a_mark_set_meanwhile(window, qtbot, image_dir, monkeypatch):
+    import time
+
+    slow = AnnotationStore.checked_images
+
+    def scan(self, paths):  # a big folder on a network share: the marks arrive late
+        marks = slow(self, paths)
+        time.sleep(0.5)
+        return marks
+
+    monkeypatch.setattr(AnnotationStore, "checked_images", scan)
+    assert window.open_paths([image_dir])
+    window.check_image()  # Space on page1: marked done, saved, on to page2
+    qtbot.waitUntil(lambda: not window.session.io_busy, timeout=3000)
+    assert window.session.done[str(image_dir / "page1.png")] and window.page.file_list.is_done(0)

@@ -67,7 +67,8 @@ class RecognitionController(QObject):
             self.message.emit("Open an image first")
             return None
         job = self.engine.recognize(path)
-        job.succeeded.connect(lambda page: self._deliver(path, page, explicit=True))
+        since = self.session.user_writes(path)
+        job.succeeded.connect(lambda page: self._deliver(path, page, explicit=True, since=since))
         return self._track(job, f"Recognizing {path.name}\u2026")
 
     def recognize_unchecked(self) -> Job | None:
@@ -90,7 +91,8 @@ class RecognitionController(QObject):
                     return None
         self._batch_counts = [0, 0]
         job = self.engine.recognize_batch(images)
-        job.partial.connect(self._on_batch_page)
+        since = {str(p): self.session.user_writes(p) for p in images}
+        job.partial.connect(lambda value: self._on_batch_page(value, since))
         job.finished.connect(lambda: self.batchFinished.emit(*self._batch_counts))
         return self._track(job, f"Recognizing {len(images)} images\u2026")
 
@@ -130,18 +132,18 @@ class RecognitionController(QObject):
         return self._track(job, f"Re-recognizing {len(ids)} boxes\u2026")
 
     # -- results ------------------------------------------------------------------------------
-    def _on_batch_page(self, value: tuple[str, Page | OcrError]) -> None:
+    def _on_batch_page(self, value: tuple[str, Page | OcrError], since: dict[str, int]) -> None:
         path, result = value
         if isinstance(result, Page):
             self._batch_counts[0] += 1
-            self._deliver(Path(path), result, explicit=False)
+            self._deliver(Path(path), result, explicit=False, since=since.get(str(path)))
         else:
             self._batch_counts[1] += 1
             self.message.emit(f"{Path(path).name}: {result}")
 
-    def _deliver(self, path: Path, page: Page, *, explicit: bool) -> None:
+    def _deliver(self, path: Path, page: Page, *, explicit: bool, since: int | None = None) -> None:
         save = deliver_page(self.session, self.editor, path, page, undo_text="Recognize", force=explicit,
-                            on_error=self.message.emit)
+                            on_error=self.message.emit, since=since)
         if save is not None:
             self._saves.append(save)
             save.finished.connect(lambda: self._untrack(save))
@@ -174,7 +176,7 @@ class RecognitionController(QObject):
 
 
 def deliver_page(session: Session, editor: Editor, path: Path, page: Page, *, undo_text: str, force: bool,
-                 on_error: Callable[[str], None]) -> Job | None:
+                 on_error: Callable[[str], None], since: int | None = None) -> Job | None:
     """Put a recognition result where it belongs, losing nothing.
 
     The current image gets an undoable page replacement (unless it is marked done and ``force`` is False);
@@ -185,6 +187,10 @@ def deliver_page(session: Session, editor: Editor, path: Path, page: Page, *, un
     page.image_path = str(path)
     if path not in session.images:  # another folder was opened while the job ran
         on_error(f"{path.name} is not open any more: its recognition result was dropped")
+        return None
+    if path != session.current_path and since is not None and session.user_writes(path) != since:
+        on_error(f"{path.name} was saved with your changes while it was being recognized: that result was dropped "
+                 "(recognize it again to read it)")
         return None
     if path == session.current_path:
         if force or not editor.model.page.checked:

@@ -80,6 +80,7 @@ class Session(QObject):
         self._generation = 0  # bumped by every save: queued autosaves of older states are skipped
         self._scan = 0  # the background read of the folder's done marks now wanted (older ones are dropped)
         self._marked_since_scan: set[str] = set()  # done marks set since it started: newer than what it read
+        self._user_writes: dict[str, int] = {}  # per image: how often the user's own work was saved (see user_writes)
         self._writes: Counter[str] = Counter()  # image path -> results queued for the I/O thread to save
         self._writes_done = threading.Condition()
         self.last_save_error = ""
@@ -253,6 +254,7 @@ class Session(QObject):
             self.problem.emit("")
         self._autosave.stop()
         self.stack.setClean()
+        self._note_user_write(path)
         self._set_done(str(path), page.checked)
         saved = self.store.annotation_path(path)
         where = "" if saved.parent == path.parent else f" in {saved.parent}"  # a project folder
@@ -349,8 +351,17 @@ class Session(QObject):
         except (AnnotationFormatError, OcrError, OSError) as exc:
             self.message.emit(f"Not saved: {exc}")
             return False
+        self._note_user_write(page.image_path)
         self._set_done(str(page.image_path), page.checked)
         return True
+
+    def user_writes(self, path: str | os.PathLike[str]) -> int:
+        """How many times the user's own work on an image was saved this session (edits, an import). A job
+        remembers it when it starts; a result that finds it changed would overwrite work done meanwhile."""
+        return self._user_writes.get(str(path), 0)
+
+    def _note_user_write(self, path: str | os.PathLike[str]) -> None:
+        self._user_writes[str(path)] = self.user_writes(path) + 1
 
     def set_aside_current(self) -> Path | None:
         """Rename the current image's malformed annotation file (``.broken-<time>``) so the edits can be saved."""

@@ -170,7 +170,8 @@ class ModelsController(QObject):
         self.tab.review.set_status(f"Re-running {' + '.join(self.in_use())} over {len(images)} image(s)\u2026")
         job = self.engine.submit("re-run and review", work, load=True)
         self.review_job = job
-        job.partial.connect(self._on_review_page)
+        since = {str(p): self.session.user_writes(p) for p in images}
+        job.partial.connect(lambda value: self._on_review_page(value, since))
         job.failed.connect(self._on_review_failed)
         job.finished.connect(self._on_review_finished)
         return job
@@ -179,11 +180,11 @@ class ModelsController(QObject):
         if self.review_job is not None:
             self.review_job.cancel()
 
-    def _on_review_page(self, value: tuple[str, Page | Exception, list[Any]]) -> None:
+    def _on_review_page(self, value: tuple[str, Page | Exception, list[Any]], since: dict[str, int]) -> None:
         path, page, items = value
         if isinstance(page, Page):
             self._review_counts[0] += 1
-            self._deliver(Path(path), page)
+            self._deliver(Path(path), page, since.get(str(path)))
         else:
             self._review_counts[1] += 1
             self.message.emit(f"{Path(path).name}: {page}")
@@ -192,10 +193,11 @@ class ModelsController(QObject):
         done, failed, words = self._review_counts
         self.tab.review.set_status(f"{done + failed}/{self._review_total} images \u00b7 {words} word(s) to review")
 
-    def _deliver(self, path: Path, page: Page) -> None:
-        """As batch recognition does: the current image as an undoable step, others saved; done images untouched."""
+    def _deliver(self, path: Path, page: Page, since: int | None = None) -> None:
+        """As batch recognition does: the current image as an undoable step, others saved; done images untouched,
+        and images whose work was saved meanwhile too (``since``: :meth:`Session.user_writes` at the start)."""
         deliver_page(self.session, self.editor, path, page, undo_text="Re-run new model", force=False,
-                     on_error=self.message.emit)
+                     on_error=self.message.emit, since=since)
 
     def _on_review_failed(self, error: BaseException) -> None:
         if isinstance(error, Cancelled):

@@ -156,3 +156,39 @@ def test_a_slow_scan_of_done_marks_never_takes_back_a_mark_set_meanwhile(window,
     window.check_image()  # Space on page1: marked done, saved, on to page2
     qtbot.waitUntil(lambda: not window.session.io_busy, timeout=3000)
     assert window.session.done[str(image_dir / "page1.png")] and window.page.file_list.is_done(0)
+
+
+def test_a_result_that_arrives_after_the_user_saved_work_on_the_image_is_dropped(window, qtbot, image_dir, service):
+    service.delay = 0.4
+    assert window.open_paths([image_dir])
+    window.session.go_to(2)
+    window.action_set["recognize"].trigger()
+    window.action_set["recognize"].trigger()  # pressed twice: both are queued
+    qtbot.waitUntil(lambda: len(window.model) == 3, timeout=5000)  # the first result
+    for word in list(window.model.words()):  # the user deletes the false boxes ...
+        if word.text != "hello":
+            window.selection.select([word.id])
+            window.editor.delete_selected()
+    messages = []
+    window.recognition.message.connect(messages.append)
+    window.session.go_to(0)  # ... and moves on: saved as ["hello"]
+    qtbot.waitUntil(lambda: not window.recognition.is_busy and not window.session.io_busy, timeout=10000)
+    assert [w.text for w in AnnotationStore(image_dir).load(image_dir / "page3.png").words] == ["hello"]
+    assert any("page3.png was saved with your changes" in m for m in messages)
+
+
+def test_an_import_during_recognize_all_is_not_mixed_with_the_models_boxes(window, qtbot, image_dir, tmp_path,
+                                                                          service, monkeypatch):
+    from app import dialogs
+
+    service.delay = 0.4
+    assert window.open_paths([image_dir])
+    window.recognition.recognize_unchecked()
+    truth = tmp_path / "gt"
+    truth.mkdir()
+    (truth / "gt_page3.txt").write_text("2,2,30,2,30,12,2,12,TRUTH\n", encoding="utf-8")
+    monkeypatch.setattr(dialogs, "ask_import", lambda *_a, **_k: (str(truth), "icdar2015"))
+    window.action_set["import"].trigger()  # ground truth for page3 while the batch runs
+    qtbot.waitUntil(lambda: not window.recognition.is_busy and not window.session.io_busy, timeout=10000)
+    assert [w.text for w in AnnotationStore(image_dir).load(image_dir / "page3.png").words] == ["TRUTH"]
+    assert len(AnnotationStore(image_dir).load(image_dir / "page2.png").words) == 3  # the others were read

@@ -19,7 +19,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
 
 from app import commands
@@ -60,6 +60,10 @@ def _limit(shift: float, low: float, high: float, size: float) -> float:
 
 class Editor(QObject):
     """Box and text editing for one :class:`DocumentModel` through a ``QUndoStack``."""
+
+    #: Emitted before a result replaces words: text being typed (in place, in the word list) must be committed now,
+    #: synchronously, so that it counts as the user's and is kept (:meth:`commit_pending_text`).
+    pendingTextWanted = Signal()
 
     def __init__(self, model: DocumentModel, selection: SelectionModel, stack: QUndoStack,
                  parent: QObject | None = None) -> None:
@@ -237,6 +241,10 @@ class Editor(QObject):
         results = {wid: r for wid, r in results.items() if self.model.has_word(wid)}
         if results:
             self.stack.push(commands.SetConfidenceText(self.model, results, label))
+
+    def commit_pending_text(self) -> None:
+        """Have the views commit any text being typed (it becomes an undoable edit) before a result lands."""
+        self.pendingTextWanted.emit()
 
     # -- page ---------------------------------------------------------------------------------
     def replace_page(self, page: Page, label: str = "Recognize") -> None:

@@ -115,6 +115,8 @@ class MainWindow(QMainWindow):
         canvas.zoomChanged.connect(lambda z: self.zoom_label.setText(f"{z:.0%}"))
         canvas.modeChanged.connect(self._on_mode)
         words.table_model.textEdited.connect(ed.set_text)
+        ed.pendingTextWanted.connect(canvas.commit_text_edit)
+        ed.pendingTextWanted.connect(words.commit_text_edit)
         words.table_model.ignoreToggled.connect(lambda wid, flag: ed.set_ignore([wid], flag))
 
         ses.imagesChanged.connect(lambda paths: files.set_images(paths, [ses.done.get(p, False) for p in paths]))

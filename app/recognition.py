@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 from PySide6.QtCore import QObject, Signal
 
 from app.editor import Editor
@@ -116,17 +117,26 @@ class RecognitionController(QObject):
         if path is None or not ids:
             self.message.emit("Select boxes to re-recognize" if which == "selected" else "No boxes to re-recognize")
             return None
-        page = self.editor.model.page
-        quads = [self.editor.model.word(i).quad for i in ids]
-        job = self.engine.recognize_quads(path, quads)
+        model = self.editor.model
+        page = model.page
+        asked = {i: (model.word(i).text, model.word(i).quad.copy()) for i in ids}
+        job = self.engine.recognize_quads(path, [quad for _, quad in asked.values()])
 
         def apply(results: list[tuple[str, float]]) -> None:
-            if self.editor.model.page is not page:
+            if model.page is not page:
                 self.message.emit("The page changed meanwhile: re-recognition results dropped")
                 return
-            self.editor.apply_recognized(dict(zip(ids, results)))
-            note = f"; {kept} with text typed by hand or ### left as they are" if kept else ""
-            self.message.emit(f"Re-recognized {len(ids)} box{'es' if len(ids) != 1 else ''}{note}")
+            self.editor.commit_pending_text()
+            # a box retyped, moved or deleted while it was read keeps what the user did to it
+            fresh = {i: r for i, r in zip(ids, results) if model.has_word(i)
+                     and model.word(i).text == asked[i][0] and np.array_equal(model.word(i).quad, asked[i][1])}
+            self.editor.apply_recognized(fresh)
+            notes = [f"{kept} with text typed by hand or ### left as they are"] if kept else []
+            if len(fresh) < len(ids):
+                changed = len(ids) - len(fresh)
+                notes.append(f"{changed} changed meanwhile left as {'they are' if changed != 1 else 'it is'}")
+            note = "; " + "; ".join(notes) if notes else ""
+            self.message.emit(f"Re-recognized {len(fresh)} box{'es' if len(fresh) != 1 else ''}{note}")
 
         job.succeeded.connect(apply)
         return self._track(job, f"Re-recognizing {len(ids)} boxes\u2026")
@@ -194,6 +204,7 @@ def deliver_page(session: Session, editor: Editor, path: Path, page: Page, *, un
         return None
     if path == session.current_path:
         if force or not editor.model.page.checked:
+            editor.commit_pending_text()  # text being typed counts as typed by hand, and stays
             editor.replace_page(keep_hand_made(editor.model.page, page), undo_text)
         return None
     if session.done.get(str(path)):

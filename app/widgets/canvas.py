@@ -378,6 +378,11 @@ class Canvas(QGraphicsView):
         self._declutter_timer.start()
 
     # -- editor -------------------------------------------------------------------------------
+    def commit_text_edit(self) -> None:
+        """Commit the text being typed in place, if any (``textCommitted``), rather than lose it."""
+        if self.editor.word_id is not None:
+            self.editor.commit()
+
     def _on_editor_committed(self, word_id: str, text: str) -> None:
         self.setFocus()
         self.textCommitted.emit(word_id, text)

@@ -20,7 +20,15 @@ from PySide6.QtCore import (
     Signal,
 )
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QTableView, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
+    QHeaderView,
+    QLabel,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.document_model import DocumentModel
 from app.selection import SelectionModel
@@ -178,6 +186,13 @@ class WordList(QWidget):
         self.table_model.dataChanged.connect(self._update_summary)
         selection.changed.connect(self._apply_selection)
         self._update_summary()
+
+    def commit_text_edit(self) -> None:
+        """Commit the text being typed in the table, if any: the editor's focus-out hands it to the model."""
+        if self.table.state() == QAbstractItemView.State.EditingState:
+            focused = QApplication.focusWidget()
+            if focused is not None and self.table.isAncestorOf(focused):
+                focused.clearFocus()
 
     def _on_table_selection(self, *_: QItemSelection) -> None:
         if self._syncing:

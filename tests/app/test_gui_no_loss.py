@@ -192,3 +192,51 @@ def test_an_import_during_recognize_all_is_not_mixed_with_the_models_boxes(windo
     qtbot.waitUntil(lambda: not window.recognition.is_busy and not window.session.io_busy, timeout=10000)
     assert [w.text for w in AnnotationStore(image_dir).load(image_dir / "page3.png").words] == ["TRUTH"]
     assert len(AnnotationStore(image_dir).load(image_dir / "page2.png").words) == 3  # the others were read
+
+
+def test_text_being_typed_in_place_when_a_result_lands_is_committed_and_kept(window, qtbot, image_dir, service):
+    service.delay = 0.6
+    assert window.open_paths([image_dir])
+    word_id = window.editor.add_box(quad_from_rect(70, 40, 110, 55))  # a box the user drew
+    window.action_set["recognize"].trigger()  # the result is on its way
+    canvas = window.page.canvas
+    canvas.edit_text(word_id)
+    qtbot.keyClicks(canvas.editor, "a correction typed by hand")
+    qtbot.waitUntil(lambda: not window.recognition.is_busy, timeout=5000)
+    assert window.model.word(word_id).text == "a correction typed by hand"
+    assert len(window.model) == 4  # beside the model's three words
+
+
+def test_text_being_typed_in_the_word_list_when_a_result_lands_is_kept(window, qtbot, image_dir, service):
+    from PySide6.QtWidgets import QApplication
+
+    service.delay = 0.6
+    assert window.open_paths([image_dir])
+    word_id = window.editor.add_box(quad_from_rect(70, 40, 110, 55))
+    window.action_set["recognize"].trigger()
+    table = window.page.word_list.table
+    index = window.page.word_list.table_model.index(0, 1)
+    table.setFocus()
+    table.setCurrentIndex(index)
+    table.edit(index)
+    editor = QApplication.focusWidget()
+    assert editor is not None and table.isAncestorOf(editor)
+    qtbot.keyClicks(editor, "typed in the list")
+    qtbot.waitUntil(lambda: not window.recognition.is_busy, timeout=5000)
+    assert window.model.word(word_id).text == "typed in the list"
+
+
+def test_re_recognition_leaves_a_box_retyped_while_it_ran(window, qtbot, image_dir, service):
+    from gui_helpers import recognized_window
+
+    recognized_window(window, qtbot, image_dir)
+    service.delay = 0.5
+    first, second, _ = window.model.word_ids()
+    window.recognition.rerecognize_all()  # Ctrl+Shift+R
+    window.editor.set_text(first, "typed by hand")  # corrected meanwhile
+    messages = []
+    window.recognition.message.connect(messages.append)
+    qtbot.waitUntil(lambda: not window.recognition.is_busy, timeout=5000)
+    assert window.model.word(first).text == "typed by hand" and window.model.word(first).confidence is None
+    assert window.model.word(second).text.startswith("again")  # the others are read again
+    assert "1 changed meanwhile" in messages[-1]

@@ -23,7 +23,7 @@ from app.transfer import export_choices, import_choices
 from ocr_core.imageio import SUPPORTED_SUFFIXES
 
 __all__ = ["ask_open_images", "ask_open_folder", "ask_import", "ask_export", "ask_discard_unsaved",
-           "ask_replace_annotated", "ask_overwrite_files", "TransferDialog"]
+           "ask_replace_annotated", "ask_overwrite_files", "ask_close_with_autosaved_edits", "TransferDialog"]
 
 _AUTO = "auto"
 
@@ -163,3 +163,17 @@ def ask_overwrite_files(parent: QWidget | None, folder: str, names: list[str]) -
     box.setDefaultButton(cancel)
     box.exec()
     return box.clickedButton() is replace
+
+
+def ask_close_with_autosaved_edits(parent: QWidget | None, name: str, reason: str) -> bool:
+    """Closing: the edits of ``name`` could not be saved but are in its autosave. True to close all the same."""
+    box = QMessageBox(QMessageBox.Icon.Warning, "Changes not saved",
+                      f"Your changes to {name} could not be saved:\n{reason}\n\nThey are kept in its autosave and "
+                      "come back when you open this folder again, but exports and training do not see them until "
+                      "they are saved. Stay to fix the folder's permissions or free some space and save (Ctrl+S).",
+                      parent=parent)
+    close = box.addButton("Close Anyway", QMessageBox.ButtonRole.DestructiveRole)
+    stay = box.addButton("Stay", QMessageBox.ButtonRole.RejectRole)
+    box.setDefaultButton(stay)
+    box.exec()
+    return box.clickedButton() is close

@@ -383,8 +383,22 @@ class MainWindow(QMainWindow):
         if paths and self.open_paths(paths):
             event.acceptProposedAction()
 
+    def _close_with_unsaved_edits(self) -> bool:
+        """Before closing, save the current image. When that fails but the autosave holds the edits, they come back
+        only when this folder is opened again (exports and training do not see them): the user decides. When even
+        the autosave fails, :meth:`Session.release_current` asks next."""
+        path, session = self.session.current_path, self.session
+        if path is None or not session.is_modified or session.read_only or session.save():
+            return True
+        if not session.autosave_now(wait=True):
+            return True
+        return dialogs.ask_close_with_autosaved_edits(self, path.name, session.last_save_error)
+
     def closeEvent(self, event: QCloseEvent) -> None:
         if not self.training.confirm_close(self):  # a running training: stop it or wait for it first
+            event.ignore()
+            return
+        if not self._close_with_unsaved_edits():
             event.ignore()
             return
         if not self.session.release_current():  # edits that cannot be written: the user stays with them

@@ -24,6 +24,7 @@ or, in project mode (read-only image folder, or a folder the user picks)::
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import logging
@@ -206,6 +207,7 @@ class AnnotationStore:
         image = self._image(page.image_path)
         path = self.annotation_path(image)
         self._guard(path)
+        self._folder_present(path)
         text = dumps_page(page, path.parent)
         self.last_outside_copy = None
         if path.exists():
@@ -242,8 +244,16 @@ class AnnotationStore:
         if not page.image_path:
             raise ValueError("page.image_path must name the image to autosave its annotation")
         path = self.autosave_path(page.image_path)
+        self._folder_present(path)
         atomic_write_text(path, dumps_page(page, path.parent))
         return path
+
+    def _folder_present(self, path: Path) -> None:
+        """Sidecars go next to their images: when that folder is gone (moved or renamed while open), a write would
+        make a new, empty folder of the old name, and the folder the images are now in would never get the work."""
+        if self.project_dir is None and not path.parent.is_dir():
+            raise FileNotFoundError(errno.ENOENT, f"the folder {path.parent} is not there any more (moved or "
+                                    "renamed while open?); open the images from their new place", str(path.parent))
 
     def recover(self, image_path: PathLike) -> Page | None:
         """The autosaved page if it is newer than (and differs from) the saved annotation, else ``None``.

@@ -25,6 +25,15 @@ def isolated_settings(tmp_path_factory: pytest.TempPathFactory) -> None:
     QSettings.setPath(QSettings.Format.NativeFormat, QSettings.Scope.UserScope, str(folder))
 
 
+@pytest.fixture(autouse=True)
+def no_modal_close_question(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A window closed at a test's end with edits that only the autosave holds closes (a modal question would hang
+    the offscreen run); tests of that question replace it themselves."""
+    from app import dialogs
+
+    monkeypatch.setattr(dialogs, "ask_close_with_autosaved_edits", lambda *_a: True)
+
+
 @pytest.fixture
 def image_dir(tmp_path: Path) -> Path:
     folder = tmp_path / "images"

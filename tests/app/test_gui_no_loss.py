@@ -240,3 +240,52 @@ def test_re_recognition_leaves_a_box_retyped_while_it_ran(window, qtbot, image_d
     assert window.model.word(first).text == "typed by hand" and window.model.word(first).confidence is None
     assert window.model.word(second).text.startswith("again")  # the others are read again
     assert "1 changed meanwhile" in messages[-1]
+
+
+def test_closing_with_edits_only_the_autosave_holds_asks_first(window, qtbot, image_dir, monkeypatch):
+    import errno
+
+    from gui_helpers import recognized_window
+
+    from app import dialogs
+
+    recognized_window(window, qtbot, image_dir)
+    window.editor.set_text(window.model.word_ids()[0], "only in the autosave")
+    real_save = AnnotationStore.save
+
+    def refuse(self, *_a, **_k):
+        raise OSError(errno.EACCES, "Permission denied")
+
+    monkeypatch.setattr(AnnotationStore, "save", refuse)
+    asked = []
+    answer = [False]
+    monkeypatch.setattr(dialogs, "ask_close_with_autosaved_edits",
+                        lambda _w, name, reason: asked.append((name, reason)) or answer[0])
+    window.close()
+    assert window.isVisible() and asked[0][0] == "page1.png" and "Permission denied" in asked[0][1]  # stayed
+    monkeypatch.setattr(AnnotationStore, "save", real_save)
+    assert window.session.save()  # fixed: saved, and then it closes without a question
+    window.close()
+    assert not window.isVisible() and len(asked) == 1
+    assert AnnotationStore(image_dir).load(image_dir / "page1.png").words[0].text == "only in the autosave"
+
+
+def test_a_folder_renamed_while_open_is_not_recreated_by_a_save(window, qtbot, image_dir, tmp_path, monkeypatch):
+    from gui_helpers import recognized_window
+
+    from app import dialogs
+
+    recognized_window(window, qtbot, image_dir)
+    window.editor.set_text(window.model.word_ids()[0], "edited after the move")
+    moved = tmp_path / "renamed"
+    image_dir.rename(moved)  # renamed in the file manager while the app is open
+    assert not window.session.save()
+    assert "not there any more" in window.session.last_save_error
+    assert not image_dir.exists()  # no ghost folder holding just the sidecar
+    asked = []
+    monkeypatch.setattr(dialogs, "ask_discard_unsaved", lambda _w, name, reason: asked.append(reason) or False)
+    assert not window.session.next_image(1)  # nowhere to keep the edits: the user is asked, and stays
+    assert asked and window.model.word(window.model.word_ids()[0]).text == "edited after the move"
+    moved.rename(image_dir)  # put back: the edits save where they belong
+    assert window.session.save()
+    assert AnnotationStore(image_dir).load(image_dir / "page1.png").words[0].text == "edited after the move"

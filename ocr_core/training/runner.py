@@ -45,6 +45,7 @@ from ocr_core.training.callbacks import (
 )
 from ocr_core.training.checkpoints import CheckpointPaths, load_optimizer_state, read_state, strip_optimizer
 from ocr_core.training.config import TrainConfig, TrainResult
+from ocr_core.weights import SPEC_FILE
 
 __all__ = ["TrainConfig", "TrainResult", "TrainingEvent", "train", "mixed_precision_policy", "choose_strategy",
            "gpu_names", "gpu_visible", "DISTRIBUTE_MODES"]
@@ -285,6 +286,10 @@ def train(config: TrainConfig, *, on_event: EventHandler | None = None,
     name = config.name or out_dir.name
     paths = CheckpointPaths(out_dir)
     try:
+        if not config.resume and (out_dir / SPEC_FILE).is_file():
+            raise TrainingError(
+                f"{out_dir} already holds a model ({SPEC_FILE}); a new run there would replace it. Choose another "
+                f"output folder, or continue that run with --resume, or start from that model with --init {out_dir}")
         state = read_state(paths.state) if config.resume else None
         task = _make_task(config, log)
         task.resolve_init()

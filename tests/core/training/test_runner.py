@@ -466,3 +466,13 @@ def test_recognizer_trains_from_batch_processes_and_stops_them(module_synth, tmp
     assert result.status == "completed" and result.epochs_run == 2
     assert (tmp_path / "model.json").is_file()
     assert not [p for p in multiprocessing.active_children() if p.name.startswith("ocr-studio-batches")]
+
+
+def test_a_new_run_never_replaces_a_model_folder(tmp_path):
+    """``--out`` naming a folder that holds a model (not resumed) is refused before anything is written."""
+    (tmp_path / "model.json").write_text('{"name": "mine", "weights_file": "mine.weights.h5"}', "utf-8")
+    (tmp_path / "mine.weights.h5").write_bytes(b"weights the user trained before")
+    with pytest.raises(TrainingError, match="already holds a model.*--resume.*--init"):
+        train(rec_config(tmp_path, epochs=1))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["mine.weights.h5", "model.json"]
+    assert (tmp_path / "mine.weights.h5").read_bytes() == b"weights the user trained before"

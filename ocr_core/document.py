@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["IGNORE_TEXT", "Word", "Line", "Page", "new_id", "as_quad"]
+__all__ = ["IGNORE_TEXT", "MAX_COORDINATE", "Word", "Line", "Page", "new_id", "as_quad"]
 
 #: Transcription that marks a box as illegible ("don't care") in ICDAR-style data.
 IGNORE_TEXT = "###"
@@ -27,6 +27,11 @@ IGNORE_TEXT = "###"
 def new_id() -> str:
     """Return a new stable identifier for a document element."""
     return uuid.uuid4().hex[:12]
+
+
+#: The largest coordinate a box may have, in pixels: far beyond any image the app reads (100 megapixels is
+#: 10,000 pixels a side), small enough that cropping such a box cannot exhaust memory.
+MAX_COORDINATE = 1_000_000.0
 
 
 def as_quad(points: Any) -> np.ndarray:
@@ -38,6 +43,9 @@ def as_quad(points: Any) -> np.ndarray:
         raise ValueError(f"a quad needs 4 points (x, y); got an array of shape {quad.shape}")
     if not np.all(np.isfinite(quad)):
         raise ValueError("a quad's coordinates must be finite numbers")
+    if np.any(np.abs(quad) > MAX_COORDINATE):
+        raise ValueError(f"a quad's coordinates must lie within \u00b1{MAX_COORDINATE:,.0f} pixels "
+                         f"(got {float(np.abs(quad).max()):.4g})")
     return quad
 
 

@@ -163,11 +163,17 @@ def crop_quad(image: np.ndarray, quad: Any, *, height: int | None = None, margin
         q = grow_quad(q, margin * h)
         w, h = quad_size(q)
     if height is None:
-        out_h = max(1, int(round(h)))
-        out_w = max(1, int(round(w)))
+        out_w, out_h = float(w), float(h)
     else:
-        out_h = max(1, int(height))
-        out_w = max(1, int(round(w * out_h / h))) if h > 0 else 1
+        out_h = float(max(1, int(height)))
+        out_w = w * out_h / h if h > 0 else 1.0
+    # A box far larger than the image (a typo in an annotation file) would make a crop of repeated border pixels
+    # as big as the box: no side goes beyond twice the image's diagonal (the aspect ratio kept).
+    limit = 2.0 * float(np.hypot(*np.shape(image)[:2])) + 64.0
+    if max(out_w, out_h) > limit:
+        shrink = limit / max(out_w, out_h)
+        out_w, out_h = out_w * shrink, out_h * shrink
+    out_w, out_h = max(1, int(round(out_w))), max(1, int(round(out_h)))
     # Quads use pixel-edge coordinates; OpenCV samples at pixel centres, hence the half-pixel shift.
     src = (q - 0.5).astype(np.float32)
     dst = np.array([[0, 0], [out_w, 0], [out_w, out_h], [0, out_h]], dtype=np.float32) - 0.5

@@ -192,7 +192,10 @@ def read_annotations(path: PathLike, fmt: str | None = None, images_dir: PathLik
     if not codec.can_read:
         codec.read(path)  # write-only codecs raise an error that says why
         raise AnnotationFormatError(f"{path}: the {codec.name} format cannot be read")
-    return codec.read(path, images_dir=Path(images_dir) if images_dir is not None else None)
+    try:
+        return codec.read(path, images_dir=Path(images_dir) if images_dir is not None else None)
+    except (ValueError, OverflowError) as exc:  # a value no codec check caught (a box out of range, say)
+        raise AnnotationFormatError(f"{path}: {exc}") from exc
 
 
 def write_annotations(pages: list[Page], out: PathLike, fmt: str, images_dir: PathLike | None = None) -> list[Path]:

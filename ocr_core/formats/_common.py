@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from ocr_core.atomic import atomic_write_text
-from ocr_core.document import Line, Page, Word
+from ocr_core.document import MAX_COORDINATE, Line, Page, Word
 from ocr_core.errors import AnnotationFormatError
 
 __all__ = [
@@ -25,6 +25,7 @@ __all__ = [
     "image_size",
     "find_image",
     "first_existing",
+    "flag",
     "build_page",
     "size_from_words",
     "page_name",
@@ -169,6 +170,8 @@ def _order_clockwise(points: np.ndarray) -> np.ndarray:
 def polygon_to_quad(points: Any) -> np.ndarray:
     """A quad for any polygon: itself if it has 4 points, else its minimum-area rotated rectangle."""
     pts = np.asarray(points, dtype=np.float64).reshape(-1, 2)
+    if not np.all(np.isfinite(pts)) or np.any(np.abs(pts) > MAX_COORDINATE):
+        raise ValueError(f"a polygon's coordinates must be finite and within \u00b1{MAX_COORDINATE:,.0f} pixels")
     if len(pts) == 4:
         return pts.copy()
     if len(pts) < 3:
@@ -192,11 +195,21 @@ def number(value: Any) -> float:
         raise ValueError(f"expected a number, got {value!r}")
     try:
         result = float(value)
-    except ValueError:
-        raise ValueError(f"expected a number, got {value!r}") from None
+    except (ValueError, OverflowError):
+        raise ValueError(f"expected a number, got {str(value)[:40]!r}") from None
     if not math.isfinite(result):
-        raise ValueError(f"expected a finite number, got {value!r}")
+        raise ValueError(f"expected a finite number, got {str(value)[:40]!r}")
     return result
+
+
+def flag(value: Any) -> bool:
+    """A yes/no field written by hand or by another tool: ``true``, ``1``, ``"true"``, ``"yes"``, ``"1"`` are yes;
+    ``"false"``, ``"0"``, ``""``, ``null`` and anything else are no (``bool("false")`` would be yes)."""
+    if isinstance(value, str):
+        return value.strip().lower() in ("true", "yes", "1")
+    if isinstance(value, bool | int | float):
+        return bool(value)
+    return False
 
 
 def json_number(value: float, digits: int = 2) -> int | float:

@@ -103,9 +103,10 @@ class IcdarCodec:
             text = match.group(5).strip()
             if len(text) >= 2 and text[0] == text[-1] == '"':
                 text = text[1:-1].replace('\\"', '"')
-        if not np.all(np.isfinite(quad)):
-            raise format_error(source, "coordinates must be finite numbers", no)
-        return Word(quad=quad, text=text)
+        try:
+            return Word(quad=quad, text=text)
+        except ValueError as exc:  # not finite, or out of range
+            raise format_error(source, str(exc), no) from exc
 
     def read_file(self, path: Path, *, images_dir: Path | None = None) -> Page:
         path = Path(path)

@@ -32,6 +32,7 @@ from ocr_core.formats._common import (
     build_page,
     check_unique,
     first_existing,
+    flag,
     format_error,
     image_size,
     is_axis_aligned,
@@ -100,7 +101,7 @@ class LabelmeCodec:
         meta: dict[str, Any] = {"shape": kept}
         if len(pts) != 4 and shape_type == "polygon":
             meta["polygon"] = shape["points"]  # as written (ints stay ints)
-        ignore = bool(shape.get("difficult", False)) or text == IGNORE_TEXT
+        ignore = flag(shape.get("difficult", False)) or text == IGNORE_TEXT
         return Word(quad=quad, text=text, confidence=confidence, ignore=ignore, extra={_NS: meta})
 
     def read_file(self, path: Path, *, images_dir: Path | None = None) -> Page:

@@ -29,6 +29,7 @@ from ocr_core.formats._common import (
     build_page,
     check_unique,
     first_existing,
+    flag,
     format_error,
     image_size,
     json_number,
@@ -84,7 +85,7 @@ class PPOCRLabelCodec:
             if not isinstance(text, str):
                 raise format_error(source, f"box {k}: 'transcription' must be a string", no)
             others = {key: value for key, value in box.items() if key not in _KNOWN_KEYS}
-            word = Word(quad=quad, text=text, ignore=bool(box.get("difficult", False)) or text == IGNORE_TEXT)
+            word = Word(quad=quad, text=text, ignore=flag(box.get("difficult", False)) or text == IGNORE_TEXT)
             if others:
                 word.extra[_NS] = {"keys": others}
             words.append(word)

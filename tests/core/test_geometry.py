@@ -114,3 +114,14 @@ def test_scale_quads():
     assert np.allclose(scaled[0], quad_from_rect(0, 0, 20, 10))
     assert np.allclose(scale_quads(quads[0], 3), quads[0] * 3)
     assert scale_quads([], 2, 2).shape == (0, 4, 2)
+
+
+def test_a_box_far_larger_than_the_image_makes_a_bounded_crop():
+    img = np.full((72, 128, 3), 200, np.uint8)
+    limit = 2 * np.hypot(72, 128) + 64
+    huge = crop_quad(img, quad_from_rect(0, 0, 60000, 60000))  # a typo in an annotation file
+    assert max(huge.shape[:2]) <= limit + 1 and huge.shape[0] == huge.shape[1]  # square, as the box
+    thin = crop_quad(img, quad_from_rect(0, 0, 200000, 1), height=64)  # the recognizer's fixed height
+    assert thin.shape[1] <= limit + 1 and thin.shape[0] >= 1
+    inside = crop_quad(img, quad_from_rect(10, 10, 110, 30))  # real boxes are cropped at their own size
+    assert inside.shape[:2] == (20, 100)

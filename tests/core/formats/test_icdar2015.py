@@ -107,3 +107,10 @@ def test_eight_numbers_without_a_text_are_an_untranscribed_icdar2015_box(tmp_pat
     (page,) = codec.read(gt)
     assert [w.text for w in page.words] == ["", "word"]  # not an ICDAR 2013 box "1,2,30,2" reading "30,12,1,12"
     np.testing.assert_allclose(page.words[0].quad, [[1, 2], [30, 2], [30, 12], [1, 12]])
+
+
+def test_a_coordinate_out_of_range_is_a_format_error_with_its_line(tmp_path):
+    gt = tmp_path / "gt_typo.txt"
+    gt.write_text("1,2,3,4,5,6,7,8,ok\n0,0,1e300,0,1e300,1e300,0,1e300,typo\n", encoding="utf-8")
+    with pytest.raises(AnnotationFormatError, match=r"gt_typo.txt:2:.*within"):
+        codec.read(gt)

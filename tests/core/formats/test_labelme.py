@@ -121,13 +121,18 @@ def test_image_data(tmp_path):
         ('{"shapes": [{"label": "a", "points": "nope", "shape_type": "polygon"}]}', "shapes[0]"),
         ('{"shapes": [{"label": 3, "points": [[0, 0], [1, 0], [1, 1]]}]}', "must be strings"),
         ('{"shapes": [{"label": "a", "points": [[0, 0], [1, null], [1, 1]]}]}', "number"),
+        ('{"shapes": [{"label": "a", "points": [[0, 0], [1' + "0" * 400 + ', 0], [1, 1]]}]}', "number"),
+        ('{"shapes": [{"label": "a", "points": [[0, 0], [1e39, 0], [1e39, 1e39], [0, 1e39], [5, 5]]}]}',
+         "coordinates"),
     ],
 )
 def test_malformed(tmp_path, content, fragment):
+    from ocr_core.formats import read_annotations
+
     path = tmp_path / "bad.json"
     path.write_text(content, encoding="utf-8")
     with pytest.raises(AnnotationFormatError) as info:
-        codec.read(path)
+        read_annotations(path, "labelme")
     assert "bad.json" in str(info.value) and fragment in str(info.value)
     if fragment == "broken JSON":
         assert "bad.json:3:" in str(info.value)

@@ -84,6 +84,17 @@ def test_unknown_box_keys_survive(tmp_path):
     assert again == [box]
 
 
+@pytest.mark.parametrize(("value", "ignored"), [(True, True), (False, False), ("false", False), ("False", False),
+                                               ("true", True), ("0", False), (1, True), (None, False)])
+def test_difficult_written_by_hand_or_another_tool(tmp_path, value, ignored):
+    folder = tmp_path / "imgs"
+    make_image(folder / "a.jpg", 30, 20)
+    box = {"transcription": "word", "points": [[1, 1], [9, 1], [9, 5], [1, 5]], "difficult": value}
+    (folder / "Label.txt").write_text(f"imgs/a.jpg\t{json.dumps([box])}\n", encoding="utf-8")
+    (page,) = codec.read(folder)
+    assert page.words[0].ignore is ignored and page.words[0].text == "word"
+
+
 @pytest.mark.parametrize(
     ("line", "fragment"),
     [

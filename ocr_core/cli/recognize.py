@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import tempfile
 from collections import Counter
 from pathlib import Path
 from typing import Any, TextIO
@@ -80,22 +79,22 @@ def page_to_icdar_lines(page: Page) -> list[str]:
     return lines
 
 
-def _page_to_hocr(page: Page) -> str:
-    from ocr_core.formats import write_annotations
+def _page_to_hocr(page: Page, where: Path) -> str:
+    """One hOCR document; its image reference is relative to ``where``, the folder the document is read from."""
+    from ocr_core.formats.hocr import HocrCodec
 
-    with tempfile.TemporaryDirectory() as tmp:
-        files = write_annotations([page], Path(tmp) / "page.hocr", "hocr")
-        return Path(files[0]).read_text(encoding="utf-8")
+    title = Path(page.image_path).stem if page.image_path else "page"
+    return HocrCodec().to_html([page], where, title).rstrip("\n")
 
 
-def _render(page: Page, image: str, fmt: str) -> str:
+def _render(page: Page, image: str, fmt: str, where: Path) -> str:
     if fmt == "json":
         return json.dumps(page_to_json(page, image), ensure_ascii=False)
     if fmt == "text":
         return page.text
     if fmt == "icdar2015":
         return "\n".join(page_to_icdar_lines(page))
-    return _page_to_hocr(page)
+    return _page_to_hocr(page, where)
 
 
 _SUFFIX = {"json": ".json", "text": ".txt", "icdar2015": ".txt", "hocr": ".hocr", "pdf": ".pdf"}
@@ -138,7 +137,7 @@ def _emit(page: Page, image: str, args: argparse.Namespace, stream: TextIO, many
         page.image_path = page.image_path or image
         PdfCodec().write([page], args.out / args.output_names[image])
         return
-    text = _render(page, image, args.format)
+    text = _render(page, image, args.format, args.out if args.out is not None else Path.cwd())
     if args.out is not None:
         from ocr_core.atomic import atomic_write_text
 
@@ -174,7 +173,7 @@ def run(args: argparse.Namespace, stream: TextIO | None = None) -> int:
         print(f"ocr-studio recognize: a searchable PDF embeds the image file: download {urls[0]} first",
               file=sys.stderr)
         return 2
-    elif many and args.format == "hocr":
+    if many and args.format == "hocr" and args.out is None:
         print("ocr-studio recognize: hOCR is one document per image: give --out DIR for several images",
               file=sys.stderr)
         return 2
@@ -220,7 +219,7 @@ def run(args: argparse.Namespace, stream: TextIO | None = None) -> int:
                     text, conf = engine.recognize_crops([image], beam_width=args.beam_width,
                                                         batch_size=args.batch_size, lexicon=lexicon)[0]
                     _emit(_crop_page(image, text, conf), source, args, stream, many)
-                except OcrError as exc:
+                except (OcrError, OSError) as exc:
                     report(source, exc)
                 bar.update()
         else:

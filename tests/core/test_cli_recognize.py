@@ -183,3 +183,42 @@ def test_searchable_pdf_per_image_needs_out(tmp_path, model_dirs, capsys):
     assert code == 0, err
     data = (tmp_path / "pdf" / "scan.pdf").read_bytes()
     assert data.startswith(b"%PDF-1.4") and data.rstrip().endswith(b"%%EOF") and b"/Subtype /Image" in data
+
+
+def test_hocr_for_several_images_into_out_points_at_each_image(tmp_path, model_dirs, capsys, monkeypatch):
+    from ocr_core.formats import read_annotations
+    from ocr_core.imageio import write_image
+
+    det, rec = model_dirs
+    images = []
+    for name in ("one", "two"):
+        images.append(tmp_path / "scans" / f"{name}.png")
+        images[-1].parent.mkdir(exist_ok=True)
+        write_image(images[-1], np.full((40, 60, 3), 200, np.uint8))
+    out = tmp_path / "deep" / "a" / "b"
+    code, _, err = _run(["recognize", "--detector", str(det), "--recognizer", str(rec), "--format", "hocr",
+                         "--out", str(out), *map(str, images)], capsys)
+    assert code == 0, err
+    assert sorted(p.name for p in out.iterdir()) == ["one.hocr", "two.hocr"]
+    assert "image &quot;../../../scans/one.png&quot;" in (out / "one.hocr").read_text(encoding="utf-8")
+    (page,) = read_annotations(out / "one.hocr", "hocr")
+    assert page.image_path == str(images[0])  # the reference leads back to the image
+    monkeypatch.chdir(tmp_path)  # to the terminal: relative to the folder the command runs in
+    code, text, err = _run(["recognize", "--detector", str(det), "--recognizer", str(rec), "--format", "hocr",
+                            str(images[1])], capsys)
+    assert code == 0 and "image &quot;scans/two.png&quot;" in text, err
+
+
+def test_crops_results_that_cannot_be_written_are_reported_and_the_rest_go_on(tmp_path, model_dirs, capsys):
+    from ocr_core.imageio import write_image
+
+    _, rec = model_dirs
+    images = [tmp_path / "a.png", tmp_path / "b.png"]
+    for image in images:
+        write_image(image, np.full((32, 96, 3), 200, np.uint8))
+    out = tmp_path / "out"
+    (out / "a.json").mkdir(parents=True)  # where a's result would go: a folder
+    code, _, err = _run(["recognize", "--crops", "--recognizer", str(rec), "--out", str(out),
+                         *map(str, images)], capsys)
+    assert code == 1 and "a.png" in err and "1 of 2 images failed" in err
+    assert json.loads((out / "b.json").read_text(encoding="utf-8"))["words"]  # b was still read and written

@@ -34,6 +34,10 @@ __all__ = ["MAX_PIXELS", "SUPPORTED_SUFFIXES", "read_image", "read_image_pages",
 
 #: Largest image (width x height) that is decoded; larger files are refused as decompression bombs.
 MAX_PIXELS = 100_000_000
+# Pillow's own decompression-bomb check (an error above about 179 megapixels) would override the limit the user
+# set with $OCR_STUDIO_MAX_PIXELS, with a message that does not name it; every open here checks that limit itself
+# (_check_pixels) from the header, before any pixel is decoded.
+Image.MAX_IMAGE_PIXELS = None
 #: File suffixes (lower case) that :func:`read_image` reads; match them case-insensitively.
 SUPPORTED_SUFFIXES: tuple[str, ...] = (
     ".jpg",

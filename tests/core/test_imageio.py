@@ -262,3 +262,21 @@ def test_write_gray_rgba_and_bad_suffix(tmp_path):
     with pytest.raises(OcrError, match=r"\.xyz"):
         write_image(tmp_path / "a.xyz", gray)
     assert ".png" in imageio.SUPPORTED_SUFFIXES and ".tiff" in imageio.SUPPORTED_SUFFIXES
+
+
+def test_the_users_pixel_limit_holds_beyond_pillows_own(tmp_path, monkeypatch):
+    """A 400-megapixel header (Pillow alone refuses anything over about 179 megapixels): refused with the app's
+    message under the default limit, and let through when OCR_STUDIO_MAX_PIXELS allows it."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    huge = tmp_path / "huge.png"  # only the header: nothing here decodes the pixels
+    huge.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 20000, 20000, 8, 2, 0, 0, 0))
+                     + chunk(b"IEND", b""))
+    with pytest.raises(ImageReadError, match=r"400,000,000 pixels is over the limit of 100,000,000.*OCR_STUDIO"):
+        read_image(huge)
+    monkeypatch.setenv("OCR_STUDIO_MAX_PIXELS", "500000000")
+    assert image_size(huge) == (20000, 20000)  # Pillow's own check used to refuse it here, naming no setting

@@ -112,6 +112,10 @@ class Recognizer:
         params = dict(self.spec.build_params if self.spec else {})
         params.update(build_params or {})
         weights_alphabet = self.spec.alphabet if self.spec else None
+        if self.spec is not None and self.spec.include_top and not weights_alphabet and alphabet is None:
+            raise WeightsError(f"recognizer {self.spec.name}: its model.json names no alphabet, so nobody can tell "
+                               "which character each output is; add the \"alphabet\" it was trained with (or pass "
+                               "alphabet=... to train a new top)")
         self.alphabet = alphabet or weights_alphabet or (
             KURAPAN_ALPHABET if self.variant == "kurapan" else DEFAULT_ALPHABET
         )

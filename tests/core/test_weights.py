@@ -120,3 +120,19 @@ def test_recognizer_min_confidence_comes_from_the_spec_and_is_checked():
     assert spec_min_confidence(spec(weak_min_confidence=0.7), "weak_min_confidence", 0.5) == pytest.approx(0.7)
     with pytest.raises(WeightsError, match="weak_min_confidence must be a number in"):
         spec_min_confidence(spec(weak_min_confidence="high"), "weak_min_confidence", 0.5)
+
+
+def test_a_recognizer_whose_model_json_names_no_alphabet_is_refused(tmp_path):
+    """Its outputs cannot be mapped to characters: reading with a guessed alphabet gave garbage and exit 0."""
+    from ocr_core.recognition import Recognizer
+
+    model_dir = _make_model(tmp_path)
+    spec = json.loads((model_dir / "model.json").read_text(encoding="utf-8"))
+    for missing in (None, ""):
+        if missing is None:
+            spec.pop("alphabet", None)
+        else:
+            spec["alphabet"] = missing
+        (model_dir / "model.json").write_text(json.dumps(spec), encoding="utf-8")
+        with pytest.raises(WeightsError, match="names no alphabet"):
+            Recognizer(weights=str(model_dir))

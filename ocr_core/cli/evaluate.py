@@ -26,7 +26,7 @@ from ocr_core.cli.options import (
     positive_int,
     writable_file,
 )
-from ocr_core.errors import OcrError
+from ocr_core.errors import ImageReadError, OcrError
 
 __all__ = ["add_parser", "run"]
 
@@ -90,12 +90,18 @@ def _gt_boxes(args: argparse.Namespace, pages: list[Any]) -> dict[str, Any]:
     lexicon = load_default_lexicon(args.lexicon, _warn)
     truths: list[str] = []
     preds: list[str] = []
+    skipped: list[str] = []
     for page in pages:
         words = [w for w in page.words if not w.ignore and w.text]
         if not words:
             continue
-        readings = recognizer.recognize_boxes_with_confidence([page.image_path], [np.stack([w.quad for w in words])],
-                                                              lexicon=lexicon)
+        try:
+            readings = recognizer.recognize_boxes_with_confidence(
+                [page.image_path], [np.stack([w.quad for w in words])], lexicon=lexicon)
+        except ImageReadError as exc:  # one unreadable image: the others are still scored
+            _warn(f"skipped: {exc}")
+            skipped.append(str(page.image_path))
+            continue
         truths.extend(w.text for w in words)
         preds.extend(t for t, _ in readings[0])
     norm = not args.no_normalize
@@ -104,8 +110,8 @@ def _gt_boxes(args: argparse.Namespace, pages: list[Any]) -> dict[str, Any]:
         truths = [t for t, k in zip(truths, keep) if k]
         preds = [p for p, k in zip(preds, keep) if k]
     metrics = recognition_metrics(truths, preds, norm)
-    return {"mode": "gt_boxes", "pages": len(pages), "normalized": norm, "lexicon": args.lexicon,
-            "recognition": metrics}
+    return {"mode": "gt_boxes", "pages": len(pages) - len(skipped), "normalized": norm, "lexicon": args.lexicon,
+            "recognition": metrics, "skipped": skipped}
 
 
 def run(args: argparse.Namespace) -> int:
@@ -118,7 +124,7 @@ def run(args: argparse.Namespace) -> int:
             data = _gt_boxes(args, pages)
             rec = data["recognition"]
             print(f"recognition on ground-truth boxes: accuracy {rec['word_accuracy']:.3f}, CER {rec['cer']:.3f} "
-                  f"({rec['words']} words, {len(pages)} pages)")
+                  f"({rec['words']} words, {data['pages']} pages)")
         else:
             data = _pipeline_scores(args, pages)
     except OcrError as exc:
@@ -133,6 +139,10 @@ def run(args: argparse.Namespace) -> int:
             print(f"error: cannot write {args.json_out}: {exc.strerror or exc}", file=sys.stderr)
             return 1
         print(f"scores written to {args.json_out}")
+    if data.get("skipped"):
+        print(f"error: {len(data['skipped'])} of {len(pages)} images could not be read; the scores leave them out",
+              file=sys.stderr)
+        return 1
     return 0
 
 
@@ -148,16 +158,24 @@ def _pipeline_scores(args: argparse.Namespace, pages: list[Any]) -> dict[str, An
                                           precision=args.precision, thresholds=detection_overrides(args)),
                         recognizer=_recognizer(args.recognizer), scale=args.scale, lexicon=lexicon,
                         min_confidence=args.min_confidence, weak_min_confidence=args.weak_min_confidence)
-    predicted = []
+    predicted: dict[str, Any] = {}
+    skipped: list[str] = []
+
+    def unreadable(source: Any, exc: Exception) -> None:  # one bad image: the others are still scored
+        bar.write(f"ocr-studio eval: skipped: {exc}")
+        skipped.append(str(source))
+
     with ProgressBar(len(pages), "images") as bar:
-        for source, page in pipeline.iter_pages([p.image_path for p in pages]):
-            if page is None:  # pragma: no cover - iter_pages raises without on_error
-                raise OcrError(f"{source}: no result")
-            predicted.append(page)
+        for source, page in pipeline.iter_pages([p.image_path for p in pages], on_error=unreadable):
+            if page is not None:
+                predicted[str(source)] = page
             bar.update(1)
-    report = evaluate_pages(pages, predicted, iou_threshold=args.iou, normalize=not args.no_normalize)
+    scored = [p for p in pages if str(p.image_path) in predicted]
+    report = evaluate_pages(scored, [predicted[str(p.image_path)] for p in scored], iou_threshold=args.iou,
+                            normalize=not args.no_normalize)
     print(report.format_table())
     data = report.to_dict()
+    data["skipped"] = skipped
     data["detector"] = getattr(pipeline.detector, "name", args.detector)
     data["recognizer"] = getattr(pipeline.recognizer, "name", args.recognizer)
     data["lexicon"] = args.lexicon

@@ -1,6 +1,8 @@
 import argparse
 import json
 
+import pytest
+
 from ocr_core.cli import evaluate as eval_cli
 from ocr_core.cli import train as train_cli
 
@@ -34,11 +36,14 @@ def test_train_reports_bad_data_in_one_line(tmp_path, capsys):
     assert len(err) == 1 and "does not exist" in err[0]
 
 
-def test_eval_prints_scores_and_writes_json(tmp_path, monkeypatch, capsys):
-    folder = write_icdar_folder(tmp_path / "data", n=2, size=96)
+@pytest.mark.parametrize("unreadable", [False, True])
+def test_eval_prints_scores_and_writes_json(tmp_path, monkeypatch, capsys, unreadable):
+    folder = write_icdar_folder(tmp_path / "data", n=3 if unreadable else 2, size=96)
+    from ocr_core.errors import ImageReadError
     from ocr_core.formats import read_annotations
 
     truth = {p.image_path: p for p in read_annotations(folder, "icdar2015")}
+    broken = sorted(truth)[-1] if unreadable else None  # one image that cannot be read: the others are scored
 
     made = []
 
@@ -48,8 +53,12 @@ def test_eval_prints_scores_and_writes_json(tmp_path, monkeypatch, capsys):
             self.detector, self.recognizer = detector, recognizer
             made.append((min_confidence, weak_min_confidence))
 
-        def iter_pages(self, images):
+        def iter_pages(self, images, on_error=None):
             for path in images:
+                if path == broken:
+                    on_error(path, ImageReadError(f"cannot read image {path}: truncated"))
+                    yield path, None
+                    continue
                 page = truth[path].copy()
                 for line in page.lines:
                     line.words = [w for w in line.words if not w.ignore]
@@ -65,12 +74,15 @@ def test_eval_prints_scores_and_writes_json(tmp_path, monkeypatch, capsys):
     out = tmp_path / "scores.json"
     args = parse(eval_cli, ["eval", "--data", f"{folder}:icdar2015", "--json", str(out), "--min-confidence", "0",
                             "--weak-min-confidence", "0.7"])
-    assert args.func(args) == 0
+    assert args.func(args) == (1 if unreadable else 0)
     assert made == [(0.0, 0.7)]  # the confidence floors reach the pipeline
-    printed = capsys.readouterr().out
-    assert "detection" in printed and "end-to-end" in printed
+    captured = capsys.readouterr()
+    assert "detection" in captured.out and "end-to-end" in captured.out
     data = json.loads(out.read_text())
     assert data["detection"]["f1"] == 1.0 and data["end_to_end"]["f1"] == 1.0 and data["pages"] == 2
+    assert data["skipped"] == ([broken] if unreadable else [])
+    if unreadable:
+        assert "truncated" in captured.err and "1 of 3 images could not be read" in captured.err
 
 
 def test_eval_rejects_synthetic_data(capsys):

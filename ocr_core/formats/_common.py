@@ -20,6 +20,7 @@ __all__ = [
     "IMAGE_EXTENSIONS",
     "format_error",
     "read_text",
+    "text_lines",
     "read_json",
     "write_json",
     "image_size",
@@ -61,6 +62,18 @@ def read_text(path: Path) -> str:
         raise format_error(path, "is a folder, expected a file") from exc
     except OSError as exc:
         raise format_error(path, f"cannot read: {exc.strerror or exc}") from exc
+
+
+def text_lines(text: str) -> list[str]:
+    """The lines of a text file: split at line feeds (``\\r\\n`` and a lone ``\\r`` too) only. ``str.splitlines``
+    also splits at form feeds, ``\\x1c``-``\\x1e``, NEL and the Unicode line and paragraph separators, which
+    may stand inside a transcription (and which our writers keep), so a valid line would break in two.
+
+    >>> text_lines("a\\u2028b\\r\\nc\\rd\\n")
+    ['a\\u2028b', 'c', 'd']
+    """
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    return lines[:-1] if lines and lines[-1] == "" else lines
 
 
 def read_json(path: Path) -> Any:

@@ -30,6 +30,7 @@ from ocr_core.formats._common import (
     page_name,
     read_text,
     rect_quad,
+    text_lines,
 )
 
 __all__ = ["IcdarCodec", "looks_like_icdar"]
@@ -110,7 +111,7 @@ class IcdarCodec:
 
     def read_file(self, path: Path, *, images_dir: Path | None = None) -> Page:
         path = Path(path)
-        words = self.parse_lines(read_text(path).splitlines(), path)
+        words = self.parse_lines(text_lines(read_text(path)), path)
         stem = path.stem[3:] if path.stem.startswith("gt_") else path.stem
         image = find_image(stem, [images_dir, path.parent])
         size = image_size(image) if image is not None else None

@@ -38,6 +38,7 @@ from ocr_core.formats._common import (
     page_name,
     read_text,
     relative_posix,
+    text_lines,
 )
 
 __all__ = ["PPOCRLabelCodec", "LABEL_FILE", "STATE_FILE", "REC_FILE", "CROP_DIR"]
@@ -98,7 +99,7 @@ class PPOCRLabelCodec:
             return set(), set()
         absolute: set[str] = set()
         tails: set[tuple[str, ...]] = set()
-        for no, line in enumerate(read_text(state_file).splitlines(), 1):
+        for no, line in enumerate(text_lines(read_text(state_file)), 1):
             if not line.strip():
                 continue
             path, sep, flag = line.rpartition("\t")
@@ -118,7 +119,7 @@ class PPOCRLabelCodec:
         label_dir = label_file.parent
         checked_abs, checked_tails = self._read_states(label_dir)
         pages = []
-        for no, line in enumerate(read_text(label_file).splitlines(), 1):
+        for no, line in enumerate(text_lines(read_text(label_file)), 1):
             if not line.strip():
                 continue
             key, sep, raw = line.partition("\t")

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from ocr_core.atomic import atomic_write_text
 from ocr_core.document import Page
-from ocr_core.formats._common import check_unique, format_error, page_name, read_text
+from ocr_core.formats._common import check_unique, format_error, page_name, read_text, text_lines
 
 __all__ = ["TextCodec", "read_transcriptions"]
 
@@ -26,7 +26,7 @@ PAGE_SEPARATOR = "\f\n"
 
 def read_transcriptions(path: Path) -> list[str]:
     """The non-empty lines of a UTF-8 text file (BOM dropped), e.g. ground truth for recognition."""
-    return [line.strip() for line in read_text(Path(path)).splitlines() if line.strip()]
+    return [line.strip() for line in text_lines(read_text(Path(path))) if line.strip()]
 
 
 class TextCodec:

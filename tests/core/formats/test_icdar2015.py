@@ -114,3 +114,19 @@ def test_a_coordinate_out_of_range_is_a_format_error_with_its_line(tmp_path):
     gt.write_text("1,2,3,4,5,6,7,8,ok\n0,0,1e300,0,1e300,1e300,0,1e300,typo\n", encoding="utf-8")
     with pytest.raises(AnnotationFormatError, match=r"gt_typo.txt:2:.*within"):
         codec.read(gt)
+
+
+def test_transcriptions_holding_unicode_line_separators_survive_a_round_trip(tmp_path):
+    """Only line feeds end a line: a form feed or U+2028 inside a transcription (labelme allows them) stays."""
+    from ocr_core.document import Page, Word
+    from ocr_core.formats.ppocrlabel import PPOCRLabelCodec
+
+    texts = ["Total\u2028due", "Page\x0c2", "a\x1cb\x85c"]
+    page = Page.from_words([Word(quad=[[1 + 20 * i, 1], [15 + 20 * i, 1], [15 + 20 * i, 9], [1 + 20 * i, 9]], text=t)
+                            for i, t in enumerate(texts)], 80, 20, image_path=str(tmp_path / "scan.png"))
+    codec.write([page], tmp_path / "gt")
+    (again,) = codec.read(tmp_path / "gt")
+    assert [w.text for w in again.words] == texts
+    PPOCRLabelCodec().write([page], tmp_path / "paddle")
+    (again,) = PPOCRLabelCodec().read(tmp_path / "paddle" / "Label.txt", images_dir=tmp_path)
+    assert [w.text for w in again.words] == texts

@@ -213,7 +213,7 @@ class AnnotationStore:
         if path.exists():
             atomic_write_bytes(path.with_name(path.name + ".bak"), path.read_bytes())
             if path in self._changed_outside:  # kept for good: the next save rotates the .bak away
-                copy = path.with_name(f"{path.name}.outside-{time.strftime('%Y%m%d-%H%M%S')}")
+                copy = _unused(path.with_name(f"{path.name}.outside-{time.strftime('%Y%m%d-%H%M%S')}"))
                 atomic_write_bytes(copy, path.read_bytes())
                 self.last_outside_copy = copy
         self._changed_outside.discard(path)
@@ -233,7 +233,7 @@ class AnnotationStore:
         self._blocked.pop(path, None)
         if not path.exists():
             return None
-        target = path.with_name(f"{path.name}.broken-{time.strftime('%Y%m%d-%H%M%S')}")
+        target = _unused(path.with_name(f"{path.name}.broken-{time.strftime('%Y%m%d-%H%M%S')}"))
         os.replace(path, target)
         return target
 
@@ -377,3 +377,12 @@ class AnnotationStore:
         data = {"format": _PROJECT_FORMAT, "version": 1, "images_root": relative_posix(self.root, self.project_dir),
                 "images_root_absolute": str(self.root)}
         atomic_write_text(manifest, json.dumps(data, ensure_ascii=False, indent=1) + "\n")
+
+
+def _unused(path: Path) -> Path:
+    """``path``, or ``path-2``, ``path-3``... when it exists: two copies kept within one second never replace each
+    other."""
+    candidate, n = path, 2
+    while candidate.exists():
+        candidate, n = path.with_name(f"{path.name}-{n}"), n + 1
+    return candidate

@@ -121,6 +121,11 @@ def test_malformed_sidecar_is_never_overwritten(folder):
     assert moved.exists() and not sidecar.exists() and not store.is_blocked(image)
     store.save(_page(image, "fixed"))
     assert store.load(image).words[0].text == "fixed"
+    sidecar.write_text("broken again, within the same second")
+    with pytest.raises(AnnotationFormatError):
+        store.load(image)
+    again = store.set_aside(image)  # a second copy set aside within one second keeps the first
+    assert again != moved and again.exists() and moved.read_text().endswith('"width": ')
 
 
 def test_fixed_on_disk_unblocks(folder):

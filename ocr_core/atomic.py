@@ -40,7 +40,7 @@ def atomic_open(path: str | os.PathLike[str], mode: str = "w", encoding: str | N
     if hook is not None:
         hook(target)
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{_short(target.name)}.", suffix=".tmp")
     binary = "b" in mode
     try:
         # mkstemp creates 0600 files; give the result the target's mode, or the usual 0644
@@ -64,3 +64,12 @@ def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
 def atomic_write_text(path: str | os.PathLike[str], text: str, encoding: str = "utf-8") -> None:
     with atomic_open(path, "w", encoding=encoding) as fh:
         fh.write(text)
+
+
+def _short(name: str, limit: int = 200) -> str:
+    """``name`` cut to at most ``limit`` bytes in UTF-8 (whole characters): the temporary file's name adds about
+    14 bytes to it, and a name already near the file system's 255-byte limit must still get one."""
+    data = name.encode("utf-8", "surrogateescape")
+    if len(data) <= limit:
+        return name
+    return data[:limit].decode("utf-8", "ignore")

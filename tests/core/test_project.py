@@ -257,3 +257,18 @@ def test_word_counts_come_from_the_index_while_it_is_current(folder, monkeypatch
     path.write_text(json.dumps(data))  # changed on disk: the sidecar is read again
     os.utime(path, ns=(11_000_000_000, 11_000_000_000))
     assert fresh.word_count(image) == 0 and calls
+
+
+def test_long_image_names_save_and_autosave_again_and_again(tmp_path):
+    """Names near the file system's 255-byte limit (74 CJK characters are 222 bytes): the temporary files of
+    the atomic writes must still fit, for the first save, the autosave and every later save (with its .bak)."""
+    from PIL import Image
+
+    name = "\u6587" * 74 + ".png"
+    Image.new("RGB", (120, 60), "white").save(tmp_path / name)
+    store = AnnotationStore(tmp_path)
+    image = tmp_path / name
+    store.save(_page(image, "first"))
+    assert store.autosave(_page(image, "autosaved")).exists()
+    store.save(_page(image, "second"))
+    assert store.load(image).words[0].text == "second" and store.backup_path(image).exists()

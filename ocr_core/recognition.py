@@ -265,7 +265,7 @@ class Recognizer:
 
     def recognize_boxes_with_confidence(
         self, images: Sequence[Any], box_groups: Sequence[Sequence[np.ndarray]], *, beam_width: int = 0,
-        batch_size: int = 64, lexicon: Lexicon | None = None,
+        batch_size: int = 64, lexicon: Lexicon | None = None, verbose: Any = None,
     ) -> list[list[tuple[str, float]]]:
         """``(text, confidence)`` for every box of every image; ``lexicon`` as in :meth:`read_crops`."""
         return [[(r.text, r.confidence) for r in group] for group in self.read_boxes(
@@ -273,11 +273,16 @@ class Recognizer:
 
     def read_boxes(
         self, images: Sequence[Any], box_groups: Sequence[Sequence[np.ndarray]], *, beam_width: int = 0,
-        batch_size: int = 64, lexicon: Lexicon | None = None,
+        batch_size: int = 64, lexicon: Lexicon | None = None, verbose: Any = None,
     ) -> list[list[Reading]]:
-        """A :class:`Reading` for every box of every image; the options as in :meth:`read_crops`."""
+        """A :class:`Reading` for every box of every image; the options as in :meth:`read_crops`. ``verbose`` is
+        accepted and ignored: keras-ocr handed it to Keras' ``predict``, whose progress bar this never shows."""
         from ocr_core.imageio import read_image
 
+        images, box_groups = list(images), list(box_groups)
+        if len(images) != len(box_groups):
+            raise ValueError(f"{len(images)} image(s) but {len(box_groups)} box group(s): give one group of boxes "
+                             "per image")
         crops: list[np.ndarray] = []
         counts = []
         for image, boxes in zip(images, box_groups):

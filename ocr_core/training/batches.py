@@ -84,15 +84,31 @@ def detector_collate(samples: Sequence[Any], *, heatmap_size: int = 512, heatmap
     return X.astype(np.float32), y.astype(np.float32)
 
 
+def _sample_weights(samples: Sequence[Any], kind: str) -> np.ndarray | None:
+    """The weights of ``(..., weight)`` samples (keras-ocr's third item), ``None`` when no sample has one."""
+    weighted = [len(s) == 3 for s in samples if isinstance(s, tuple | list)]
+    if not any(weighted):
+        return None
+    if not all(weighted) or len(weighted) != len(samples):
+        raise TrainingError(f"{kind} samples must all have a weight as their third item, or none")
+    try:
+        return np.asarray([float(s[2]) for s in samples], np.float32)
+    except (TypeError, ValueError) as exc:
+        raise TrainingError(f"a {kind} sample's weight must be a number: {exc}") from exc
+
+
 def detector_batches(image_generator: Iterable[Any], batch_size: int = 8, heatmap_size: int = 512,
-                     heatmap_distance_ratio: float = 1.5) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-    """Endless ``(X, y)`` batches from ``(image, lines)`` samples (keras-ocr semantics)."""
+                     heatmap_distance_ratio: float = 1.5) -> Iterator[tuple[np.ndarray, ...]]:
+    """Endless ``(X, y)`` batches from ``(image, lines)`` samples, ``(X, y, sample_weights)`` from
+    ``(image, lines, weight)`` samples (keras-ocr semantics)."""
     iterator = iter(image_generator)
     while True:
         samples = list(itertools.islice(iterator, batch_size))
         if not samples:
             return
-        yield detector_collate(samples, heatmap_size=heatmap_size, heatmap_distance_ratio=heatmap_distance_ratio)
+        weights = _sample_weights(samples, "detector")
+        X, y = detector_collate(samples, heatmap_size=heatmap_size, heatmap_distance_ratio=heatmap_distance_ratio)
+        yield (X, y) if weights is None else (X, y, weights)
 
 
 def ctc_fits(text: str, timesteps: int) -> bool:
@@ -131,29 +147,47 @@ def recognizer_collate(samples: Sequence[tuple[np.ndarray, str]], alphabet: str,
     return (images.astype(np.float32) / 255.0, labels, input_length, lengths), zeros
 
 
-def recognizer_batches(image_generator: Iterable[tuple[np.ndarray, str]], alphabet: str, batch_size: int = 8,
+#: Consecutive samples too long for the model after which :func:`recognizer_batches` gives up (none would fit).
+MAX_SKIPPED_IN_A_ROW = 1000
+
+
+def recognizer_batches(image_generator: Iterable[tuple[Any, ...]], alphabet: str, batch_size: int = 8,
                        lowercase: bool = False, height: int = 32, width: int = 128, max_length: int = 32,
                        channels: int = 1, timesteps: int | None = None
-                       ) -> Iterator[tuple[tuple[np.ndarray, ...], np.ndarray]]:
-    """Endless CTC batches from ``(crop, text)`` samples; texts too long for the model are skipped.
+                       ) -> Iterator[tuple[Any, ...]]:
+    """Endless CTC batches from ``(crop, text)`` samples, or ``(crop, text, weight)`` samples (then each batch
+    carries the weights as its third item, as keras-ocr's). Texts are stripped; those too long for the model are
+    skipped, and :data:`MAX_SKIPPED_IN_A_ROW` of them in a row raise :class:`TrainingError` (none fits).
 
     ``max_length`` is the padded label width (the training model's label input); ``timesteps`` the
     model's output length (defaults to ``max_length``, as in keras-ocr).
     """
     steps = timesteps or max_length
     iterator = iter(image_generator)
+    skipped = 0
     while True:
         batch: list[tuple[np.ndarray, str]] = []
-        for crop, text in iterator:
+        weights: list[Any] = []
+        for sample in iterator:
+            crop, text = sample[0], str(sample[1]).strip()
             text = text.lower() if lowercase else text
             if len(text) <= max_length and ctc_fits(text, steps):
                 batch.append((crop, text))
+                weights.append(sample)
+                skipped = 0
+            else:
+                skipped += 1
+                if skipped >= MAX_SKIPPED_IN_A_ROW:
+                    raise TrainingError(f"{skipped} texts in a row are too long for the model (at most {max_length} "
+                                        f"characters, {steps} time steps), e.g. {text[:40]!r}: shorten them")
             if len(batch) == batch_size:
                 break
         if not batch:
             return
-        yield recognizer_collate(batch, alphabet, height=height, width=width, channels=channels,
-                                 max_length=max_length, timesteps=steps)
+        sample_weights = _sample_weights(weights, "recognizer")
+        inputs, zeros = recognizer_collate(batch, alphabet, height=height, width=width, channels=channels,
+                                           max_length=max_length, timesteps=steps)
+        yield (inputs, zeros) if sample_weights is None else (inputs, zeros, sample_weights)
 
 
 #: Seconds the training process waits for a batch from live batch processes before giving up.

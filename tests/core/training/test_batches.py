@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from ocr_core.errors import AlphabetError
+from ocr_core.errors import AlphabetError, TrainingError
 from ocr_core.training.batches import (
     SampleBatches,
     ctc_fits,
@@ -30,6 +30,27 @@ def test_recognizer_batches_pad_labels_and_skip_long_words():
     assert labels[0].tolist() == [0, 1, -1, -1, -1, -1, -1, -1]  # "AB" lower-cased
     assert label_length[:, 0].tolist() == [2, 1, 2, 2]  # the 20-character word was skipped
     assert input_length[:, 0].tolist() == [8] * 4 and zeros.shape == (4,)
+
+
+def test_weighted_samples_give_weighted_batches_as_keras_ocr():
+    crops = ((np.zeros((16, 64, 1), np.uint8), " ab ", w) for w in (0.5, 1.0, 2.0, 1.5))  # texts are stripped
+    inputs, zeros, weights = next(recognizer_batches(crops, ALPHABET, batch_size=4, height=16, width=64,
+                                                     max_length=8))
+    assert weights.tolist() == [0.5, 1.0, 2.0, 1.5] and inputs[3][:, 0].tolist() == [2] * 4
+    pages = ((image, lines, 0.25) for image, lines in fake_image_generator(64, 96, seed=0))
+    X, y, page_weights = next(detector_batches(pages, batch_size=2))
+    assert X.shape[0] == 2 and page_weights.tolist() == [0.25, 0.25]
+    mixed = iter([(np.zeros((16, 64, 1), np.uint8), "ab"), (np.zeros((16, 64, 1), np.uint8), "ab", 1.0)])
+    with pytest.raises(TrainingError, match="all have a weight"):
+        next(recognizer_batches(mixed, ALPHABET, batch_size=2, height=16, width=64, max_length=8))
+
+
+def test_a_stream_of_texts_all_too_long_is_an_error_not_an_endless_loop():
+    import itertools
+
+    endless = ((np.zeros((16, 64, 1), np.uint8), "abcdefghij" * 3) for _ in itertools.count())
+    with pytest.raises(TrainingError, match="too long for the model"):
+        next(recognizer_batches(endless, ALPHABET, batch_size=4, height=16, width=64, max_length=8))
 
 
 def test_unknown_characters_raise_alphabet_error_naming_them():

@@ -416,4 +416,8 @@ def get_image_generator(height: int, width: int, font_groups: Mapping[str, Seque
                             augment_level=augment_level, keep_spaces=keep_spaces,
                             letter_spaced=letter_spaced, seed=seed)
     while True:
-        yield renderer()
+        try:
+            page = renderer()
+        except StopIteration:  # a finite text source ran out: the pages end here (keras-ocr's stop too)
+            return
+        yield page

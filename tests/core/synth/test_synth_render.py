@@ -150,3 +150,10 @@ def test_rotation_matrix_is_the_seeds_tilt():
     bottom = cv2.perspectiveTransform(np.array([[[320.0, 640.0]]]), tilt)[0, 0]
     # X acts through the homogeneous coordinate: a visible tilt even at 0.05 degrees.
     assert abs((320 - top[1]) - (bottom[1] - 320)) > 10
+
+
+def test_a_finite_text_source_ends_the_pages_cleanly(dejavu_fonts):
+    """keras-ocr's generator stops when its texts run out; a page needs several texts, so fewer pages come."""
+    options = dict(font_size=(18, 40), backgrounds=[WHITE], augment_level=0.0, margin=4, seed=0)
+    pages = list(get_image_generator(200, 200, {"x": dejavu_fonts}, iter(TEXTS * 3), **options))
+    assert 1 <= len(pages) < len(TEXTS) * 3

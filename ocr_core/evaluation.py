@@ -276,6 +276,15 @@ def evaluate_pages(true_pages: Sequence[Page], pred_pages: Sequence[Page], iou_t
     return EvalReport(det, e2e, rec, scores, iou_threshold, bool(normalize))
 
 
+def _vertices_quad(vertices: Any) -> np.ndarray:
+    """keras-ocr's ``vertices``: four corners, or two opposite corners of an upright rectangle."""
+    points = np.asarray(vertices, dtype=np.float64).reshape(-1, 2)
+    if len(points) == 2:
+        (x0, y0), (x1, y1) = points.min(axis=0), points.max(axis=0)
+        return np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]])
+    return points
+
+
 def score(true: dict[Any, list[dict[str, Any]]], pred: dict[Any, list[dict[str, Any]]],
           iou_threshold: float = 0.5, similarity_threshold: float = 0.5,
           translator: Any = None) -> tuple[dict[str, Any], tuple[float, float]]:
@@ -295,8 +304,11 @@ def score(true: dict[Any, list[dict[str, Any]]], pred: dict[Any, list[dict[str, 
         t = str(ann.get("text", ""))
         return t.translate(translator) if translator is not None else t
 
+    def with_quads(anns: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return [{**a, "vertices": _vertices_quad(a["vertices"])} for a in anns]
+
     for image_id in sorted(true, key=str):
-        t_anns, p_anns = true[image_id], pred[image_id]
+        t_anns, p_anns = with_quads(true[image_id]), with_quads(pred[image_id])
         care = [i for i, a in enumerate(t_anns) if not a.get("ignore", False)]
         ignored = [t_anns[i]["vertices"] for i, a in enumerate(t_anns) if a.get("ignore", False)]
         matches = match_one_to_one([t_anns[i]["vertices"] for i in care], [a["vertices"] for a in p_anns],

@@ -97,3 +97,13 @@ def test_keras_ocr_score_is_one_to_one_and_zero_safe():
     assert (precision, recall) == (1.0, 1.0)
     near, _ = score({"a": [{"text": "abcdef", "vertices": box}]}, {"a": [{"text": "zzzzzz", "vertices": box}]})
     assert len(near["near_true_positives"]) == 1 and not near["false_negatives"]
+
+
+def test_keras_ocr_score_takes_two_point_boxes_as_upright_rectangles():
+    two = [[0, 0], [10, 10]]  # keras-ocr's iou_score makes a rectangle of two corners
+    results, (precision, recall) = score({"a": [{"text": "hi", "vertices": two}]},
+                                         {"a": [{"text": "hi", "vertices": rect(0, 0, 10, 10).tolist()}]})
+    assert (precision, recall) == (1.0, 1.0)
+    _, (precision, recall) = score({"a": [{"text": "hi", "vertices": [[10, 10], [0, 0]]}]},
+                                   {"a": [{"text": "hi", "vertices": two}]})
+    assert (precision, recall) == (1.0, 1.0)

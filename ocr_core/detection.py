@@ -15,12 +15,36 @@ import numpy as np
 from ocr_core.errors import WeightsError
 from ocr_core.weights import DEFAULT_DETECTOR, ModelSpec, resolve_model
 
-__all__ = ["Detector", "bucket_size", "pad_batch", "DEFAULT_SCALE"]
+__all__ = ["Detector", "bucket_size", "pad_batch", "DEFAULT_SCALE", "compute_input", "getBoxes"]
 
 #: Side lengths are padded up to a multiple of this, so new image sizes reuse compiled graphs.
 BUCKET = 128
 #: Upscaling applied by the pipeline when the model spec does not say otherwise (keras-ocr's default).
 DEFAULT_SCALE = 2.0
+
+
+def compute_input(image: np.ndarray) -> np.ndarray:
+    """keras-ocr's ``compute_input``: RGB image(s) normalised for CRAFT (ImageNet mean and deviation)."""
+    from ocr_core.models.craft import craft_preprocess
+
+    return craft_preprocess(np.asarray(image))
+
+
+def getBoxes(  # noqa: N802 - keras-ocr's name
+    y_pred: np.ndarray, detection_threshold: float = 0.7, text_threshold: float = 0.4, link_threshold: float = 0.4,
+    size_threshold: int = 10,
+) -> list[np.ndarray]:
+    """keras-ocr's ``getBoxes``: for each ``(H/2, W/2, 2)`` score map of a batch, the word boxes ``(N, 4, 2)`` in
+    the model's input pixels (the plain numpy post-processing of :mod:`ocr_core.postprocess.detection`)."""
+    from ocr_core.postprocess.detection import score_maps_to_boxes
+
+    maps = np.asarray(y_pred)
+    if maps.ndim == 3:
+        maps = maps[None]
+    return [np.asarray(score_maps_to_boxes(m[..., 0], m[..., 1], detection_threshold=detection_threshold,
+                                           text_threshold=text_threshold, link_threshold=link_threshold,
+                                           size_threshold=size_threshold))
+            for m in maps]
 
 
 def bucket_size(height: int, width: int, bucket: int = BUCKET) -> tuple[int, int]:

@@ -43,6 +43,7 @@ __all__ = [
     "evaluate_page",
     "evaluate_pages",
     "score",
+    "iou_score",
 ]
 
 Normalizer = Callable[[str], str]
@@ -283,6 +284,13 @@ def _vertices_quad(vertices: Any) -> np.ndarray:
         (x0, y0), (x1, y1) = points.min(axis=0), points.max(axis=0)
         return np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]])
     return points
+
+
+def iou_score(box1: Any, box2: Any) -> float:
+    """keras-ocr's ``iou_score``: intersection over union of two boxes (four corners, or two opposite ones)."""
+    from ocr_core.geometry import polygon_iou
+
+    return float(polygon_iou(_vertices_quad(box1), _vertices_quad(box2)))
 
 
 def score(true: dict[Any, list[dict[str, Any]]], pred: dict[Any, list[dict[str, Any]]],

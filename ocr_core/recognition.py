@@ -19,7 +19,28 @@ from ocr_core.postprocess.lexicon import Lexicon, lexicon_choices
 from ocr_core.weights import DEFAULT_RECOGNIZER, ModelSpec, resolve_model
 
 __all__ = ["Recognizer", "Reading", "DEFAULT_ALPHABET", "DEFAULT_CROP_MARGIN", "TALL_RATIO", "prepare_crops",
-           "spec_min_confidence", "DEFAULT_WEAK_MIN_CONFIDENCE"]
+           "spec_min_confidence", "DEFAULT_WEAK_MIN_CONFIDENCE", "build_model"]
+
+
+def __getattr__(name: str) -> Any:
+    """``DEFAULT_BUILD_PARAMS`` (keras-ocr's recognizer architecture), read when asked: the models import Keras."""
+    if name == "DEFAULT_BUILD_PARAMS":
+        from ocr_core.models.crnn import CRNN_VARIANTS
+
+        return dict(CRNN_VARIANTS["kurapan"])
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def build_model(alphabet: str, height: int = 31, width: int = 200, color: bool = False,
+                filters: Sequence[int] = (64, 128, 256, 256, 512, 512, 512), rnn_units: Sequence[int] = (128, 128),
+                dropout: float = 0.25, rnn_steps_to_discard: int = 2, pool_size: int = 2, stn: bool = True) -> Any:
+    """keras-ocr's ``build_model``: ``(backbone, model, training_model, prediction_model)`` of its CRNN for
+    ``alphabet`` (:func:`ocr_core.models.crnn.build_crnn`, variant ``kurapan``)."""
+    from ocr_core.models.crnn import build_crnn
+
+    return build_crnn(len(alphabet), "kurapan", height=height, width=width, color=color, filters=tuple(filters),
+                      rnn_units=tuple(rnn_units), dropout=dropout, rnn_steps_to_discard=rnn_steps_to_discard,
+                      pool_size=pool_size, stn=stn)
 
 
 class Reading(NamedTuple):

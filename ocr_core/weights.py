@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import os
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
@@ -74,9 +75,11 @@ class ModelSpec:
         if unknown:
             raise WeightsError(f"model spec has unknown keys: {sorted(unknown)}")
         try:
-            return cls(**data)
+            spec = cls(**data)
         except TypeError as exc:
             raise WeightsError(f"model spec is incomplete: {exc}") from exc
+        _check_fields(spec)
+        return spec
 
     def with_(self, **changes: Any) -> ModelSpec:
         return replace(self, **changes)
@@ -149,6 +152,54 @@ def search_dirs() -> list[Path]:
     return dirs
 
 
+#: Architectures by kind; the build and input fields a ``model.json`` may set, with what each must be.
+ARCHITECTURES = {"detector": ("craft", "craft_lite"), "recognizer": ("crnn_kurapan", "crnn_lite")}
+_POSITIVE_INT = ("a whole number above 0", lambda v: isinstance(v, int) and not isinstance(v, bool) and v > 0)
+_INT_LIST = ("a list of whole numbers above 0", lambda v: isinstance(v, list | tuple) and len(v) > 0
+             and all(isinstance(x, int) and not isinstance(x, bool) and x > 0 for x in v))
+_FIELD_RULES: dict[str, dict[str, tuple[str, Any]]] = {
+    "build_params": {
+        "height": _POSITIVE_INT, "width": _POSITIVE_INT, "pool_size": _POSITIVE_INT,
+        "max_label_length": _POSITIVE_INT, "filters": _INT_LIST, "rnn_units": _INT_LIST,
+        "residual_blocks": ("a list of whole numbers of 0 or more", lambda v: isinstance(v, list | tuple)
+                            and all(isinstance(x, int) and not isinstance(x, bool) and x >= 0 for x in v)),
+        "rnn_steps_to_discard": ("a whole number of 0 or more",
+                                 lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= 0),
+        "dropout": ("a number from 0 to below 1", lambda v: _is_number(v) and 0 <= v < 1),
+        "color": ("true or false", lambda v: isinstance(v, bool)),
+        "stn": ("true or false", lambda v: isinstance(v, bool)),
+        "unroll": ("true or false", lambda v: isinstance(v, bool)),
+    },
+    "input_spec": {
+        "height": _POSITIVE_INT, "width": _POSITIVE_INT, "channels": ("1 or 3", lambda v: v in (1, 3)),
+        "scale": ("a number above 0", lambda v: _is_number(v) and v > 0),
+        "crop_margin": ("a number of 0 or more", lambda v: _is_number(v) and v >= 0),
+    },
+}
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _check_fields(spec: ModelSpec) -> None:
+    """The fields the engine reads, checked where a model is loaded, so a typo is a message and not a crash."""
+    if spec.kind not in ARCHITECTURES:
+        raise WeightsError(f"model {spec.name!r}: kind must be 'detector' or 'recognizer', got {spec.kind!r}")
+    if spec.architecture not in ARCHITECTURES[spec.kind]:
+        raise WeightsError(f"model {spec.name!r}: a {spec.kind}'s architecture must be one of "
+                           f"{', '.join(ARCHITECTURES[spec.kind])}, got {spec.architecture!r}")
+    if spec.alphabet is not None and not isinstance(spec.alphabet, str):
+        raise WeightsError(f"model {spec.name!r}: alphabet must be a string of characters")
+    for group in ("build_params", "input_spec", "postprocess", "metrics", "training"):
+        if not isinstance(getattr(spec, group), dict):
+            raise WeightsError(f"model {spec.name!r}: {group} must be a JSON object")
+    for group, rules in _FIELD_RULES.items():
+        for key, value in getattr(spec, group).items():
+            if key in rules and not rules[key][1](value):
+                raise WeightsError(f"model {spec.name!r}: {group}.{key} must be {rules[key][0]}, got {value!r}")
+
+
 def load_spec_file(path: Path) -> ModelSpec:
     """Read a ``model.json``; a clear :class:`WeightsError` when it is unreadable or malformed."""
     try:
@@ -157,7 +208,10 @@ def load_spec_file(path: Path) -> ModelSpec:
         raise WeightsError(f"cannot read model spec {path}: {exc}") from exc
     if not isinstance(data, dict):
         raise WeightsError(f"model spec {path} must hold a JSON object")
-    return ModelSpec.from_dict(data)
+    try:
+        return ModelSpec.from_dict(data)
+    except WeightsError as exc:
+        raise WeightsError(f"{path}: {exc}") from exc
 
 
 def _check_hash(spec: ModelSpec, path: Path) -> None:

@@ -136,3 +136,24 @@ def test_a_recognizer_whose_model_json_names_no_alphabet_is_refused(tmp_path):
         (model_dir / "model.json").write_text(json.dumps(spec), encoding="utf-8")
         with pytest.raises(WeightsError, match="names no alphabet"):
             Recognizer(weights=str(model_dir))
+
+
+@pytest.mark.parametrize(("group", "key", "value", "fragment"), [
+    ("input_spec", "scale", "big", "input_spec.scale must be a number above 0"),
+    ("input_spec", "crop_margin", "wide", "input_spec.crop_margin must be a number of 0 or more"),
+    ("build_params", "height", "tall", "build_params.height must be a whole number above 0"),
+    ("build_params", "filters", [16, -2], "build_params.filters must be a list"),
+    (None, "architecture", "nope", "architecture must be one of crnn_kurapan, crnn_lite"),
+    (None, "kind", "classifier", "kind must be 'detector' or 'recognizer'"),
+])
+def test_fields_the_engine_reads_are_checked_with_the_file_named(tmp_path, group, key, value, fragment):
+    model_dir = _make_model(tmp_path)
+    spec = json.loads((model_dir / "model.json").read_text(encoding="utf-8"))
+    if group is None:
+        spec[key] = value
+    else:
+        spec[group][key] = value
+    (model_dir / "model.json").write_text(json.dumps(spec), encoding="utf-8")
+    with pytest.raises(WeightsError) as info:
+        resolve_model(model_dir)
+    assert fragment in str(info.value) and "model.json" in str(info.value)

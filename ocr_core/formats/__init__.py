@@ -25,7 +25,7 @@ from typing import Protocol, runtime_checkable
 
 from ocr_core.document import Page
 from ocr_core.errors import AnnotationFormatError
-from ocr_core.formats._common import format_error
+from ocr_core.formats._common import format_error, read_json
 from ocr_core.formats.cocotext import CocoTextCodec
 from ocr_core.formats.hocr import HOCR_SUFFIXES, HocrCodec
 from ocr_core.formats.icdar import IcdarCodec, looks_like_icdar
@@ -186,6 +186,8 @@ def read_annotations(path: PathLike, fmt: str | None = None, images_dir: PathLik
     if fmt is None:
         fmt = detect_format(path)
         if fmt is None:
+            if path.is_file() and path.suffix.lower() == ".json":
+                read_json(path)  # a broken JSON file is reported where it breaks, not as an unknown format
             raise AnnotationFormatError(f"{path}: cannot tell the annotation format; name it "
                                         f"(one of {', '.join(readable_formats())})")
     codec = get_codec(fmt)

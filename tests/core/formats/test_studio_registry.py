@@ -95,6 +95,9 @@ def test_detect_and_read_errors(tmp_path):
     assert detect_format(tmp_path / "thing.json") is None
     with pytest.raises(AnnotationFormatError, match="cannot tell the annotation format"):
         read_annotations(tmp_path / "thing.json")
+    (tmp_path / "typo.json").write_text('{"shapes": [\n  {"label": "a",,}\n]}')  # a labelme file with a typo
+    with pytest.raises(AnnotationFormatError, match=r"typo.json:2: broken JSON"):
+        read_annotations(tmp_path / "typo.json")  # where it breaks, not "cannot tell the format"
     (tmp_path / "Label.txt").write_text("")
     assert detect_format(tmp_path) == "ppocrlabel"
     (tmp_path / "gt_1.txt").write_text("1,2,3,4,5,6,7,8,x\n")

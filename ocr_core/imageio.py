@@ -30,7 +30,7 @@ from PIL import Image, ImageOps, ImageSequence, UnidentifiedImageError
 from ocr_core.atomic import atomic_write_bytes
 from ocr_core.errors import ImageReadError, OcrError
 
-__all__ = ["MAX_PIXELS", "SUPPORTED_SUFFIXES", "read_image", "read_image_pages", "image_size", "write_image"]
+__all__ = ["MAX_PIXELS", "SUPPORTED_SUFFIXES", "read_image", "read_image_pages", "image_size", "page_count", "write_image"]
 
 #: Largest image (width x height) that is decoded; larger files are refused as decompression bombs.
 MAX_PIXELS = 100_000_000
@@ -126,6 +126,18 @@ def read_image_pages(source: Any, *, name: str | None = None) -> Iterator[np.nda
     with _opened(source, name) as (img, label):
         for index, frame in enumerate(ImageSequence.Iterator(img)):
             yield _to_rgb(frame, f"{label} (page {index + 1})", check_size=True)
+
+
+def page_count(path: str | os.PathLike[str]) -> int:
+    """How many pages (frames) an image file holds, from its header: more than 1 for a multi-page TIFF or an
+    animation; 1 when it cannot tell. :func:`read_image` reads the first page only."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(os.fspath(path)) as img:
+                return max(1, int(getattr(img, "n_frames", 1)))
+    except (*_DECODE_ERRORS, AttributeError):
+        return 1
 
 
 def image_size(path: str | os.PathLike[str]) -> tuple[int, int]:

@@ -149,6 +149,16 @@ def _emit(page: Page, image: str, args: argparse.Namespace, stream: TextIO, many
     stream.flush()
 
 
+def _warn_multipage(images: list[Any], say: Any) -> None:
+    """Say which files hold several pages: only the first is read (the others would be lost silently)."""
+    from ocr_core.imageio import page_count
+
+    for image in images:
+        if "://" not in str(image) and Path(str(image)).is_file() and (pages := page_count(image)) > 1:
+            say(f"ocr-studio recognize: {image} holds {pages} pages; only the first is read (split the file into "
+                "one image per page to read the others)")
+
+
 def _crop_page(image: np.ndarray, text: str, confidence: float) -> Page:
     h, w = image.shape[:2]
     word = Word(quad=np.array([[0, 0], [w, 0], [w, h], [0, h]], float), text=text, confidence=confidence)
@@ -223,6 +233,7 @@ def run(args: argparse.Namespace, stream: TextIO | None = None) -> int:
                     report(source, exc)
                 bar.update()
         else:
+            _warn_multipage(args.images, bar.write)
             recognition_kwargs = {"beam_width": args.beam_width, "batch_size": args.batch_size}
             for source, page in engine.iter_pages(args.images, recognition_kwargs=recognition_kwargs,
                                                   on_error=report, batch_size=1):

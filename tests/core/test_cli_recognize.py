@@ -222,3 +222,18 @@ def test_crops_results_that_cannot_be_written_are_reported_and_the_rest_go_on(tm
                          *map(str, images)], capsys)
     assert code == 1 and "a.png" in err and "1 of 2 images failed" in err
     assert json.loads((out / "b.json").read_text(encoding="utf-8"))["words"]  # b was still read and written
+
+
+def test_a_multi_page_tiff_is_read_with_a_note_that_only_its_first_page_is(tmp_path, model_dirs, capsys):
+    from PIL import Image
+
+    from ocr_core.imageio import page_count
+
+    det, rec = model_dirs
+    scan = tmp_path / "scan.tif"
+    frames = [Image.new("RGB", (60, 40), c) for c in ("white", "gray", "black")]
+    frames[0].save(scan, save_all=True, append_images=frames[1:])
+    assert page_count(scan) == 3 and page_count(tmp_path / "missing.png") == 1
+    code, out, err = _run(["recognize", "--detector", str(det), "--recognizer", str(rec), str(scan)], capsys)
+    assert code == 0 and json.loads(out)["image"] == str(scan)
+    assert "holds 3 pages; only the first is read" in err

@@ -347,6 +347,12 @@ class Session(QObject):
             return False
         self.wait_for_writes(page.image_path)  # a queued result must not land over this page afterwards
         try:
+            try:
+                autosaved = self.store.recover(page.image_path)
+            except AnnotationFormatError:
+                autosaved = None
+            if autosaved is not None:  # edits never saved (a crash): they become the .bak of what replaces them
+                self.store.save(autosaved)
             self.store.save(page)
         except (AnnotationFormatError, OcrError, OSError) as exc:
             self.message.emit(f"Not saved: {exc}")

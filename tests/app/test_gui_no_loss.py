@@ -289,3 +289,27 @@ def test_a_folder_renamed_while_open_is_not_recreated_by_a_save(window, qtbot, i
     moved.rename(image_dir)  # put back: the edits save where they belong
     assert window.session.save()
     assert AnnotationStore(image_dir).load(image_dir / "page1.png").words[0].text == "edited after the move"
+
+
+def test_an_import_replacing_edits_only_the_autosave_held_keeps_them_as_the_backup(window, qtbot, image_dir,
+                                                                                    tmp_path, monkeypatch):
+    import time
+
+    from app import dialogs
+    from ocr_core.document import Word
+
+    store = AnnotationStore(image_dir)
+    image = str(image_dir / "page2.png")
+    store.save(Page.from_words([Word(quad_from_rect(5, 5, 40, 20), "saved", 0.9)], 120, 60, image_path=image))
+    time.sleep(0.02)
+    store.autosave(Page.from_words([Word(quad_from_rect(5, 5, 40, 20), "typed before the crash", None)], 120, 60,
+                                   image_path=image))
+    truth = tmp_path / "gt"
+    truth.mkdir()
+    (truth / "gt_page2.txt").write_text("1,1,50,1,50,20,1,20,imported\n", encoding="utf-8")
+    assert window.open_paths([image_dir])
+    monkeypatch.setattr(dialogs, "ask_import", lambda *_a, **_k: (str(truth), "icdar2015"))
+    window.transfer.confirm_replace = lambda *_a: "replace"  # "the previous file is kept as .bak"
+    window.action_set["import"].trigger()
+    assert [w.text for w in store.load(image_dir / "page2.png").words] == ["imported"]
+    assert "typed before the crash" in store.backup_path(image_dir / "page2.png").read_text(encoding="utf-8")

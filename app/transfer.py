@@ -146,11 +146,11 @@ class Transfer(QObject):
         matched: list[tuple[Page, Path]] = []
         ambiguous: list[Path] = []
         for target, found in candidates.items():
-            exact = [page for page, by_path_ in found if by_path_]
-            if len(found) > 1 and len(exact) != 1:
+            own = [page for page, by_own_path in found if by_own_path]
+            if len(found) > 1 and len(own) != 1:
                 ambiguous.append(target)
                 continue
-            page = exact[0] if len(found) > 1 else found[0][0]
+            page = own[0] if len(found) > 1 else found[0][0]
             page.image_path = str(target)
             self._fit_size(page, target)
             matched.append((page, target))

@@ -258,8 +258,9 @@ class Detector:
         batch_size: int = 8,
         heatmap_size: int = 512,
         heatmap_distance_ratio: float = 1.5,
-    ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-        """keras-ocr's training batches: ``(X, y)`` with y of shape ``(B, H/2, W/2, 2)``; use with ``model.fit``."""
+    ) -> Iterator[tuple[np.ndarray, ...]]:
+        """keras-ocr's training batches: ``(X, y)`` with y of shape ``(B, H/2, W/2, 2)``, ``(X, y, sample_weights)``
+        from ``(image, lines, weight)`` samples; use with ``model.fit``."""
         from ocr_core.training.batches import detector_batches
 
         return detector_batches(

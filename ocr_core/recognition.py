@@ -329,9 +329,10 @@ class Recognizer:
         self.training_model.compile(*args, **kwargs)
 
     def get_batch_generator(
-        self, image_generator: Iterator[tuple[np.ndarray, str]], batch_size: int = 8, lowercase: bool = False
-    ) -> Iterator[tuple[tuple[np.ndarray, ...], np.ndarray]]:
-        """keras-ocr's training batches from ``(crop, text)`` pairs, for ``training_model.fit``."""
+        self, image_generator: Iterator[tuple[Any, ...]], batch_size: int = 8, lowercase: bool = False
+    ) -> Iterator[tuple[Any, ...]]:
+        """keras-ocr's training batches from ``(crop, text)`` pairs (``(crop, text, weight)``: weighted batches), for
+        ``training_model.fit``."""
         from ocr_core.training.batches import recognizer_batches
 
         return recognizer_batches(

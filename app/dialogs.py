@@ -115,17 +115,21 @@ def ask_export(parent: QWidget | None, start_dir: str = "") -> tuple[str, str] |
     return (path, fmt or "icdar2015") if path else None
 
 
+def _confirm_risk(parent: QWidget | None, title: str, text: str, risky: str, safe: str) -> bool:
+    """A warning with a risky and a safe button (the default): True when the user chose the risky one."""
+    box = QMessageBox(QMessageBox.Icon.Warning, title, text, parent=parent)
+    go = box.addButton(risky, QMessageBox.ButtonRole.DestructiveRole)
+    box.setDefaultButton(box.addButton(safe, QMessageBox.ButtonRole.RejectRole))
+    box.exec()
+    return box.clickedButton() is go
+
+
 def ask_discard_unsaved(parent: QWidget | None, name: str, reason: str) -> bool:
     """The edits of ``name`` could be neither saved nor autosaved: True to drop them, False to stay with them."""
-    box = QMessageBox(QMessageBox.Icon.Warning, "Changes cannot be saved",
-                      f"Your changes to {name} could not be written to disk:\n{reason}\n\n"
-                      "If you go on, they are lost. Stay to fix the folder's permissions or free some space, "
-                      "then save (Ctrl+S), or export them (File > Export).", parent=parent)
-    discard = box.addButton("Discard Changes", QMessageBox.ButtonRole.DestructiveRole)
-    stay = box.addButton("Stay", QMessageBox.ButtonRole.RejectRole)
-    box.setDefaultButton(stay)
-    box.exec()
-    return box.clickedButton() is discard
+    return _confirm_risk(parent, "Changes cannot be saved",
+                         f"Your changes to {name} could not be written to disk:\n{reason}\n\n"
+                         "If you go on, they are lost. Stay to fix the folder's permissions or free some space, "
+                         "then save (Ctrl+S), or export them (File > Export).", "Discard Changes", "Stay")
 
 
 def ask_replace_annotated(parent: QWidget | None, action: str, names: list[str], total: int, *,
@@ -154,26 +158,16 @@ def ask_replace_annotated(parent: QWidget | None, action: str, names: list[str],
 def ask_overwrite_files(parent: QWidget | None, folder: str, names: list[str]) -> bool:
     """An export would write over ``names`` in ``folder``: True to replace them, False to leave everything as it is."""
     shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
-    box = QMessageBox(QMessageBox.Icon.Warning, "Replace Existing Files?",
-                      f"{len(names)} file{'s' if len(names) != 1 else ''} in {folder} would be replaced by the "
-                      f"export ({shown}). Their current content is lost, including anything another tool wrote "
-                      "there for other images.", parent=parent)
-    replace = box.addButton("Replace", QMessageBox.ButtonRole.DestructiveRole)
-    cancel = box.addButton("Cancel", QMessageBox.ButtonRole.RejectRole)
-    box.setDefaultButton(cancel)
-    box.exec()
-    return box.clickedButton() is replace
+    return _confirm_risk(parent, "Replace Existing Files?",
+                         f"{len(names)} file{'s' if len(names) != 1 else ''} in {folder} would be replaced by the "
+                         f"export ({shown}). Their current content is lost, including anything another tool wrote "
+                         "there for other images.", "Replace", "Cancel")
 
 
 def ask_close_with_autosaved_edits(parent: QWidget | None, name: str, reason: str) -> bool:
     """Closing: the edits of ``name`` could not be saved but are in its autosave. True to close all the same."""
-    box = QMessageBox(QMessageBox.Icon.Warning, "Changes not saved",
-                      f"Your changes to {name} could not be saved:\n{reason}\n\nThey are kept in its autosave and "
-                      "come back when you open this folder again, but exports and training do not see them until "
-                      "they are saved. Stay to fix the folder's permissions or free some space and save (Ctrl+S).",
-                      parent=parent)
-    close = box.addButton("Close Anyway", QMessageBox.ButtonRole.DestructiveRole)
-    stay = box.addButton("Stay", QMessageBox.ButtonRole.RejectRole)
-    box.setDefaultButton(stay)
-    box.exec()
-    return box.clickedButton() is close
+    return _confirm_risk(parent, "Changes not saved",
+                         f"Your changes to {name} could not be saved:\n{reason}\n\nThey are kept in its autosave and "
+                         "come back when you open this folder again, but exports and training do not see them until "
+                         "they are saved. Stay to fix the folder's permissions or free some space and save (Ctrl+S).",
+                         "Close Anyway", "Stay")

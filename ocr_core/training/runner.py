@@ -286,11 +286,14 @@ def train(config: TrainConfig, *, on_event: EventHandler | None = None,
     name = config.name or out_dir.name
     paths = CheckpointPaths(out_dir)
     try:
-        if not config.resume and (out_dir / SPEC_FILE).is_file():
-            raise TrainingError(
-                f"{out_dir} already holds a model ({SPEC_FILE}); a new run there would replace it. Choose another "
-                f"output folder, or continue that run with --resume, or start from that model with --init {out_dir}")
         state = read_state(paths.state) if config.resume else None
+        if state is None and (out_dir / SPEC_FILE).is_file():  # a new run here would replace that model
+            resumable = "" if config.resume or not paths.state.is_file() else ", or continue its run with --resume"
+            raise TrainingError(
+                f"{out_dir} already holds a model ({SPEC_FILE})"
+                f"{' and no training state to resume' if config.resume else ''}; a new run there would replace it. "
+                f"Choose another output folder{resumable}; to train on from that model, pass --init {out_dir} "
+                "with another output folder")
         task = _make_task(config, log)
         task.resolve_init()
         if state is not None:

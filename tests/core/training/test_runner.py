@@ -472,7 +472,9 @@ def test_a_new_run_never_replaces_a_model_folder(tmp_path):
     """``--out`` naming a folder that holds a model (not resumed) is refused before anything is written."""
     (tmp_path / "model.json").write_text('{"name": "mine", "weights_file": "mine.weights.h5"}', "utf-8")
     (tmp_path / "mine.weights.h5").write_bytes(b"weights the user trained before")
-    with pytest.raises(TrainingError, match="already holds a model.*--resume.*--init"):
+    with pytest.raises(TrainingError, match="already holds a model.*another output folder.*--init"):
         train(rec_config(tmp_path, epochs=1))
+    with pytest.raises(TrainingError, match="no training state to resume"):  # nothing to resume: refused too
+        train(rec_config(tmp_path, epochs=1, resume=True))
     assert sorted(p.name for p in tmp_path.iterdir()) == ["mine.weights.h5", "model.json"]
     assert (tmp_path / "mine.weights.h5").read_bytes() == b"weights the user trained before"

@@ -67,8 +67,9 @@ class RecognitionController(QObject):
         if path is None:
             self.message.emit("Open an image first")
             return None
+        self._save_pending_edits()
         job = self.engine.recognize(path)
-        since = self.session.user_writes(path)
+        since = self.session.work_stamp(path)
         job.succeeded.connect(lambda page: self._deliver(path, page, explicit=True, since=since))
         return self._track(job, f"Recognizing {path.name}\u2026")
 
@@ -91,8 +92,9 @@ class RecognitionController(QObject):
                     self.message.emit("Nothing to recognize: the images not marked done all have boxes")
                     return None
         self._batch_counts = [0, 0]
+        self._save_pending_edits()
         job = self.engine.recognize_batch(images)
-        since = {str(p): self.session.user_writes(p) for p in images}
+        since = {str(p): self.session.work_stamp(p) for p in images}
         job.partial.connect(lambda value: self._on_batch_page(value, since))
         job.finished.connect(lambda: self.batchFinished.emit(*self._batch_counts))
         return self._track(job, f"Recognizing {len(images)} images\u2026")
@@ -142,7 +144,13 @@ class RecognitionController(QObject):
         return self._track(job, f"Re-recognizing {len(ids)} boxes\u2026")
 
     # -- results ------------------------------------------------------------------------------
-    def _on_batch_page(self, value: tuple[str, Page | OcrError], since: dict[str, int]) -> None:
+    def _save_pending_edits(self) -> None:
+        """Before a job starts: save the current image's edits, so that the save made when the user leaves it
+        afterwards stands for edits made after the request (whose result is then dropped), not before."""
+        if self.session.is_modified:
+            self.session.save()
+
+    def _on_batch_page(self, value: tuple[str, Page | OcrError], since: dict[str, tuple[int, int]]) -> None:
         path, result = value
         if isinstance(result, Page):
             self._batch_counts[0] += 1
@@ -151,7 +159,7 @@ class RecognitionController(QObject):
             self._batch_counts[1] += 1
             self.message.emit(f"{Path(path).name}: {result}")
 
-    def _deliver(self, path: Path, page: Page, *, explicit: bool, since: int | None = None) -> None:
+    def _deliver(self, path: Path, page: Page, *, explicit: bool, since: tuple[int, int] | None = None) -> None:
         save = deliver_page(self.session, self.editor, path, page, undo_text="Recognize", force=explicit,
                             on_error=self.message.emit, since=since)
         if save is not None:
@@ -186,7 +194,7 @@ class RecognitionController(QObject):
 
 
 def deliver_page(session: Session, editor: Editor, path: Path, page: Page, *, undo_text: str, force: bool,
-                 on_error: Callable[[str], None], since: int | None = None) -> Job | None:
+                 on_error: Callable[[str], None], since: tuple[int, int] | None = None) -> Job | None:
     """Put a recognition result where it belongs, losing nothing.
 
     The current image gets an undoable page replacement (unless it is marked done and ``force`` is False);
@@ -198,10 +206,16 @@ def deliver_page(session: Session, editor: Editor, path: Path, page: Page, *, un
     if path not in session.images:  # another folder was opened while the job ran
         on_error(f"{path.name} is not open any more: its recognition result was dropped")
         return None
-    if path != session.current_path and since is not None and session.user_writes(path) != since:
-        on_error(f"{path.name} was saved with your changes while it was being recognized: that result was dropped "
-                 "(recognize it again to read it)")
-        return None
+    if since is not None:  # work done meanwhile: saved on another image, or imported on the one on screen
+        saves, imports = session.work_stamp(path)
+        if path != session.current_path and saves != since[0]:
+            on_error(f"{path.name} was saved with your changes while it was being recognized: that result was "
+                     "dropped (recognize it again to read it)")
+            return None
+        if path == session.current_path and imports != since[1]:
+            on_error(f"Annotations were imported for {path.name} while it was being recognized: that result was "
+                     "dropped (recognize it again to read it)")
+            return None
     if path == session.current_path:
         if force or not editor.model.page.checked:
             editor.commit_pending_text()  # text being typed counts as typed by hand, and stays

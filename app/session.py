@@ -80,7 +80,8 @@ class Session(QObject):
         self._generation = 0  # bumped by every save: queued autosaves of older states are skipped
         self._scan = 0  # the background read of the folder's done marks now wanted (older ones are dropped)
         self._marked_since_scan: set[str] = set()  # done marks set since it started: newer than what it read
-        self._user_writes: dict[str, int] = {}  # per image: how often the user's own work was saved (see user_writes)
+        self._user_writes: dict[str, int] = {}  # per image: saves of the user's work, imports included (work_stamp)
+        self._imports: dict[str, int] = {}  # per image: imports (work_stamp)
         self._writes: Counter[str] = Counter()  # image path -> results queued for the I/O thread to save
         self._writes_done = threading.Condition()
         self.last_save_error = ""
@@ -357,17 +358,23 @@ class Session(QObject):
         except (AnnotationFormatError, OcrError, OSError) as exc:
             self.message.emit(f"Not saved: {exc}")
             return False
-        self._note_user_write(page.image_path)
+        self.note_import(page.image_path)
         self._set_done(str(page.image_path), page.checked)
         return True
 
-    def user_writes(self, path: str | os.PathLike[str]) -> int:
-        """How many times the user's own work on an image was saved this session (edits, an import). A job
-        remembers it when it starts; a result that finds it changed would overwrite work done meanwhile."""
-        return self._user_writes.get(str(path), 0)
+    def work_stamp(self, path: str | os.PathLike[str]) -> tuple[int, int]:
+        """``(saves, imports)`` of the user's work on an image this session (saves count imports too). A job
+        remembers it when it starts: a result for another image that finds the saves changed, or for the image on
+        screen that finds an import, would overwrite work done meanwhile (ADR 0023)."""
+        return self._user_writes.get(str(path), 0), self._imports.get(str(path), 0)
+
+    def note_import(self, path: str | os.PathLike[str]) -> None:
+        """An import replaced an image's page (saved, or on screen as an undoable step)."""
+        self._imports[str(path)] = self._imports.get(str(path), 0) + 1
+        self._note_user_write(path)
 
     def _note_user_write(self, path: str | os.PathLike[str]) -> None:
-        self._user_writes[str(path)] = self.user_writes(path) + 1
+        self._user_writes[str(path)] = self._user_writes.get(str(path), 0) + 1
 
     def set_aside_current(self) -> Path | None:
         """Rename the current image's malformed annotation file (``.broken-<time>``) so the edits can be saved."""

@@ -147,6 +147,8 @@ class ModelsController(QObject):
             self.tab.review.set_status("Open a folder with images not marked done first" if not self.session.images
                                        else "Every image is marked done: nothing to re-run")
             return None
+        if self.session.is_modified:  # saved now: a save when the user leaves it later then means later edits
+            self.session.save()
         current = str(self.session.current_path) if self.session.current_path else None
         current_page = self.editor.model.page.copy() if current else None
         store = self.session.make_store(self.session.root)
@@ -170,7 +172,7 @@ class ModelsController(QObject):
         self.tab.review.set_status(f"Re-running {' + '.join(self.in_use())} over {len(images)} image(s)\u2026")
         job = self.engine.submit("re-run and review", work, load=True)
         self.review_job = job
-        since = {str(p): self.session.user_writes(p) for p in images}
+        since = {str(p): self.session.work_stamp(p) for p in images}
         job.partial.connect(lambda value: self._on_review_page(value, since))
         job.failed.connect(self._on_review_failed)
         job.finished.connect(self._on_review_finished)
@@ -180,7 +182,8 @@ class ModelsController(QObject):
         if self.review_job is not None:
             self.review_job.cancel()
 
-    def _on_review_page(self, value: tuple[str, Page | Exception, list[Any]], since: dict[str, int]) -> None:
+    def _on_review_page(self, value: tuple[str, Page | Exception, list[Any]],
+                        since: dict[str, tuple[int, int]]) -> None:
         path, page, items = value
         if isinstance(page, Page):
             self._review_counts[0] += 1
@@ -193,9 +196,9 @@ class ModelsController(QObject):
         done, failed, words = self._review_counts
         self.tab.review.set_status(f"{done + failed}/{self._review_total} images \u00b7 {words} word(s) to review")
 
-    def _deliver(self, path: Path, page: Page, since: int | None = None) -> None:
+    def _deliver(self, path: Path, page: Page, since: tuple[int, int] | None = None) -> None:
         """As batch recognition does: the current image as an undoable step, others saved; done images untouched,
-        and images whose work was saved meanwhile too (``since``: :meth:`Session.user_writes` at the start)."""
+        and images whose work was saved meanwhile too (``since``: :meth:`Session.work_stamp` at the start)."""
         deliver_page(self.session, self.editor, path, page, undo_text="Re-run new model", force=False,
                      on_error=self.message.emit, since=since)
 

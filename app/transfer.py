@@ -172,6 +172,7 @@ class Transfer(QObject):
         for page, target in matched:
             if target == self.session.current_path:
                 self.editor.replace_page(page, "Import annotations")
+                self.session.note_import(target)
                 applied += 1
             elif self.session.save_other(page):
                 applied += 1

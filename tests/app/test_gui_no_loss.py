@@ -313,3 +313,33 @@ def test_an_import_replacing_edits_only_the_autosave_held_keeps_them_as_the_back
     window.action_set["import"].trigger()
     assert [w.text for w in store.load(image_dir / "page2.png").words] == ["imported"]
     assert "typed before the crash" in store.backup_path(image_dir / "page2.png").read_text(encoding="utf-8")
+
+
+def test_edits_made_before_asking_do_not_drop_the_result_when_the_user_moves_on(window, qtbot, image_dir, service):
+    service.delay = 0.4
+    assert window.open_paths([image_dir])
+    window.editor.add_box(quad_from_rect(70, 40, 110, 55), "drawn first")  # edits, then Recognize, then D
+    window.action_set["recognize"].trigger()
+    window.session.next_image(1)
+    qtbot.waitUntil(lambda: not window.recognition.is_busy and not window.session.io_busy, timeout=5000)
+    texts = [w.text for w in AnnotationStore(image_dir).load(image_dir / "page1.png").words]
+    assert "drawn first" in texts and len(texts) == 4  # the result was merged beside the word drawn before
+
+
+def test_an_import_on_the_image_on_screen_while_it_is_read_drops_the_late_result(window, qtbot, image_dir, tmp_path,
+                                                                                 service, monkeypatch):
+    from app import dialogs
+
+    service.delay = 0.4
+    assert window.open_paths([image_dir])
+    window.action_set["recognize"].trigger()
+    truth = tmp_path / "gt"
+    truth.mkdir()
+    (truth / "gt_page1.txt").write_text("2,2,30,2,30,12,2,12,TRUTH\n40,2,60,2,60,12,40,12,###\n", encoding="utf-8")
+    monkeypatch.setattr(dialogs, "ask_import", lambda *_a, **_k: (str(truth), "icdar2015"))
+    messages = []
+    window.recognition.message.connect(messages.append)
+    window.action_set["import"].trigger()
+    qtbot.waitUntil(lambda: not window.recognition.is_busy, timeout=5000)
+    assert [w.text for w in window.model.words()] == ["TRUTH", "###"]
+    assert any("imported for page1.png" in m for m in messages)

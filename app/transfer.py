@@ -19,6 +19,7 @@ from PySide6.QtCore import QObject, Signal
 
 from app.editor import Editor
 from app.session import Session
+from ocr_core.atomic import planning_writes
 from ocr_core.document import Page
 from ocr_core.errors import AnnotationFormatError, OcrError
 from ocr_core.file_set import FileSetGuard
@@ -26,10 +27,6 @@ from ocr_core.formats import FORMATS, read_annotations, readable_formats, writab
 from ocr_core.imageio import image_size
 
 __all__ = ["Transfer", "export_choices", "import_choices"]
-
-
-class _NotWrittenError(Exception):
-    """An export stopped before it kept anything: refused (the message says why) or declined by the user."""
 
 
 def _names(paths: list[Path], shown: int = 3) -> str:
@@ -87,19 +84,27 @@ class Transfer(QObject):
             self.message.emit("Nothing to export: no image has boxes yet")
             return []
         own = self._own_files()
-        try:  # all or nothing: a failure or a "no" puts back the files that were there and removes the new ones
-            with FileSetGuard(near=Path(out)) as guard:
+
+        def refuse(path: Path) -> str | None:
+            if os.path.normcase(os.path.abspath(path)) in own:
+                return (f"it would write over OCR Studio's own annotation file {Path(path).name}, which the app "
+                        "saves itself: export to another folder")
+            return None
+
+        guard = FileSetGuard(near=Path(out), refuse=refuse)
+        try:
+            with planning_writes() as planned:  # first only the list of files it would write: nothing on disk
+                write_annotations(pages, out, fmt, images_dir=self.session.root)
+            if reason := next(filter(None, map(refuse, planned)), None):
+                self.message.emit(f"Export failed: {reason} (nothing was changed)")
+                return []
+            existing = [p for p in dict.fromkeys(planned) if p.is_file()]
+            if existing and not self.confirm_overwrite(str(out), [p.name for p in existing]):
+                self.message.emit("Export cancelled: the files there are as they were")
+                return []
+            # all or nothing: a failure puts back the files that were there and removes the new ones
+            with guard:
                 written = write_annotations(pages, out, fmt, images_dir=self.session.root)
-                clash = [p for p in guard.replaced + written if os.path.normcase(os.path.abspath(p)) in own]
-                if clash:
-                    raise _NotWrittenError(f"it would write over OCR Studio's own annotation files ({_names(clash)}), "
-                                      "which the app saves itself: export to another folder")
-                if guard.replaced and not self.confirm_overwrite(str(out), [p.name for p in guard.replaced]):
-                    raise _NotWrittenError("")
-        except _NotWrittenError as exc:
-            self.message.emit(f"Export failed: {exc} (nothing was changed)" if str(exc) else
-                              "Export cancelled: the files there are as they were")
-            return []
         except (OcrError, OSError, ValueError) as exc:
             kept = " (the files there are as they were)" if guard.restored or guard.removed else ""
             self.message.emit(f"Export failed: {exc}{kept}")
@@ -145,11 +150,13 @@ class Transfer(QObject):
         # own wins; otherwise neither is applied, since the second would replace the first and its backup.
         matched: list[tuple[Page, Path]] = []
         ambiguous: list[Path] = []
+        extra = 0  # pages for an image that another page names by its own path
         for target, found in candidates.items():
             own = [page for page, by_own_path in found if by_own_path]
             if len(found) > 1 and len(own) != 1:
                 ambiguous.append(target)
                 continue
+            extra += len(found) - 1
             page = own[0] if len(found) > 1 else found[0][0]
             page.image_path = str(target)
             self._fit_size(page, target)
@@ -182,7 +189,10 @@ class Transfer(QObject):
         if ambiguous:
             notes.append(f"{len(ambiguous)} image{'s' if len(ambiguous) != 1 else ''} left as "
                          f"{'they were' if len(ambiguous) != 1 else 'it was'}: the file holds more than one page for "
-                         f"{_names(ambiguous)}; import those one file at a time")
+                         f"{_names(ambiguous)}; remove the extra pages and import again")
+        if extra:
+            notes.append(f"{extra} other page{'s' if extra != 1 else ''} with the same file name as an image's own "
+                         "left out")
         if empty:
             notes.append(f"{len(empty)} without text boxes left the boxes of {', '.join(t.name for _, t in empty[:3])}"
                          f"{' and more' if len(empty) > 3 else ''} as they were")

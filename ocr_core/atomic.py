@@ -7,17 +7,33 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import io
 import os
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO
 
-__all__ = ["atomic_write_bytes", "atomic_write_text", "atomic_open", "watching_writes"]
+__all__ = ["atomic_write_bytes", "atomic_write_text", "atomic_open", "watching_writes", "planning_writes"]
 
 #: Called with the target before an atomic write creates or replaces it (see :func:`watching_writes`).
 _before_write: contextvars.ContextVar[Callable[[Path], None] | None] = contextvars.ContextVar(
     "before_write", default=None)
+#: While :func:`planning_writes` runs: the targets the atomic writes would have written, and nothing is written.
+_planned: contextvars.ContextVar[list[Path] | None] = contextvars.ContextVar("planned", default=None)
+
+
+@contextlib.contextmanager
+def planning_writes() -> Iterator[list[Path]]:
+    """Within the block (and this thread or task), atomic writes touch nothing on disk (no file, no folder): each
+    target is added to the list this yields, and the data goes to memory. A command run once this way says which
+    files it would write, so the user can be asked before any is replaced (File > Export)."""
+    targets: list[Path] = []
+    token = _planned.set(targets)
+    try:
+        yield targets
+    finally:
+        _planned.reset(token)
 
 
 @contextlib.contextmanager
@@ -36,6 +52,11 @@ def watching_writes(callback: Callable[[Path], None]) -> Iterator[None]:
 def atomic_open(path: str | os.PathLike[str], mode: str = "w", encoding: str | None = "utf-8") -> Iterator[IO]:
     """Open a temporary file beside ``path``; on success it replaces ``path``, on error it is removed."""
     target = Path(path)
+    planned = _planned.get()
+    if planned is not None:
+        planned.append(target)
+        yield io.BytesIO() if "b" in mode else io.StringIO()
+        return
     hook = _before_write.get()
     if hook is not None:
         hook(target)

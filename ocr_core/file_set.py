@@ -19,10 +19,12 @@ import contextlib
 import os
 import shutil
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 
 from ocr_core.atomic import watching_writes
+from ocr_core.errors import OcrError
 
 __all__ = ["FileSetGuard"]
 
@@ -37,8 +39,11 @@ class FileSetGuard:
     :attr:`restored` and :attr:`removed` count the files put back and the new files deleted.
     """
 
-    def __init__(self, *, near: Path) -> None:
+    def __init__(self, *, near: Path, refuse: Callable[[Path], str | None] | None = None) -> None:
         self.near = Path(near)
+        #: Asked before each write: a reason not to write that file (the write, and the block, then fail with
+        #: :class:`~ocr_core.errors.OcrError` before the file is touched), or ``None``.
+        self.refuse = refuse
         self.restored = 0
         self.removed = 0
         self._kept: dict[Path, Path] = {}
@@ -50,6 +55,8 @@ class FileSetGuard:
     def note(self, path: Path) -> None:
         """Before a write of ``path``: keep its current version, or note it (and its missing folders) as new."""
         path = Path(os.path.abspath(path))
+        if self.refuse is not None and (reason := self.refuse(path)):
+            raise OcrError(reason)
         if path in self._kept or path in self._new:
             return
         if path.is_file():

@@ -47,7 +47,7 @@ def test_an_export_never_writes_over_the_apps_own_annotation_files(window, qtbot
     window.transfer.message.connect(messages.append)
     window.action_set["export"].trigger()
     assert "PRECIOUS" in sidecar.read_text(encoding="utf-8")
-    assert "own annotation files" in messages[-1] and "page1.png.ocr.json" in messages[-1]
+    assert "own annotation file page1.png.ocr.json" in messages[-1] and "nothing was changed" in messages[-1]
     shown = sorted(p.name for p in image_dir.iterdir() if not p.name.startswith("."))
     assert shown == ["page1.png", "page1.png.ocr.json", "page2.png", "page3.png"]  # no export file left either
 
@@ -68,6 +68,14 @@ def test_an_export_asks_before_writing_over_files_and_a_no_leaves_them(window, q
     monkeypatch.setattr(dialogs, "ask_export", lambda *_a, **_k: (str(image_dir), "ppocrlabel"))
     monkeypatch.setattr(dialogs, "ask_overwrite_files",
                         lambda _w, where, names: asked.append((where, names)) or answer[0])
+    before_files = sorted(p.name for p in image_dir.iterdir())
+
+    def ask(_w, where, names):  # asked before anything is written: the folder is as it was
+        assert sorted(p.name for p in image_dir.iterdir()) == before_files and label.read_bytes() == before
+        asked.append((where, names))
+        return answer[0]
+
+    monkeypatch.setattr(dialogs, "ask_overwrite_files", ask)
     window.action_set["export"].trigger()
     assert asked == [(str(image_dir), ["Label.txt"])]
     assert label.read_bytes() == before and not (image_dir / "rec_gt.txt").exists()  # nothing new either

@@ -74,3 +74,28 @@ def test_files_it_did_not_write_and_folders_it_did_not_make_are_left_alone(tmp_p
         raise RuntimeError("disk full")
     assert guard.removed == 1
     assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*")) == ["empty", "theirs.txt"]
+
+
+def test_planning_lists_the_targets_and_touches_nothing(tmp_path):
+    from ocr_core.atomic import atomic_write_bytes, planning_writes
+
+    (tmp_path / "old.txt").write_text("kept")
+    with planning_writes() as planned:
+        atomic_write_text(tmp_path / "old.txt", "new")
+        atomic_write_bytes(tmp_path / "sub" / "crop.jpg", b"\xff\xd8")
+    assert planned == [tmp_path / "old.txt", tmp_path / "sub" / "crop.jpg"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["old.txt"] and (tmp_path / "old.txt").read_text() == "kept"
+    atomic_write_text(tmp_path / "after.txt", "written")  # outside the block, writes are real again
+    assert (tmp_path / "after.txt").read_text() == "written"
+
+
+def test_a_refused_target_stops_the_block_before_it_is_touched(tmp_path):
+    from ocr_core.errors import OcrError
+
+    mine = tmp_path / "mine.ocr.json"
+    mine.write_text("the app's own file")
+    with pytest.raises(OcrError, match="not that one"), FileSetGuard(
+            near=tmp_path, refuse=lambda p: "not that one" if p.name == "mine.ocr.json" else None):
+        atomic_write_text(tmp_path / "a.txt", "first")
+        atomic_write_text(mine, "clobbered")
+    assert mine.read_text() == "the app's own file" and not (tmp_path / "a.txt").exists()

@@ -169,5 +169,6 @@ def ask_close_with_autosaved_edits(parent: QWidget | None, name: str, reason: st
     return _confirm_risk(parent, "Changes not saved",
                          f"Your changes to {name} could not be saved:\n{reason}\n\nThey are kept in its autosave and "
                          "come back when you open this folder again, but exports and training do not see them until "
-                         "they are saved. Stay to fix the folder's permissions or free some space and save (Ctrl+S).",
+                         "they are saved. Stay to fix the problem (the folder's permissions, free space, or a "
+                         "malformed annotation file to set aside) and save (Ctrl+S).",
                          "Close Anyway", "Stay")

@@ -153,7 +153,7 @@ class RecognitionController(QObject):
     def _on_batch_page(self, value: tuple[str, Page | OcrError], since: dict[str, tuple[int, int]]) -> None:
         path, result = value
         if isinstance(result, Page):
-            self._batch_counts[0] += 1
+            self._batch_counts[0] += 1  # read (a result dropped as out of date says so on its own)
             self._deliver(Path(path), result, explicit=False, since=since.get(str(path)))
         else:
             self._batch_counts[1] += 1

@@ -151,7 +151,8 @@ def crop_quad(image: np.ndarray, quad: Any, *, height: int | None = None, margin
     ``height`` fixes the output height (width follows the quad's aspect ratio); by default the
     crop keeps the quad's own size. ``margin`` grows the quad on every side by that fraction of
     its height before cropping (context around a tight word box). Outside the image the border
-    pixels are repeated.
+    pixels are repeated. No side of the crop exceeds twice the image's diagonal (plus 64 pixels): a box far
+    larger than the image (a typo in an annotation file) is shrunk to that, aspect kept, ``height`` too.
 
     >>> img = np.zeros((20, 40, 3), np.uint8)
     >>> crop_quad(img, quad_from_rect(0, 0, 30, 10), height=5).shape

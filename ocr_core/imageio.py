@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import re
 import urllib.error
 import urllib.request
 import warnings
@@ -34,10 +35,6 @@ __all__ = ["MAX_PIXELS", "SUPPORTED_SUFFIXES", "read_image", "read_image_pages",
 
 #: Largest image (width x height) that is decoded; larger files are refused as decompression bombs.
 MAX_PIXELS = 100_000_000
-# Pillow's own decompression-bomb check (an error above about 179 megapixels) would override the limit the user
-# set with $OCR_STUDIO_MAX_PIXELS, with a message that does not name it; every open here checks that limit itself
-# (_check_pixels) from the header, before any pixel is decoded.
-Image.MAX_IMAGE_PIXELS = None
 #: File suffixes (lower case) that :func:`read_image` reads; match them case-insensitively.
 SUPPORTED_SUFFIXES: tuple[str, ...] = (
     ".jpg",
@@ -82,6 +79,18 @@ _DECODE_ERRORS = (
     Image.DecompressionBombError,
     UnidentifiedImageError,
 )
+
+
+def _allow_user_limit() -> None:
+    """Pillow refuses images over twice its ``MAX_IMAGE_PIXELS`` (about 179 megapixels) with a message that names
+    no setting; raise that to the user's limit ($OCR_STUDIO_MAX_PIXELS) where it is higher, so the app's own check
+    (:func:`_check_pixels`, from the header, with the app's message) decides. Never lowered, never turned off."""
+    try:
+        limit = max_pixels()
+    except ImageReadError:
+        return
+    if Image.MAX_IMAGE_PIXELS is not None and limit > Image.MAX_IMAGE_PIXELS:
+        Image.MAX_IMAGE_PIXELS = limit
 
 
 def max_pixels() -> int:
@@ -134,6 +143,7 @@ def page_count(path: str | os.PathLike[str]) -> int:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            _allow_user_limit()
             with Image.open(os.fspath(path)) as img:
                 return max(1, int(getattr(img, "n_frames", 1)))
     except (*_DECODE_ERRORS, AttributeError):
@@ -149,6 +159,7 @@ def image_size(path: str | os.PathLike[str]) -> tuple[int, int]:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            _allow_user_limit()
             img = Image.open(label)
         with img:
             width, height = img.size
@@ -210,9 +221,13 @@ def _opened(source: Any, name: str | None) -> Iterator[tuple[Image.Image, str]]:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            _allow_user_limit()
             img = Image.open(data)
-    except Image.DecompressionBombError as exc:
-        raise ImageReadError(f"cannot read image {label}: it is too large ({exc})") from exc
+    except Image.DecompressionBombError as exc:  # far over the limit: Pillow's own check came first
+        found = re.search(r"\((\d+) pixels\)", str(exc))
+        size = f"{int(found.group(1)):,} pixels" if found else "it"
+        raise ImageReadError(f"cannot read image {label}: {size} is over the limit of {max_pixels():,} (possible "
+                             "decompression bomb; set OCR_STUDIO_MAX_PIXELS to allow it)") from exc
     except UnidentifiedImageError as exc:
         raise ImageReadError(f"cannot read image {label}: not a recognised image format") from exc
     except _DECODE_ERRORS as exc:

@@ -133,7 +133,8 @@ class Recognizer:
         params = dict(self.spec.build_params if self.spec else {})
         params.update(build_params or {})
         weights_alphabet = self.spec.alphabet if self.spec else None
-        if self.spec is not None and self.spec.include_top and not weights_alphabet and alphabet is None:
+        if (self.spec is not None and self.spec.include_top and not weights_alphabet and alphabet is None
+                and self.variant != "kurapan"):  # keras-ocr's published top reads KURAPAN_ALPHABET
             raise WeightsError(f"recognizer {self.spec.name}: its model.json names no alphabet, so nobody can tell "
                                "which character each output is; add the \"alphabet\" it was trained with (or pass "
                                "alphabet=... to train a new top)")

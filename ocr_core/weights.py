@@ -34,6 +34,7 @@ __all__ = [
     "list_models",
     "save_model_dir",
     "load_spec_file",
+    "ARCHITECTURES",
 ]
 
 Kind = Literal["detector", "recognizer"]

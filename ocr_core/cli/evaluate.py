@@ -104,6 +104,8 @@ def _gt_boxes(args: argparse.Namespace, pages: list[Any]) -> dict[str, Any]:
             continue
         truths.extend(w.text for w in words)
         preds.extend(t for t, _ in readings[0])
+    if skipped and not truths:
+        raise OcrError(f"none of the {len(skipped)} images with words could be read: nothing to score")
     norm = not args.no_normalize
     if norm:  # words that normalise to nothing cannot be scored
         keep = [bool(normalize_text(t)) for t in truths]
@@ -171,6 +173,8 @@ def _pipeline_scores(args: argparse.Namespace, pages: list[Any]) -> dict[str, An
                 predicted[str(source)] = page
             bar.update(1)
     scored = [p for p in pages if str(p.image_path) in predicted]
+    if not scored:
+        raise OcrError(f"none of the {len(pages)} images could be read: nothing to score")
     report = evaluate_pages(scored, [predicted[str(p.image_path)] for p in scored], iou_threshold=args.iou,
                             normalize=not args.no_normalize)
     print(report.format_table())

@@ -6,6 +6,7 @@ import argparse
 import json
 import sys
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -149,7 +150,7 @@ def _emit(page: Page, image: str, args: argparse.Namespace, stream: TextIO, many
     stream.flush()
 
 
-def _warn_multipage(images: list[Any], say: Any) -> None:
+def _warn_multipage(images: list[Any], say: Callable[[str], object]) -> None:
     """Say which files hold several pages: only the first is read (the others would be lost silently)."""
     from ocr_core.imageio import page_count
 

@@ -317,7 +317,7 @@ def get_fonts(alphabet: str = DEFAULT_ALPHABET, cache_dir: str | os.PathLike[str
 
     >>> fonts = get_fonts("abc", font_dirs=["/usr/share/fonts/truetype/dejavu"])  # doctest: +SKIP
     """
-    if os.sep in alphabet and os.path.isdir(alphabet):
+    if (os.sep in alphabet or alphabet.startswith(("~", "."))) and os.path.isdir(os.path.expanduser(alphabet)):
         raise DataGenerationError(
             f"get_fonts(alphabet, cache_dir, ...): the alphabet given is the folder {alphabet!r}; keras-ocr took "
             "cache_dir first, so name it: get_fonts(cache_dir=..., alphabet=...)")

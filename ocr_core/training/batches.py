@@ -33,6 +33,7 @@ from ocr_core.errors import AlphabetError, TrainingError
 from ocr_core.training.craft_targets import compute_targets
 
 __all__ = [
+    "MAX_SKIPPED_IN_A_ROW",
     "DetectorSample",
     "detector_collate",
     "detector_batches",

@@ -160,8 +160,8 @@ class GuardCallback(keras.callbacks.Callback):
 
 class StopAtEpochEndCallback(keras.callbacks.Callback):
     """Stop at the end of a whole epoch when the cancel came while that epoch ended (a stop asked for by the
-    'epoch' event's handler: a time budget, a click between epochs). Keras only looks at ``stop_training``
-    after a batch, so without this the next epoch would train one batch and be thrown away. Put it last, after
+    'epoch' event's handler: a time budget, a click between epochs). :class:`GuardCallback` notices a cancel only
+    after a batch, so without this the next epoch would train one batch and throw it away. Put it last, after
     the checkpoint: the finished epoch is saved as usual."""
 
     def __init__(self, flags: StopFlags, cancel: CancelToken | None) -> None:

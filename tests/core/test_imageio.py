@@ -278,5 +278,8 @@ def test_the_users_pixel_limit_holds_beyond_pillows_own(tmp_path, monkeypatch):
                      + chunk(b"IEND", b""))
     with pytest.raises(ImageReadError, match=r"400,000,000 pixels is over the limit of 100,000,000.*OCR_STUDIO"):
         read_image(huge)
+    from PIL import Image as PilImage
+
+    assert PilImage.MAX_IMAGE_PIXELS is not None  # Pillow's check stays on for everybody else
     monkeypatch.setenv("OCR_STUDIO_MAX_PIXELS", "500000000")
     assert image_size(huge) == (20000, 20000)  # Pillow's own check used to refuse it here, naming no setting

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import time
 from pathlib import Path
 
 import numpy as np
@@ -103,7 +104,7 @@ def test_stale_autosave_is_ignored(folder):
     assert store.recover(image) is None
 
 
-def test_malformed_sidecar_is_never_overwritten(folder):
+def test_malformed_sidecar_is_never_overwritten(folder, monkeypatch):
     image = folder / "a.png"
     sidecar = folder / "a.png.ocr.json"
     sidecar.write_text('{"format": "ocr-studio", "version": 1, "page": {"width": ')
@@ -124,6 +125,8 @@ def test_malformed_sidecar_is_never_overwritten(folder):
     sidecar.write_text("broken again, within the same second")
     with pytest.raises(AnnotationFormatError):
         store.load(image)
+    stamp = moved.name.rsplit(".broken-", 1)[1]
+    monkeypatch.setattr(time, "strftime", lambda *_a: stamp)  # the clock still says the same second
     again = store.set_aside(image)  # a second copy set aside within one second keeps the first
     assert again != moved and again.exists() and moved.read_text().endswith('"width": ')
 
@@ -272,3 +275,18 @@ def test_long_image_names_save_and_autosave_again_and_again(tmp_path):
     assert store.autosave(_page(image, "autosaved")).exists()
     store.save(_page(image, "second"))
     assert store.load(image).words[0].text == "second" and store.backup_path(image).exists()
+
+
+def test_the_index_is_not_written_into_a_folder_that_was_moved(tmp_path):
+    from PIL import Image
+
+    folder = tmp_path / "scans"
+    folder.mkdir()
+    Image.new("RGB", (20, 10), "white").save(folder / "a.png")
+    store = AnnotationStore(folder)
+    store.save(_page(folder / "a.png", "x"))
+    store.is_checked(folder / "a.png")
+    store._index_dirty = True  # a refreshed entry waits to be written at shutdown
+    folder.rename(tmp_path / "renamed")
+    store.flush()
+    assert not folder.exists()  # no empty folder of the old name

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 import unicodedata
 from collections.abc import Iterator
@@ -39,6 +40,8 @@ def _pair(text: str) -> tuple[float, float]:
         raise argparse.ArgumentTypeError(f"expected LO,HI numbers; got {text!r}") from None
     if len(parts) == 1:
         parts = parts * 2
+    if not all(math.isfinite(v) for v in parts):
+        raise argparse.ArgumentTypeError(f"expected finite numbers; got {text!r}")
     if len(parts) != 2 or parts[0] > parts[1]:
         raise argparse.ArgumentTypeError(f"expected LO,HI with LO <= HI; got {text!r}")
     return parts[0], parts[1]
@@ -185,6 +188,11 @@ def _label_bar(label: str, width: int) -> np.ndarray:
     return np.asarray(image)
 
 
+#: What ``--preview`` may be called, and the ``--out`` names that are files, not folders.
+_PREVIEW_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".bmp", ".tif", ".tiff")
+_FILE_SUFFIXES = (".txt", ".json", ".hocr", ".html", ".pdf", *_PREVIEW_SUFFIXES)
+
+
 def _write_image(path: Path, image: np.ndarray) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     bgr = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_RGB2BGR)
@@ -212,6 +220,12 @@ def _run(args: argparse.Namespace) -> int:
         raise OcrError("give --out DIR (and/or --preview OUT.png)")
     if args.count < 1:
         raise OcrError(f"--count must be at least 1; got {args.count}")
+    # checked before anything is generated: these used to fail only at the end
+    if args.preview is not None and args.preview.suffix.lower() not in _PREVIEW_SUFFIXES:
+        raise OcrError(f"--preview {args.preview}: the contact sheet is an image; end the name in "
+                       f"{' or '.join(_PREVIEW_SUFFIXES)}")
+    if args.out is not None and args.count > 1 and args.out.suffix.lower() in _FILE_SUFFIXES:
+        raise OcrError(f"--out {args.out}: {args.count} samples need a folder, not a file name")
     alphabet = "".join(dict.fromkeys(args.alphabet))
     cache = str(args.cache_dir) if args.cache_dir else None
     font_dirs = [str(d) for d in args.fonts or []]

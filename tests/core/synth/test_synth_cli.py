@@ -83,3 +83,13 @@ def test_contact_sheet_labels_draw_accents_and_fall_back_without_the_font(monkey
     monkeypatch.setattr(synth_cli, "LABEL_FONT", str(tmp_path / "missing.ttf"))
     fallback = synth_cli._label_bar("remineralizám", 200)
     assert fallback.shape == (24, 200, 3) and np.array_equal(fallback, synth_cli._label_bar("remineralizam", 200))
+
+
+def test_names_that_cannot_work_are_refused_before_anything_is_generated(tmp_path, capsys):
+    assert _run(["--count", "3", "--out", str(tmp_path / "three.txt")]) == 1
+    assert "need a folder" in capsys.readouterr().err and not (tmp_path / "three.txt").exists()
+    assert _run(["--count", "1", "--preview", str(tmp_path / "sheet.txt")]) == 1
+    assert "end the name in .png" in capsys.readouterr().err and not list(tmp_path.iterdir())
+    with pytest.raises(SystemExit):
+        _run(["--count", "1", "--rotation-z", "nan,nan", "--out", str(tmp_path / "x")])
+    assert "finite" in capsys.readouterr().err

@@ -27,7 +27,7 @@ from typing import Any
 
 import numpy as np
 
-from ocr_core.document import IGNORE_TEXT, Page, Word
+from ocr_core.document import IGNORE_TEXT, MAX_COORDINATE, Page, Word
 from ocr_core.formats._common import (
     build_page,
     check_unique,
@@ -137,7 +137,9 @@ class LabelmeCodec:
         width, height = data.get("imageWidth"), data.get("imageHeight")
         try:
             width, height = int(number(width)), int(number(height))
-        except ValueError:
+            if not (0 < width <= MAX_COORDINATE and 0 < height <= MAX_COORDINATE):
+                raise ValueError("not a size")
+        except (ValueError, OverflowError):  # missing or impossible: the image's own, else the words' extent
             size = image_size(image) if image is not None else None
             width, height = size if size else (None, None)
         image_path = os.path.abspath(image if image is not None else path.parent / rel) if rel else None

@@ -136,3 +136,12 @@ def test_malformed(tmp_path, content, fragment):
     assert "bad.json" in str(info.value) and fragment in str(info.value)
     if fragment == "broken JSON":
         assert "bad.json:3:" in str(info.value)
+
+
+@pytest.mark.parametrize(("width", "height"), [(-5, -5), (0, 720), (1e20, 1e20), ("wide", 720)])
+def test_an_impossible_image_size_is_replaced_by_the_images_own(tmp_path, width, height):
+    make_image(tmp_path / "photo.jpg", 130, 60)
+    data = dict(ORIGINAL, imageWidth=width, imageHeight=height)
+    (tmp_path / "photo.json").write_text(json.dumps(data), encoding="utf-8")
+    (page,) = codec.read(tmp_path / "photo.json")
+    assert (page.width, page.height) == (130, 60)

@@ -385,9 +385,14 @@ class MainWindow(QMainWindow):
 
     def _close_with_unsaved_edits(self) -> bool:
         """Before closing, save the current image. When that fails but the autosave holds the edits, they come back
-        only when this folder is opened again (exports and training do not see them): the user decides. When even
-        the autosave fails, :meth:`Session.release_current` asks next."""
+        only when this folder is opened again (exports and training do not see them): the user decides, as for the
+        images left earlier in that state. When even the autosave fails, :meth:`Session.release_current` asks next."""
         path, session = self.session.current_path, self.session
+        others = session.left_in_autosave()
+        if others:
+            shown = ", ".join(p.name for p in others[:3]) + (f" and {len(others) - 3} more" if len(others) > 3 else "")
+            if not dialogs.ask_close_with_autosaved_edits(self, shown, "they could not be saved when you left them"):
+                return False
         if path is None or not session.is_modified or session.read_only or session.save():
             return True
         if not session.autosave_now(wait=True):

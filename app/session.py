@@ -82,6 +82,7 @@ class Session(QObject):
         self._marked_since_scan: set[str] = set()  # done marks set since it started: newer than what it read
         self._user_writes: dict[str, int] = {}  # per image: saves of the user's work, imports included (work_stamp)
         self._imports: dict[str, int] = {}  # per image: imports (work_stamp)
+        self._left_in_autosave: set[str] = set()  # images left with edits that only their autosave holds
         self._writes: Counter[str] = Counter()  # image path -> results queued for the I/O thread to save
         self._writes_done = threading.Condition()
         self.last_save_error = ""
@@ -317,6 +318,7 @@ class Session(QObject):
             return True
         self._autosave.stop()
         if kept:
+            self._left_in_autosave.add(str(path))
             self.message.emit(f"{path.name} could not be saved ({self.last_save_error}); its edits are in the "
                               "autosave and come back when you reopen it")
         return kept
@@ -341,6 +343,20 @@ class Session(QObject):
         self.problem.emit(f"Not saved: {reason}. Your edits to {path.name} are still here: fix the folder's "
                           "permissions or free some space and save again (Ctrl+S), or export them (File > Export).")
         return False
+
+    def left_in_autosave(self) -> list[Path]:
+        """Images (other than the one on screen) left with edits that could not be saved and that only their
+        autosave holds: exports and training do not see those edits."""
+        store, current = self.store, self.current_path
+        if store is None:
+            return []
+        found = []
+        for key in sorted(self._left_in_autosave):
+            path = Path(key)
+            with contextlib.suppress(OSError, ValueError):
+                if path != current and path in self.images and store.autosave_path(path).exists():
+                    found.append(path)
+        return found
 
     def save_other(self, page: Page) -> bool:
         """Save a page of another image of the session now (import)."""

@@ -350,3 +350,34 @@ def test_an_import_on_the_image_on_screen_while_it_is_read_drops_the_late_result
     qtbot.waitUntil(lambda: not window.recognition.is_busy, timeout=5000)
     assert [w.text for w in window.model.words()] == ["TRUTH", "###"]
     assert any("imported for page1.png" in m for m in messages)
+
+
+def test_closing_asks_about_images_left_earlier_whose_edits_only_the_autosave_holds(window, qtbot, image_dir,
+                                                                                    monkeypatch):
+    import errno
+
+    from gui_helpers import recognized_window
+
+    from app import dialogs
+
+    recognized_window(window, qtbot, image_dir)
+    window.editor.set_text(window.model.word_ids()[0], "left in the autosave")
+    real_save = AnnotationStore.save
+
+    def refuse(self, *_a, **_k):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(AnnotationStore, "save", refuse)
+    assert window.session.next_image(1)  # the save fails, the autosave holds the edits: on to page2
+    monkeypatch.setattr(AnnotationStore, "save", real_save)
+    asked = []
+    answer = [False]
+    monkeypatch.setattr(dialogs, "ask_close_with_autosaved_edits",
+                        lambda _w, name, reason: asked.append(name) or answer[0])
+    window.close()
+    assert window.isVisible() and asked == ["page1.png"]  # stayed
+    window.session.next_image(-1)  # back: the edits are recovered from the autosave and saved on leaving
+    assert window.model.word(window.model.word_ids()[0]).text == "left in the autosave"
+    window.session.next_image(1)
+    window.close()
+    assert not window.isVisible() and asked == ["page1.png"]  # nothing left to ask about

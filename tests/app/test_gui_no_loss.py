@@ -249,21 +249,29 @@ def test_re_recognition_leaves_a_box_retyped_while_it_ran(window, qtbot, image_d
     assert "1 changed meanwhile" in messages[-1]
 
 
-def test_closing_with_edits_only_the_autosave_holds_asks_first(window, qtbot, image_dir, monkeypatch):
-    import errno
-
+def edited_where_saving_fails(window, qtbot, image_dir, monkeypatch, text, code, reason):
+    """page1 recognized, its first word retyped as ``text``; from now on every save fails (autosaves work).
+    Returns the real save, to put back."""
     from gui_helpers import recognized_window
 
-    from app import dialogs
-
     recognized_window(window, qtbot, image_dir)
-    window.editor.set_text(window.model.word_ids()[0], "only in the autosave")
+    window.editor.set_text(window.model.word_ids()[0], text)
     real_save = AnnotationStore.save
 
     def refuse(self, *_a, **_k):
-        raise OSError(errno.EACCES, "Permission denied")
+        raise OSError(code, reason)
 
     monkeypatch.setattr(AnnotationStore, "save", refuse)
+    return real_save
+
+
+def test_closing_with_edits_only_the_autosave_holds_asks_first(window, qtbot, image_dir, monkeypatch):
+    import errno
+
+    from app import dialogs
+
+    real_save = edited_where_saving_fails(window, qtbot, image_dir, monkeypatch, "only in the autosave",
+                                          errno.EACCES, "Permission denied")
     asked = []
     answer = [False]
     monkeypatch.setattr(dialogs, "ask_close_with_autosaved_edits",
@@ -356,18 +364,10 @@ def test_closing_asks_about_images_left_earlier_whose_edits_only_the_autosave_ho
                                                                                     monkeypatch):
     import errno
 
-    from gui_helpers import recognized_window
-
     from app import dialogs
 
-    recognized_window(window, qtbot, image_dir)
-    window.editor.set_text(window.model.word_ids()[0], "left in the autosave")
-    real_save = AnnotationStore.save
-
-    def refuse(self, *_a, **_k):
-        raise OSError(errno.ENOSPC, "No space left on device")
-
-    monkeypatch.setattr(AnnotationStore, "save", refuse)
+    real_save = edited_where_saving_fails(window, qtbot, image_dir, monkeypatch, "left in the autosave",
+                                          errno.ENOSPC, "No space left on device")
     assert window.session.next_image(1)  # the save fails, the autosave holds the edits: on to page2
     monkeypatch.setattr(AnnotationStore, "save", real_save)
     asked = []

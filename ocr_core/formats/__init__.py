@@ -194,6 +194,12 @@ def read_annotations(path: PathLike, fmt: str | None = None, images_dir: PathLik
     if not codec.can_read:
         codec.read(path)  # write-only codecs raise an error that says why
         raise AnnotationFormatError(f"{path}: the {codec.name} format cannot be read")
+    if codec.name == "cocotext" and path.is_dir():  # one file holds the set: the one that `convert --to` wrote
+        files = [f for f in sorted(path.glob("*.json")) if _json_kind(f) == "cocotext"]
+        if len(files) != 1:
+            raise AnnotationFormatError(f"{path}: COCO-Text is one JSON file, and this folder holds {len(files)}; "
+                                        "name the file")
+        path = files[0]
     try:
         return codec.read(path, images_dir=Path(images_dir) if images_dir is not None else None)
     except (ValueError, OverflowError) as exc:  # a value no codec check caught (a box out of range, say)

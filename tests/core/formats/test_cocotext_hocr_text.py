@@ -33,6 +33,11 @@ def test_cocotext_round_trip(tricky_page, empty_page, tmp_path):
     assert_same_words(tricky_page, scene, atol=0.01, text=False, confidence=1e-4)
     assert sorted(w.text for w in scene.words) == sorted(
         "" if w.text == "###" else w.text for w in tricky_page.words)
+    folder = tmp_path / "out_cocotext"  # the folder `convert --to cocotext DIR` writes its one file into
+    write_annotations([tricky_page], folder, "cocotext", images_dir=tmp_path / "images")
+    assert detect_format(folder) == "cocotext"
+    (again,) = read_annotations(folder, images_dir=tmp_path / "images")  # read as the file inside it
+    assert len(again.words) == len(tricky_page.words)
 
 
 def test_cocotext_bbox_only_and_ids_kept(tmp_path):

@@ -23,7 +23,7 @@ from app.transfer import export_choices, import_choices
 from ocr_core.imageio import SUPPORTED_SUFFIXES
 
 __all__ = ["ask_open_images", "ask_open_folder", "ask_import", "ask_export", "ask_discard_unsaved",
-           "ask_replace_annotated", "ask_overwrite_files", "ask_close_with_autosaved_edits", "TransferDialog"]
+           "ask_replace_annotated", "ask_overwrite_files", "ask_close_with_autosaved_edits", "listed", "TransferDialog"]
 
 _AUTO = "auto"
 
@@ -115,6 +115,11 @@ def ask_export(parent: QWidget | None, start_dir: str = "") -> tuple[str, str] |
     return (path, fmt or "icdar2015") if path else None
 
 
+def listed(names: list[str], shown: int = 5) -> str:
+    """``"a, b, c and 4 more"``: the first ``shown`` names of a list, for a question's text."""
+    return ", ".join(names[:shown]) + (f" and {len(names) - shown} more" if len(names) > shown else "")
+
+
 def _confirm_risk(parent: QWidget | None, title: str, text: str, risky: str, safe: str) -> bool:
     """A warning with a risky and a safe button (the default): True when the user chose the risky one."""
     box = QMessageBox(QMessageBox.Icon.Warning, title, text, parent=parent)
@@ -137,7 +142,7 @@ def ask_replace_annotated(parent: QWidget | None, action: str, names: list[str],
     """``names`` of the ``total`` images ``action`` would change already have boxes: ``'replace'`` them too,
     ``'skip'`` them, or ``'cancel'``. ``keeps_hand_made``: the action keeps the words a person drew, typed or
     marked (recognition), rather than replacing every box (import)."""
-    shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+    shown = listed(names)
     count = f"{len(names)} of the {total} images" if total > 1 else "This image"
     if keeps_hand_made:
         what = (f"{action} would read them again. Boxes you drew, typed or corrected and ### marks are kept; the "
@@ -157,7 +162,7 @@ def ask_replace_annotated(parent: QWidget | None, action: str, names: list[str],
 
 def ask_overwrite_files(parent: QWidget | None, folder: str, names: list[str]) -> bool:
     """An export would write over ``names`` in ``folder``: True to replace them, False to leave everything as it is."""
-    shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+    shown = listed(names)
     return _confirm_risk(parent, "Replace Existing Files?",
                          f"{len(names)} file{'s' if len(names) != 1 else ''} in {folder} would be replaced by the "
                          f"export ({shown}). Their current content is lost, including anything another tool wrote "

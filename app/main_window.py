@@ -388,11 +388,10 @@ class MainWindow(QMainWindow):
         only when this folder is opened again (exports and training do not see them): the user decides, as for the
         images left earlier in that state. When even the autosave fails, :meth:`Session.release_current` asks next."""
         path, session = self.session.current_path, self.session
-        others = session.left_in_autosave()
-        if others:
-            shown = ", ".join(p.name for p in others[:3]) + (f" and {len(others) - 3} more" if len(others) > 3 else "")
-            if not dialogs.ask_close_with_autosaved_edits(self, shown, "they could not be saved when you left them"):
-                return False
+        others = [p.name for p in session.left_in_autosave()]
+        if others and not dialogs.ask_close_with_autosaved_edits(self, dialogs.listed(others, 3),
+                                                                 "they could not be saved when you left them"):
+            return False
         if path is None or not session.is_modified or session.read_only or session.save():
             return True
         if not session.autosave_now(wait=True):

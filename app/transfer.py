@@ -119,8 +119,7 @@ class Transfer(QObject):
             return set()
         own = set()
         for image in self.session.images:
-            sidecar = store.annotation_path(image)
-            for path in (sidecar, sidecar.with_name(sidecar.name + ".bak"), store.autosave_path(image)):
+            for path in (store.annotation_path(image), store.backup_path(image), store.autosave_path(image)):
                 own.add(os.path.normcase(os.path.abspath(path)))
         return own
 

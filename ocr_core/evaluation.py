@@ -28,6 +28,7 @@ import cv2
 import numpy as np
 
 from ocr_core.document import Page
+from ocr_core.geometry import polygon_iou, quad_from_rect
 from ocr_core.postprocess.lexicon import edit_distance  # one Levenshtein for scoring and decoding
 
 __all__ = [
@@ -280,16 +281,11 @@ def evaluate_pages(true_pages: Sequence[Page], pred_pages: Sequence[Page], iou_t
 def _vertices_quad(vertices: Any) -> np.ndarray:
     """keras-ocr's ``vertices``: four corners, or two opposite corners of an upright rectangle."""
     points = np.asarray(vertices, dtype=np.float64).reshape(-1, 2)
-    if len(points) == 2:
-        (x0, y0), (x1, y1) = points.min(axis=0), points.max(axis=0)
-        return np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]])
-    return points
+    return quad_from_rect(*points[0], *points[1]) if len(points) == 2 else points
 
 
 def iou_score(box1: Any, box2: Any) -> float:
     """keras-ocr's ``iou_score``: intersection over union of two boxes (four corners, or two opposite ones)."""
-    from ocr_core.geometry import polygon_iou
-
     return float(polygon_iou(_vertices_quad(box1), _vertices_quad(box2)))
 
 

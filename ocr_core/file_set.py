@@ -75,11 +75,6 @@ class FileSetGuard:
             self._new_folders.append(folder)
             folder = folder.parent
 
-    @property
-    def replaced(self) -> list[Path]:
-        """The files that existed before the block and were written over in it (in the order written)."""
-        return list(self._kept)
-
     def restore(self) -> int:
         """Put back every kept file and delete the new ones (then the folders made for them, if empty);
         returns how many files were put back."""

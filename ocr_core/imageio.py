@@ -81,16 +81,21 @@ _DECODE_ERRORS = (
 )
 
 
-def _allow_user_limit() -> None:
-    """Pillow refuses images over twice its ``MAX_IMAGE_PIXELS`` (about 179 megapixels) with a message that names
-    no setting; raise that to the user's limit ($OCR_STUDIO_MAX_PIXELS) where it is higher, so the app's own check
-    (:func:`_check_pixels`, from the header, with the app's message) decides. Never lowered, never turned off."""
+def _open_header(source: Any) -> Image.Image:
+    """``Image.open`` (the header only), with Pillow's decompression-bomb limit raised to the user's.
+
+    Pillow refuses images over twice its ``MAX_IMAGE_PIXELS`` (about 179 megapixels) with a message that names no
+    setting; where $OCR_STUDIO_MAX_PIXELS is higher, that limit is raised to it, so the app's own check
+    (:func:`_check_pixels`, with the app's message) decides. It is never lowered, never turned off."""
     try:
         limit = max_pixels()
     except ImageReadError:
-        return
+        limit = 0
     if Image.MAX_IMAGE_PIXELS is not None and limit > Image.MAX_IMAGE_PIXELS:
         Image.MAX_IMAGE_PIXELS = limit
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+        return Image.open(source)
 
 
 def max_pixels() -> int:
@@ -141,11 +146,8 @@ def page_count(path: str | os.PathLike[str]) -> int:
     """How many pages (frames) an image file holds, from its header: more than 1 for a multi-page TIFF or an
     animation; 1 when it cannot tell. :func:`read_image` reads the first page only."""
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            _allow_user_limit()
-            with Image.open(os.fspath(path)) as img:
-                return max(1, int(getattr(img, "n_frames", 1)))
+        with _open_header(os.fspath(path)) as img:
+            return max(1, int(getattr(img, "n_frames", 1)))
     except (*_DECODE_ERRORS, AttributeError):
         return 1
 
@@ -157,10 +159,7 @@ def image_size(path: str | os.PathLike[str]) -> tuple[int, int]:
     label = os.fspath(path)
     _check_file(Path(label), label)
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            _allow_user_limit()
-            img = Image.open(label)
+        img = _open_header(label)
         with img:
             width, height = img.size
             try:
@@ -219,10 +218,7 @@ def _opened(source: Any, name: str | None) -> Iterator[tuple[Image.Image, str]]:
     """``source`` -> ``(PIL image with its size checked, label for messages)``; closes it after."""
     data, label = _source_bytes_or_path(source, name)
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            _allow_user_limit()
-            img = Image.open(data)
+        img = _open_header(data)
     except Image.DecompressionBombError as exc:  # far over the limit: Pillow's own check came first
         found = re.search(r"\((\d+) pixels\)", str(exc))
         size = f"{int(found.group(1)):,} pixels" if found else "it"

@@ -337,7 +337,7 @@ class AnnotationStore:
         """Write the index of checked marks if it changed (failures are logged, never raised)."""
         if not self._index_dirty or self._index is None or self.read_only:
             return
-        if not self.index_path.parent.is_dir():  # the folder was moved or renamed: no empty one of the old name
+        if self.project_dir is None and not self.root.is_dir():  # moved or renamed: no empty one of the old name
             log.warning("not writing %s: its folder is not there any more", self.index_path)
             return
         data = {"format": _INDEX_FORMAT, "version": 1, "images": dict(sorted(self._index.items()))}

@@ -31,16 +31,14 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-def build_model(alphabet: str, height: int = 31, width: int = 200, color: bool = False,
-                filters: Sequence[int] = (64, 128, 256, 256, 512, 512, 512), rnn_units: Sequence[int] = (128, 128),
-                dropout: float = 0.25, rnn_steps_to_discard: int = 2, pool_size: int = 2, stn: bool = True) -> Any:
+def build_model(alphabet: str, **build_params: Any) -> Any:
     """keras-ocr's ``build_model``: ``(backbone, model, training_model, prediction_model)`` of its CRNN for
-    ``alphabet`` (:func:`ocr_core.models.crnn.build_crnn`, variant ``kurapan``)."""
+    ``alphabet``; ``build_params`` (height, width, color, filters, rnn_units, dropout, rnn_steps_to_discard,
+    pool_size, stn) override :data:`DEFAULT_BUILD_PARAMS` (:func:`ocr_core.models.crnn.build_crnn`, variant
+    ``kurapan``)."""
     from ocr_core.models.crnn import build_crnn
 
-    return build_crnn(len(alphabet), "kurapan", height=height, width=width, color=color, filters=tuple(filters),
-                      rnn_units=tuple(rnn_units), dropout=dropout, rnn_steps_to_discard=rnn_steps_to_discard,
-                      pool_size=pool_size, stn=stn)
+    return build_crnn(len(alphabet), "kurapan", **build_params)
 
 
 class Reading(NamedTuple):

@@ -18,10 +18,13 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["IGNORE_TEXT", "MAX_COORDINATE", "Word", "Line", "Page", "new_id", "as_quad"]
+__all__ = ["IGNORE_TEXT", "IMAGE_PAGE", "MAX_COORDINATE", "Word", "Line", "Page", "new_id", "as_quad"]
 
 #: Transcription that marks a box as illegible ("don't care") in ICDAR-style data.
 IGNORE_TEXT = "###"
+
+#: ``Page.extra`` key: which page (0-based) of a multi-page image file (TIFF) a page shows; absent means the first.
+IMAGE_PAGE = "image_page"
 
 
 def new_id() -> str:

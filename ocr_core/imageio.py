@@ -31,7 +31,7 @@ from PIL import Image, ImageOps, ImageSequence, UnidentifiedImageError
 from ocr_core.atomic import atomic_write_bytes
 from ocr_core.errors import ImageReadError, OcrError
 
-__all__ = ["MAX_PIXELS", "SUPPORTED_SUFFIXES", "read_image", "read_image_pages", "image_size", "page_count", "write_image"]
+__all__ = ["MAX_PIXELS", "SUPPORTED_SUFFIXES", "read_image", "read_image_pages", "read_image_page", "image_size", "page_count", "write_image"]
 
 #: Largest image (width x height) that is decoded; larger files are refused as decompression bombs.
 MAX_PIXELS = 100_000_000
@@ -140,6 +140,30 @@ def read_image_pages(source: Any, *, name: str | None = None) -> Iterator[np.nda
     with _opened(source, name) as (img, label):
         for index, frame in enumerate(ImageSequence.Iterator(img)):
             yield _to_rgb(frame, f"{label} (page {index + 1})", check_size=True)
+
+
+def read_image_page(source: Any, index: int, *, name: str | None = None) -> np.ndarray:
+    """Page ``index`` (0-based) of a multi-page image as an RGB array; page 0 is what :func:`read_image` reads.
+
+    >>> read_image_page(np.zeros((2, 3, 3), np.uint8), 1)
+    Traceback (most recent call last):
+    ...
+    ocr_core.errors.ImageReadError: cannot read image <array>: it has 1 page, not a page 2
+    """
+    if index == 0:
+        return read_image(source, name=name)
+    if isinstance(source, np.ndarray) or _is_array_like(source):
+        raise ImageReadError(f"cannot read image {name or '<array>'}: it has 1 page, not a page {index + 1}")
+    with _opened(source, name) as (img, label):
+        pages = max(1, int(getattr(img, "n_frames", 1)))
+        if not 0 <= index < pages:
+            raise ImageReadError(f"cannot read image {label}: it has {pages} page{'s' if pages > 1 else ''}, "
+                                 f"not a page {index + 1}")
+        try:
+            img.seek(index)
+        except _DECODE_ERRORS as exc:
+            raise ImageReadError(f"cannot read image {label} (page {index + 1}): {_describe(exc)}") from exc
+        return _to_rgb(img, f"{label} (page {index + 1})", check_size=True)
 
 
 def page_count(path: str | os.PathLike[str]) -> int:

@@ -45,6 +45,22 @@ RECIPES: dict[str, dict[str, Any]] = {
 }
 
 
+def photo_backgrounds(folders: list[str], share: float) -> list[str]:
+    """Photos from ``folders`` repeated so that they make about ``share`` of the picks among them and the
+    cached procedural backgrounds (the generators draw backgrounds uniformly from the list)."""
+    from ocr_core.paths import user_cache_dir
+    from ocr_core.synth import get_backgrounds
+    from ocr_core.synth.backgrounds import find_images
+
+    photos = find_images(folders)
+    procedural = get_backgrounds(user_cache_dir())
+    if share >= 1.0:
+        return photos
+    repeat = max(1, round(share * len(procedural) / ((1.0 - share) * len(photos))))
+    print(f"backgrounds: {len(photos)} photos x {repeat} + {len(procedural)} procedural", flush=True)
+    return photos * repeat + procedural
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("task", choices=sorted(RECIPES))
@@ -67,7 +83,15 @@ def main() -> int:
                         help="recognizer: draw fonts per file (the recipe's) or per family (every typeface equally)")
     parser.add_argument("--data-processes", type=int, default=0, metavar="N",
                         help="recognizer: N forked processes make the batches (a GPU outruns the 2 threads)")
+    parser.add_argument("--photos", action="append", default=[], metavar="DIR",
+                        help="photo folder for backgrounds (repeatable), e.g. /usr/share/backgrounds from Debian's "
+                             "mate-backgrounds, gnome-backgrounds, ukui-wallpapers and lomiri-wallpapers")
+    parser.add_argument("--photo-share", type=float, default=0.4, metavar="F",
+                        help="with --photos: the share of background picks that are photos (default 0.4; the rest "
+                             "are the 1,000 procedural backgrounds)")
     args = parser.parse_args()
+    if not 0.0 < args.photo_share <= 1.0:
+        parser.error("--photo-share must be in (0, 1]")
 
     from ocr_core.cancel import CancelToken
     from ocr_core.training import TrainConfig, train
@@ -90,6 +114,9 @@ def main() -> int:
         if args.task != "recognizer":
             parser.error("--font-balance is for the recognizer only")
         recipe["synth_options"] = {**recipe.get("synth_options", {}), "font_balance": args.font_balance}
+    if args.photos:
+        recipe["synth_options"] = {**recipe.get("synth_options", {}),
+                                   "backgrounds": photo_backgrounds(args.photos, args.photo_share)}
     config = TrainConfig(**recipe, resume=args.resume, init=args.init, learning_rate=args.lr)
     cancel = CancelToken()
     # The budget ends the run at the last epoch boundary before it (an epoch cut short is not saved); the timer

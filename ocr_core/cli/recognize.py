@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections import Counter
-from collections.abc import Callable
+from collections import Counter, deque
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -21,10 +21,10 @@ from ocr_core.cli.options import (
     positive_int,
     writable_folder,
 )
-from ocr_core.document import Page, Word
+from ocr_core.document import IMAGE_PAGE, Page, Word
 from ocr_core.errors import OcrError
 
-__all__ = ["add_parser", "run", "page_to_json", "page_to_icdar_lines"]
+__all__ = ["add_parser", "run", "page_to_json", "page_to_icdar_lines", "page_selection", "output_names"]
 
 OUTPUT_FORMATS = ("json", "text", "icdar2015", "hocr", "pdf")
 
@@ -55,9 +55,36 @@ def add_parser(subparsers: Any) -> None:
                    help="prefer dictionary words the model finds nearly as likely as its reading: auto (default: the "
                         "bundled list + /usr/share/dict/words when installed), none (the model's plain reading) or "
                         "word-list file(s)")
+    p.add_argument("--pages", type=page_selection, default=None, metavar="all|N,N-M",
+                   help="pages of multi-page files (TIFF) to read: all (default), or page numbers and ranges from 1, "
+                        "e.g. 1,3-5. text, hocr and pdf give one document per file; json and icdar2015 one result "
+                        "per page (with --out: <name>-page<N>)")
     p.add_argument("--out", type=Path, default=None, metavar="DIR",
                    help="write one file per image into DIR instead of printing")
     p.set_defaults(func=run)
+
+
+def page_selection(value: str) -> frozenset[int] | None:
+    """``--pages``: ``all`` -> None, ``1,3-5`` -> {1, 3, 4, 5} (page numbers from 1).
+
+    >>> sorted(page_selection("1, 3-5"))
+    [1, 3, 4, 5]
+    """
+    if value.strip().lower() == "all":
+        return None
+    pages: set[int] = set()
+    for part in value.split(","):
+        first, dash, last = part.strip().partition("-")
+        try:
+            low, high = int(first), int(last if dash else first)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{value!r}: give 'all' or page numbers and ranges such as 1,3-5") from None
+        if low < 1 or high < low:
+            raise argparse.ArgumentTypeError(f"{part.strip()!r}: pages count from 1, and a range runs upwards")
+        if high - low > 100_000:
+            raise argparse.ArgumentTypeError(f"{part.strip()!r}: too long a range")
+        pages.update(range(low, high + 1))
+    return frozenset(pages)
 
 
 def page_to_json(page: Page, image: str) -> dict[str, Any]:
@@ -80,34 +107,49 @@ def page_to_icdar_lines(page: Page) -> list[str]:
     return lines
 
 
-def _page_to_hocr(page: Page, where: Path) -> str:
+def _page_number(page: Page) -> int | None:
+    """The page's number (from 1) in its multi-page image file; None for a single-page image."""
+    frame = page.extra.get(IMAGE_PAGE)
+    return frame + 1 if isinstance(frame, int) else None
+
+
+def _to_hocr(pages: list[Page], where: Path) -> str:
     """One hOCR document; its image reference is relative to ``where``, the folder the document is read from."""
     from ocr_core.formats.hocr import HocrCodec
 
-    title = Path(page.image_path).stem if page.image_path else "page"
-    return HocrCodec().to_html([page], where, title).rstrip("\n")
+    title = Path(pages[0].image_path).stem if pages[0].image_path else "page"
+    return HocrCodec().to_html(pages, where, title).rstrip("\n")
 
 
-def _render(page: Page, image: str, fmt: str, where: Path) -> str:
-    if fmt == "json":
-        return json.dumps(page_to_json(page, image), ensure_ascii=False)
-    if fmt == "text":
-        return page.text
+def _render(pages: list[Page], image: str, fmt: str, where: Path) -> str:
+    if fmt == "json":  # one page (a per-page format)
+        record = page_to_json(pages[0], image)
+        if (number := _page_number(pages[0])) is not None:
+            record["page"] = number
+        return json.dumps(record, ensure_ascii=False)
+    if fmt == "text":  # pages apart by a form feed, as Tesseract writes them
+        return "\n\f\n".join(page.text for page in pages)
     if fmt == "icdar2015":
-        return "\n".join(page_to_icdar_lines(page))
-    return _page_to_hocr(page, where)
+        return "\n".join(page_to_icdar_lines(pages[0]))
+    return _to_hocr(pages, where)
 
+
+#: Formats that give each page of a multi-page file a result of its own (the others: one document per file).
+PER_PAGE_FORMATS = ("json", "icdar2015")
 
 _SUFFIX = {"json": ".json", "text": ".txt", "icdar2015": ".txt", "hocr": ".hocr", "pdf": ".pdf"}
 
 
-def output_names(images: list[str], fmt: str) -> dict[str, str]:
+def output_names(images: list[str], fmt: str, pages: dict[str, list[int]] | None = None) -> dict[Any, str]:
     """The file each image's result is written to with ``--out``: ``<stem><suffix>`` (``gt_<stem>.txt`` for
     ICDAR 2015); images with the same stem get their folder's name in front, then a number, so no result
-    overwrites another.
+    overwrites another. ``pages`` lists the pages read of multi-page files: in the per-page formats (json,
+    icdar2015) each gets its own file, keyed ``(image, page)`` and named ``<stem>-page<N>``.
 
     >>> output_names(["a/img.jpg", "b/img.png", "c.jpg"], "json")
     {'a/img.jpg': 'a_img.json', 'b/img.png': 'b_img.json', 'c.jpg': 'c.json'}
+    >>> output_names(["scan.tif"], "icdar2015", {"scan.tif": [1, 2]})
+    {('scan.tif', 1): 'gt_scan-page1.txt', ('scan.tif', 2): 'gt_scan-page2.txt'}
     """
     def name(stem: str) -> str:
         return f"gt_{stem}.txt" if fmt == "icdar2015" else stem + _SUFFIX[fmt]
@@ -115,11 +157,18 @@ def output_names(images: list[str], fmt: str) -> dict[str, str]:
     def stem_of(image: str) -> str:
         return Path(image.split("?")[0]).stem or "image"
 
-    counts = Counter(stem_of(image) for image in dict.fromkeys(images))
-    names: dict[str, str] = {}
-    taken: set[str] = set()
+    per_page = fmt in PER_PAGE_FORMATS
+    wanted: list[tuple[Any, str, str]] = []  # (key, stem, image)
     for image in dict.fromkeys(images):
-        stem = stem_of(image)
+        numbers = (pages or {}).get(image)
+        if per_page and numbers:
+            wanted.extend(((image, n), f"{stem_of(image)}-page{n}", image) for n in numbers)
+        else:
+            wanted.append((image, stem_of(image), image))
+    counts = Counter(stem for _, stem, _ in wanted)
+    names: dict[Any, str] = {}
+    taken: set[str] = set()
+    for key, stem, image in wanted:
         if counts[stem] > 1:
             parent = Path(image.split("?")[0]).parent.name
             stem = f"{parent}_{stem}" if parent else stem
@@ -127,37 +176,70 @@ def output_names(images: list[str], fmt: str) -> dict[str, str]:
         while candidate in taken:
             candidate, n = name(f"{stem}-{n}"), n + 1
         taken.add(candidate)
-        names[image] = candidate
+        names[key] = candidate
     return names
 
 
-def _emit(page: Page, image: str, args: argparse.Namespace, stream: TextIO, many: bool) -> None:
+def _emit(pages: list[Page], image: str, key: Any, args: argparse.Namespace, stream: TextIO, many: bool) -> None:
+    """Write one result: a page, or (text, hocr, pdf) the pages read of one file; ``key`` names its output file."""
     if args.format == "pdf":  # the image with its words as invisible text: a file of its own (--out)
         from ocr_core.formats.pdf import PdfCodec
 
-        page.image_path = page.image_path or image
-        PdfCodec().write([page], args.out / args.output_names[image])
+        for page in pages:
+            page.image_path = page.image_path or image
+        PdfCodec().write(pages, args.out / args.output_names[key])
         return
-    text = _render(page, image, args.format, args.out if args.out is not None else Path.cwd())
+    text = _render(pages, image, args.format, args.out if args.out is not None else Path.cwd())
     if args.out is not None:
         from ocr_core.atomic import atomic_write_text
 
-        atomic_write_text(args.out / args.output_names[image], text + "\n")
+        atomic_write_text(args.out / args.output_names[key], text + "\n")
         return
     if many and args.format != "json":
-        stream.write(f"==> {image} <==\n")
+        number = _page_number(pages[0]) if len(pages) == 1 else None
+        stream.write(f"==> {image} (page {number}) <==\n" if number is not None else f"==> {image} <==\n")
     stream.write(text + "\n")
     stream.flush()
 
 
-def _warn_multipage(images: list[Any], say: Callable[[str], object]) -> None:
-    """Say which files hold several pages: only the first is read (the others would be lost silently)."""
+def _plan_pages(images: list[str], wanted: frozenset[int] | None,
+                say: Callable[[str], object]) -> dict[str, list[int]]:
+    """The page numbers to read of each multi-page file among ``images`` (from their headers); files with one
+    page are left out. Asked-for pages a file lacks are named."""
     from ocr_core.imageio import page_count
 
+    plan: dict[str, list[int]] = {}
+    for image in dict.fromkeys(images):
+        if "://" in str(image) or not Path(str(image)).is_file() or (count := page_count(image)) <= 1:
+            continue
+        numbers = list(range(1, count + 1)) if wanted is None else sorted(n for n in wanted if n <= count)
+        if wanted is not None and len(numbers) < len(wanted):
+            say(f"ocr-studio recognize: {image} holds {count} pages; pages beyond {count} are skipped")
+        plan[image] = numbers
+    return plan
+
+
+def _page_sources(images: list[str], plan: dict[str, list[int]], labels: deque[tuple[str, int | None]],
+                  report: Callable[[Any, Exception], None]) -> Iterator[Any]:
+    """The engine's input: each image, or each wanted page of a multi-page one as an array. ``labels`` gets the
+    ``(image, page number or None)`` of each source as it is handed over, in the order results come back."""
+    from ocr_core.imageio import read_image_page
+
     for image in images:
-        if "://" not in str(image) and Path(str(image)).is_file() and (pages := page_count(image)) > 1:
-            say(f"ocr-studio recognize: {image} holds {pages} pages; only the first is read (split the file into "
-                "one image per page to read the others)")
+        if image not in plan:
+            labels.append((image, None))
+            yield image
+            continue
+        if not plan[image]:
+            report(image, OcrError("none of the pages asked for (--pages) is in this file"))
+        for number in plan[image]:
+            try:
+                frame = read_image_page(image, number - 1)
+            except OcrError as exc:
+                report(f"{image} (page {number})", exc)
+                continue
+            labels.append((image, number))
+            yield frame
 
 
 def _crop_page(image: np.ndarray, text: str, confidence: float) -> Page:
@@ -171,12 +253,15 @@ def run(args: argparse.Namespace, stream: TextIO | None = None) -> int:
 
     stream = stream or sys.stdout
     failures = 0
-    many = len(args.images) > 1
+    plan = {} if args.crops else _plan_pages(list(args.images), args.pages, lambda m: print(m, file=sys.stderr))
+    # results: each image, and each page of a multi-page file in the per-page formats
+    total = len(args.images) + sum(max(1, len(numbers)) - 1 for numbers in plan.values())
+    many = len(args.images) > 1 or (args.format in PER_PAGE_FORMATS and total > 1)
     if args.out is not None:
         if problem := writable_folder(args.out):
             print(f"ocr-studio recognize: --out: {problem}", file=sys.stderr)
             return 2
-        args.output_names = output_names(list(args.images), args.format)
+        args.output_names = output_names(list(args.images), args.format, plan)
     elif args.format == "pdf":
         print("ocr-studio recognize: a searchable PDF is a file: give --out DIR", file=sys.stderr)
         return 2
@@ -215,7 +300,7 @@ def run(args: argparse.Namespace, stream: TextIO | None = None) -> int:
         print(f"ocr-studio recognize: {exc}", file=sys.stderr)
         return 2
 
-    with ProgressBar(len(args.images), "images", enabled=None if many else False) as bar:
+    with ProgressBar(total, "images and pages" if plan else "images", enabled=None if total > 1 else False) as bar:
         def report(source: Any, exc: Exception) -> None:
             nonlocal failures
             failures += 1
@@ -229,22 +314,62 @@ def run(args: argparse.Namespace, stream: TextIO | None = None) -> int:
                     image = read_image(source)
                     text, conf = engine.recognize_crops([image], beam_width=args.beam_width,
                                                         batch_size=args.batch_size, lexicon=lexicon)[0]
-                    _emit(_crop_page(image, text, conf), source, args, stream, many)
+                    _emit([_crop_page(image, text, conf)], source, source, args, stream, many)
                 except (OcrError, OSError) as exc:
                     report(source, exc)
                 bar.update()
         else:
-            _warn_multipage(args.images, bar.write)
-            recognition_kwargs = {"beam_width": args.beam_width, "batch_size": args.batch_size}
-            for source, page in engine.iter_pages(args.images, recognition_kwargs=recognition_kwargs,
-                                                  on_error=report, batch_size=1):
-                if page is not None:
-                    try:
-                        _emit(page, source, args, stream, many)
-                    except (OcrError, OSError) as exc:
-                        report(source, exc)
-                bar.update()
+            _recognize_pages(engine, args, plan, stream, many, bar, report)
     if failures:
-        print(f"ocr-studio recognize: {failures} of {len(args.images)} images failed", file=sys.stderr)
+        unit = "images and pages" if plan else "images"
+        print(f"ocr-studio recognize: {failures} of {total} {unit} failed", file=sys.stderr)
         return 1
     return 0
+
+
+def _recognize_pages(engine: Any, args: argparse.Namespace, plan: dict[str, list[int]], stream: TextIO, many: bool,
+                     bar: Any, report: Callable[[Any, Exception], None]) -> None:
+    """Detect and read every image and wanted page, emitting each result (or file of pages) as it is done."""
+    labels: deque[tuple[str, int | None]] = deque()
+    errors: list[Exception] = []
+    group: list[Page] = []  # the pages read so far of the multi-page file being read (one-document formats)
+    grouped = args.format not in PER_PAGE_FORMATS
+
+    def flush() -> None:
+        if group:
+            image = str(group[0].image_path)
+            try:
+                _emit(list(group), image, image, args, stream, many)
+            except (OcrError, OSError) as exc:
+                report(image, exc)
+            group.clear()
+
+    recognition_kwargs = {"beam_width": args.beam_width, "batch_size": args.batch_size}
+    sources = _page_sources(list(args.images), plan, labels, report)
+    for _source, page in engine.iter_pages(sources, recognition_kwargs=recognition_kwargs,
+                                           on_error=lambda _src, exc: errors.append(exc), batch_size=1):
+        image, number = labels.popleft()
+        if group and (number is None or group[0].image_path != image):
+            flush()
+        if page is None:
+            report(image if number is None else f"{image} (page {number})",
+                   errors.pop() if errors else OcrError("not read"))
+        elif number is not None:
+            page.image_path = image
+            page.extra[IMAGE_PAGE] = number - 1
+            if grouped:
+                group.append(page)
+            else:
+                _emit_one(page, image, (image, number), args, stream, many, report)
+        else:
+            _emit_one(page, image, image, args, stream, many, report)
+        bar.update()
+    flush()
+
+
+def _emit_one(page: Page, image: str, key: Any, args: argparse.Namespace, stream: TextIO, many: bool,
+              report: Callable[[Any, Exception], None]) -> None:
+    try:
+        _emit([page], image, key, args, stream, many)
+    except (OcrError, OSError) as exc:
+        report(image, exc)

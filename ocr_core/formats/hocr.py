@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from ocr_core.atomic import atomic_write_text
-from ocr_core.document import Line, Page, Word
+from ocr_core.document import IMAGE_PAGE, Line, Page, Word
 from ocr_core.formats._common import (
     check_unique,
     first_existing,
@@ -216,7 +216,9 @@ class HocrCodec:
 
     def page_html(self, page: Page, number_: int, out_dir: Path) -> str:
         """The ``ocr_page`` div of one page (``number_`` is 1-based)."""
-        title = f"bbox 0 0 {int(page.width)} {int(page.height)}; ppageno {number_ - 1}"
+        frame = page.extra.get(IMAGE_PAGE)  # a page of a multi-page image file: its page there
+        ppageno = frame if isinstance(frame, int) and frame >= 0 else number_ - 1
+        title = f"bbox 0 0 {int(page.width)} {int(page.height)}; ppageno {ppageno}"
         if page.image_path:
             image_ref = os.path.relpath(os.path.abspath(page.image_path), os.path.abspath(out_dir))
             image_ref = Path(image_ref).as_posix().replace('"', '\\"')

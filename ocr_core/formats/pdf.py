@@ -4,7 +4,8 @@ A PDF viewer shows the image; search, select and copy find the words where they 
 scan turned into a searchable PDF does. A ``.pdf`` file gets every page; a folder gets ``<image stem>.pdf`` per page.
 
 - The image is embedded as it is when it is a plain JPEG (no EXIF rotation), and losslessly (Flate) otherwise.
-  A page needs its image (``page.image_path``, or the same name in ``images_dir``).
+  A page needs its image (``page.image_path``, or the same name in ``images_dir``); for a page of a multi-page
+  file (TIFF), ``page.extra[IMAGE_PAGE]`` is its 0-based page number in that file.
 - The page size follows the image's resolution (its DPI when the file records a plausible one, else 72 dpi, one
   point per pixel), so a 300-dpi A4 scan gives an A4 page.
 - Each word is set in Helvetica (one of the fonts every PDF reader has), text render mode 3 (invisible), along its
@@ -31,10 +32,10 @@ import numpy as np
 from PIL import Image
 
 from ocr_core.atomic import atomic_write_bytes
-from ocr_core.document import Page, Word
+from ocr_core.document import IMAGE_PAGE, Page, Word
 from ocr_core.errors import AnnotationFormatError, ImageReadError
 from ocr_core.formats._common import check_unique, first_existing, page_name
-from ocr_core.imageio import read_image
+from ocr_core.imageio import read_image_page
 
 __all__ = ["PdfCodec"]
 
@@ -84,17 +85,17 @@ class _Picture:
         self.width, self.height, self.dpi = width, height, dpi
 
 
-def _picture(path: Path) -> _Picture:
+def _picture(path: Path, frame: int = 0) -> _Picture:
     try:
         with Image.open(path) as img:
             dpi = _plausible_dpi(img.info.get("dpi"))
             orientation = img.getexif().get(0x0112, 1) if hasattr(img, "getexif") else 1
-            if img.format == "JPEG" and img.mode in ("RGB", "L") and orientation in (1, None):
+            if frame == 0 and img.format == "JPEG" and img.mode in ("RGB", "L") and orientation in (1, None):
                 color = "/DeviceRGB" if img.mode == "RGB" else "/DeviceGray"
                 return _Picture(path.read_bytes(), "/DCTDecode", color, img.width, img.height, dpi)
     except OSError as exc:
         raise ImageReadError(f"{path}: cannot read the image for the PDF ({exc})") from exc
-    rgb = read_image(path)  # EXIF rotation, palettes, 16-bit and the rest, as the engine saw the image
+    rgb = read_image_page(path, frame)  # EXIF rotation, palettes, 16-bit and the rest, as the engine saw the image
     gray = bool((rgb[..., 0] == rgb[..., 1]).all() and (rgb[..., 1] == rgb[..., 2]).all())
     pixels = np.ascontiguousarray(rgb[..., 0] if gray else rgb)
     return _Picture(zlib.compress(pixels.tobytes(), 6), "/FlateDecode", "/DeviceGray" if gray else "/DeviceRGB",
@@ -119,7 +120,8 @@ def _page_parts(page: Page, images_dir: Path | None) -> tuple[_Picture, list[Wor
         name = Path(str(page.image_path)).name if page.image_path else f"page {page_name(page, 0)}"
         raise AnnotationFormatError(f"{name}: image not found; a searchable PDF needs the page's image "
                                     "(pass the images' folder, e.g. --images DIR)")
-    picture = _picture(found)
+    frame = page.extra.get(IMAGE_PAGE, 0)
+    picture = _picture(found, frame if isinstance(frame, int) and frame > 0 else 0)
     # the words are in the page's pixel frame; the image may have been annotated at another size
     sx = picture.width / page.width if page.width else 1.0
     sy = picture.height / page.height if page.height else 1.0

@@ -224,16 +224,107 @@ def test_crops_results_that_cannot_be_written_are_reported_and_the_rest_go_on(tm
     assert json.loads((out / "b.json").read_text(encoding="utf-8"))["words"]  # b was still read and written
 
 
-def test_a_multi_page_tiff_is_read_with_a_note_that_only_its_first_page_is(tmp_path, model_dirs, capsys):
+def _scan(tmp_path: Path) -> Path:
+    """A 3-page TIFF whose pages have different sizes, so each result tells which page it is."""
     from PIL import Image
 
+    scan = tmp_path / "scan.tif"
+    frames = [Image.new("RGB", (60 + 10 * i, 40), c) for i, c in enumerate(("white", "gray", "black"))]
+    frames[0].save(scan, save_all=True, append_images=frames[1:])
+    return scan
+
+
+def test_every_page_of_a_multi_page_tiff_is_read(tmp_path, model_dirs, capsys):
     from ocr_core.imageio import page_count
 
     det, rec = model_dirs
-    scan = tmp_path / "scan.tif"
-    frames = [Image.new("RGB", (60, 40), c) for c in ("white", "gray", "black")]
-    frames[0].save(scan, save_all=True, append_images=frames[1:])
+    scan = _scan(tmp_path)
     assert page_count(scan) == 3 and page_count(tmp_path / "missing.png") == 1
     code, out, err = _run(["recognize", "--detector", str(det), "--recognizer", str(rec), str(scan)], capsys)
-    assert code == 0 and json.loads(out)["image"] == str(scan)
-    assert "holds 3 pages; only the first is read" in err
+    records = [json.loads(line) for line in out.splitlines()]
+    assert code == 0 and not err
+    assert [(r["image"], r["page"], r["width"]) for r in records] == [(str(scan), n, 50 + 10 * n) for n in (1, 2, 3)]
+
+    code, out, _ = _run(["recognize", "--detector", str(det), "--recognizer", str(rec), "--pages", "3,2",
+                         str(scan)], capsys)
+    assert code == 0 and [(json.loads(line)["page"], json.loads(line)["width"]) for line in out.splitlines()] == [
+        (2, 70), (3, 80)]
+
+
+def test_a_single_page_image_has_no_page_number_and_ignores_pages(tmp_path, model_dirs, capsys):
+    from ocr_core.imageio import write_image
+
+    det, rec = model_dirs
+    image = tmp_path / "one.png"
+    write_image(image, np.full((40, 60, 3), 200, np.uint8))
+    code, out, _ = _run(["recognize", "--detector", str(det), "--recognizer", str(rec), "--pages", "2",
+                         str(image)], capsys)
+    assert code == 0 and "page" not in json.loads(out)
+
+
+def test_pages_a_file_lacks_are_named_and_none_at_all_is_a_failure(tmp_path, model_dirs, capsys):
+    det, rec = model_dirs
+    scan = _scan(tmp_path)
+    code, out, err = _run(["recognize", "--detector", str(det), "--recognizer", str(rec), "--pages", "3-5",
+                           str(scan)], capsys)
+    assert code == 0 and [json.loads(line)["page"] for line in out.splitlines()] == [3]
+    assert "holds 3 pages; pages beyond 3 are skipped" in err
+    code, out, err = _run(["recognize", "--detector", str(det), "--recognizer", str(rec), "--pages", "7",
+                           str(scan)], capsys)
+    assert code == 1 and not out and "none of the pages asked for" in err and "1 of 1" in err
+
+
+@pytest.mark.parametrize("value", ["0", "x", "3-1", "1,,2", "-2"])
+def test_a_bad_page_selection_is_refused_before_any_work(value, capsys):
+    from ocr_core.cli.main import build_parser
+
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["recognize", "--pages", value, "a.png"])
+    assert "--pages" in capsys.readouterr().err
+
+
+def test_a_multi_page_tiff_gives_one_document_or_one_file_per_page(tmp_path, model_dirs, capsys):
+    import pypdf
+
+    det, rec = model_dirs
+    scan = _scan(tmp_path)
+    out_dir = tmp_path / "out"
+    for fmt in ("json", "icdar2015", "hocr", "pdf"):
+        code, _, err = _run(["recognize", "--detector", str(det), "--recognizer", str(rec), "--format", fmt,
+                             "--out", str(out_dir), str(scan)], capsys)
+        assert code == 0, err
+    assert sorted(p.name for p in out_dir.iterdir()) == [
+        "gt_scan-page1.txt", "gt_scan-page2.txt", "gt_scan-page3.txt",
+        "scan-page1.json", "scan-page2.json", "scan-page3.json", "scan.hocr", "scan.pdf"]
+    assert json.loads((out_dir / "scan-page2.json").read_text(encoding="utf-8"))["width"] == 70
+    hocr = (out_dir / "scan.hocr").read_text(encoding="utf-8")
+    assert [f"bbox 0 0 {50 + 10 * n} 40; ppageno {n - 1}" in hocr for n in (1, 2, 3)] == [True] * 3
+    pdf = pypdf.PdfReader(out_dir / "scan.pdf")
+    assert [round(float(p.mediabox.width)) for p in pdf.pages] == [60, 70, 80]  # 72 dpi: a point per pixel
+    # the pages' pictures are the file's pages: white, gray, black
+    shades = [next(iter(p.images)).image.convert("L").getpixel((0, 0)) for p in pdf.pages]
+    assert shades[0] > 200 and 100 < shades[1] < 160 and shades[2] < 30
+
+    code, text, _ = _run(["recognize", "--detector", str(det), "--recognizer", str(rec), "--format", "text",
+                          "--min-confidence", "0", str(scan)], capsys)
+    assert code == 0 and text.count("\f") == 2  # three pages, apart by form feeds
+
+
+def test_a_broken_page_is_reported_and_the_others_are_read(tmp_path, model_dirs, capsys, monkeypatch):
+    from ocr_core.cli import recognize
+    from ocr_core.errors import ImageReadError
+    from ocr_core.imageio import read_image_page
+
+    def flaky(source, index, **kwargs):
+        if index == 1:
+            raise ImageReadError(f"cannot read image {source} (page 2): truncated")
+        return read_image_page(source, index, **kwargs)
+
+    monkeypatch.setattr("ocr_core.imageio.read_image_page", flaky)
+    assert recognize  # the CLI imports the reader when it runs
+    det, rec = model_dirs
+    scan = _scan(tmp_path)
+    code, out, err = _run(["recognize", "--detector", str(det), "--recognizer", str(rec), str(scan)], capsys)
+    assert code == 1 and [json.loads(line)["page"] for line in out.splitlines()] == [1, 3]
+    assert "(page 2)" in err and "1 of 3 images and pages failed" in err
+

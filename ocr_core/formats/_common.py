@@ -32,6 +32,7 @@ __all__ = [
     "page_name",
     "rect_quad",
     "polygon_to_quad",
+    "clockwise_quad",
     "is_axis_aligned",
     "number",
     "json_number",
@@ -180,13 +181,32 @@ def _order_clockwise(points: np.ndarray) -> np.ndarray:
     return np.roll(pts, -start, axis=0)
 
 
+def clockwise_quad(quad: np.ndarray) -> np.ndarray:
+    """``quad`` as it is when its points run clockwise on screen (the order every format here means: the text's
+    top-left first). Points given the other way round (a labelme polygon drawn from the bottom-left, say) would
+    crop the word mirrored: they are put clockwise, starting at the corner whose next edge runs most nearly
+    left to right.
+
+    >>> clockwise_quad(np.array([[0, 9], [20, 9], [20, 0], [0, 0]], float)).tolist()
+    [[0.0, 0.0], [20.0, 0.0], [20.0, 9.0], [0.0, 9.0]]
+    """
+    x, y = quad[:, 0], quad[:, 1]
+    if float(np.dot(x, np.roll(y, -1)) - np.dot(y, np.roll(x, -1))) >= 0:  # clockwise with y down (or flat)
+        return quad
+    turned = quad[::-1].copy()
+    edges = np.roll(turned, -1, axis=0) - turned
+    lengths = np.maximum(np.hypot(edges[:, 0], edges[:, 1]), 1e-12)
+    return np.roll(turned, -int(np.argmax(edges[:, 0] / lengths)), axis=0)
+
+
 def polygon_to_quad(points: Any) -> np.ndarray:
-    """A quad for any polygon: itself if it has 4 points, else its minimum-area rotated rectangle."""
+    """A quad for any polygon: itself if it has 4 points (put clockwise, :func:`clockwise_quad`), else its
+    minimum-area rotated rectangle."""
     pts = np.asarray(points, dtype=np.float64).reshape(-1, 2)
     if not np.all(np.isfinite(pts)) or np.any(np.abs(pts) > MAX_COORDINATE):
         raise ValueError(f"a polygon's coordinates must be finite and within \u00b1{MAX_COORDINATE:,.0f} pixels")
     if len(pts) == 4:
-        return pts.copy()
+        return clockwise_quad(pts.copy())
     if len(pts) < 3:
         raise ValueError(f"a polygon needs at least 3 points, got {len(pts)}")
     import cv2

@@ -20,10 +20,11 @@ from pathlib import Path
 import numpy as np
 
 from ocr_core.atomic import atomic_write_text
-from ocr_core.document import Page, Word
+from ocr_core.document import MAX_COORDINATE, Page, Word
 from ocr_core.formats._common import (
     build_page,
     check_unique,
+    clockwise_quad,
     find_image,
     format_error,
     image_size,
@@ -94,6 +95,8 @@ class IcdarCodec:
             except ValueError as exc:
                 raise format_error(source, f"bad coordinate: {exc}", no) from exc
             quad = np.array(coords, dtype=np.float64).reshape(4, 2)
+            if np.all(np.abs(quad) <= MAX_COORDINATE):  # else (not finite, or out of range) Word refuses it below
+                quad = clockwise_quad(quad)
             text = ",".join(fields[8:])
         else:
             match = _IC13.match(line)

@@ -1,9 +1,14 @@
 """PPOCRLabel (PaddleOCR's annotation tool) files.
 
 - ``Label.txt``: ``<folder>/<file>\\t<JSON list of {"transcription", "points", "difficult"}>`` per image;
-  the key is relative to the folder *above* the one holding ``Label.txt`` (PPOCRLabel keeps it in the
-  image folder). ``difficult`` <-> :attr:`Word.ignore`; the transcription keeps the word's text (``###``
-  when it has none). Other box keys (``key_cls``, ``id``, ``linking``...) survive a round trip.
+  the key is the image's folder name and file name, which is how PPOCRLabel looks images up (it keeps
+  ``Label.txt`` in the image folder; PaddleOCR's training reads the key from the folder above).
+  ``difficult`` <-> :attr:`Word.ignore`; the transcription keeps the word's text (``###`` when it has none).
+  Other box keys (``key_cls``, ``id``, ``linking``...) survive a round trip. Points other than 4 (PPOCRLabel's
+  polygons) become their minimum-area rectangle, and are written back as they were while the box is unchanged.
+- ``Cache.cach``: the same lines for every image PPOCRLabel has labelled, checked or not (``Label.txt`` holds the
+  checked ones). Reading takes its images that ``Label.txt`` lacks; writing puts every page in both, so that
+  PPOCRLabel, which rewrites ``Label.txt`` with the checked images only, keeps the others in its cache.
 - ``fileState.txt``: ``<absolute image path>\\t1`` per checked image <-> :attr:`Page.checked` (matched by
   absolute path, else by ``<folder>/<file>`` so a moved folder still matches).
 - ``rec_gt.txt`` + ``crop_img/<stem>_crop_<i>.jpg``: recognition crops (perspective corrected), written on
@@ -36,14 +41,15 @@ from ocr_core.formats._common import (
     namespace,
     number,
     page_name,
+    polygon_to_quad,
     read_text,
-    relative_posix,
     text_lines,
 )
 
-__all__ = ["PPOCRLabelCodec", "LABEL_FILE", "STATE_FILE", "REC_FILE", "CROP_DIR"]
+__all__ = ["PPOCRLabelCodec", "LABEL_FILE", "CACHE_FILE", "STATE_FILE", "REC_FILE", "CROP_DIR"]
 
 LABEL_FILE = "Label.txt"
+CACHE_FILE = "Cache.cach"
 STATE_FILE = "fileState.txt"
 REC_FILE = "rec_gt.txt"
 CROP_DIR = "crop_img"
@@ -78,8 +84,9 @@ class PPOCRLabelCodec:
         for k, box in enumerate(boxes):
             if not isinstance(box, dict):
                 raise format_error(source, f"box {k}: expected a JSON object", no)
+            points = box.get("points")
             try:
-                quad = _quad(box.get("points"))
+                quad = _quad(points)
             except ValueError as exc:
                 raise format_error(source, f"box {k}: {exc}", no) from exc
             text = box.get("transcription", "")
@@ -89,6 +96,8 @@ class PPOCRLabelCodec:
             word = Word(quad=quad, text=text, ignore=flag(box.get("difficult", False)) or text == IGNORE_TEXT)
             if others:
                 word.extra[_NS] = {"keys": others}
+            if isinstance(points, list) and len(points) != 4:  # a polygon: written back as it was while the box is not changed
+                word.extra.setdefault(_NS, {})["points"] = points
             words.append(word)
         return words
 
@@ -118,18 +127,17 @@ class PPOCRLabelCodec:
             raise format_error(label_file, "no such file")
         label_dir = label_file.parent
         checked_abs, checked_tails = self._read_states(label_dir)
+        entries = self._read_lines(label_file)
+        cache_file = label_dir / CACHE_FILE
+        if label_file.name != CACHE_FILE and cache_file.is_file():  # images labelled but not checked yet
+            seen = {_tail(key) for key, _ in entries}
+            entries += [entry for entry in self._read_lines(cache_file) if _tail(entry[0]) not in seen]
         pages = []
-        for no, line in enumerate(text_lines(read_text(label_file)), 1):
-            if not line.strip():
-                continue
-            key, sep, raw = line.partition("\t")
-            if not sep or not key.strip():
-                raise format_error(label_file, "expected '<folder>/<image>\\t<JSON list of boxes>'", no)
-            words = self._parse_boxes(raw, label_file, no)
+        for key, words in entries:
             rel = key.replace("\\", "/")
             name = rel.rsplit("/", 1)[-1]
             guess = label_dir.parent / rel
-            image = first_existing([guess, label_dir / name, images_dir / name if images_dir else None,
+            image = first_existing([guess, label_dir / rel, label_dir / name, images_dir / name if images_dir else None,
                                     images_dir / rel if images_dir else None])
             image_path = os.path.abspath(image if image is not None else guess)
             size = image_size(image) if image is not None else None
@@ -140,14 +148,23 @@ class PPOCRLabelCodec:
                                     extra={_NS: {"key": key}}))
         return pages
 
+    def _read_lines(self, label_file: Path) -> list[tuple[str, list[Word]]]:
+        """``(key, words)`` of each image in a ``Label.txt`` or ``Cache.cach``."""
+        entries = []
+        for no, line in enumerate(text_lines(read_text(label_file)), 1):
+            if not line.strip():
+                continue
+            key, sep, raw = line.partition("\t")
+            if not sep or not key.strip():
+                raise format_error(label_file, "expected '<folder>/<image>\\t<JSON list of boxes>'", no)
+            entries.append((key, self._parse_boxes(raw, label_file, no)))
+        return entries
+
     # ---- writing -------------------------------------------------------------------------------------
     @staticmethod
     def _key(page: Page, index: int, out: Path) -> str:
-        if page.image_path:
+        if page.image_path:  # PPOCRLabel finds an image's boxes by its folder and file name only
             image = Path(os.path.abspath(page.image_path))
-            rel = relative_posix(image, out.parent)
-            if not rel.startswith("../") and not rel.startswith("/"):
-                return rel
             return f"{image.parent.name}/{image.name}"
         stored = namespace(page.extra, _NS).get("key")
         return str(stored) if stored else f"{out.name}/{page_name(page, index)}"
@@ -156,9 +173,13 @@ class PPOCRLabelCodec:
     def _boxes(page: Page) -> list[dict[str, Any]]:
         boxes = []
         for word in page.words:
+            points: Any = [[json_number(x), json_number(y)] for x, y in word.quad]
+            original = namespace(word.extra, _NS).get("points")
+            if original is not None and _unchanged(original, word.quad):
+                points = original
             box: dict[str, Any] = {
                 "transcription": word.text or (IGNORE_TEXT if word.ignore else ""),
-                "points": [[json_number(x), json_number(y)] for x, y in word.quad],
+                "points": points,
                 "difficult": bool(word.ignore),
             }
             box.update(namespace(namespace(word.extra, _NS), "keys"))
@@ -187,8 +208,9 @@ class PPOCRLabelCodec:
                 written += [out / rel for rel, _ in crops]
                 rec_lines += [f"{rel}\t{text}\n" for rel, text in crops]
         atomic_write_text(out / LABEL_FILE, "".join(label_lines))
+        atomic_write_text(out / CACHE_FILE, "".join(label_lines))
         atomic_write_text(out / STATE_FILE, "".join(state_lines))
-        written = [out / LABEL_FILE, out / STATE_FILE] + written
+        written = [out / LABEL_FILE, out / STATE_FILE] + written + [out / CACHE_FILE]
         if rec_lines:
             atomic_write_text(out / REC_FILE, "".join(rec_lines))
             written.insert(2, out / REC_FILE)
@@ -217,12 +239,20 @@ class PPOCRLabelCodec:
 
 
 def _quad(points: Any) -> np.ndarray:
-    """A quad from PPOCRLabel ``points``; ``ValueError`` saying what is wrong."""
-    if not isinstance(points, list) or len(points) != 4:
-        raise ValueError(f"'points' must be a list of 4 [x, y] pairs, got {points!r}"[:200])
+    """A quad from PPOCRLabel ``points`` (4 or more, :func:`polygon_to_quad`); ``ValueError`` saying what is wrong."""
+    if not isinstance(points, list) or len(points) < 4:
+        raise ValueError(f"'points' must be a list of 4 or more [x, y] pairs, got {points!r}"[:200])
     coords = []
     for point in points:
         if not isinstance(point, list) or len(point) != 2:
             raise ValueError(f"each point must be [x, y], got {point!r}")
         coords.append([number(point[0]), number(point[1])])
-    return np.array(coords, dtype=np.float64)
+    return polygon_to_quad(coords)
+
+
+def _unchanged(points: Any, quad: np.ndarray) -> bool:
+    """True when ``points`` (a polygon as read) still give ``quad``: the box was not edited."""
+    try:
+        return bool(np.allclose(_quad(points), quad, atol=1e-3))
+    except (ValueError, TypeError):
+        return False

@@ -130,3 +130,13 @@ def test_transcriptions_holding_unicode_line_separators_survive_a_round_trip(tmp
     PPOCRLabelCodec().write([page], tmp_path / "paddle")
     (again,) = PPOCRLabelCodec().read(tmp_path / "paddle" / "Label.txt", images_dir=tmp_path)
     assert [w.text for w in again.words] == texts
+
+
+def test_a_counter_clockwise_box_is_read_clockwise_and_a_rotated_one_keeps_its_first_corner(tmp_path):
+    gt = tmp_path / "gt_img_1.txt"
+    # the second box is text turned upside down, given clockwise from its own top-left (bottom-right on screen)
+    gt.write_text("493,131,519,131,519,115,493,115,[06]\n80,40,10,40,10,20,80,20,flipped\n", encoding="utf-8")
+    [page] = get_codec("icdar2015").read(gt)
+    quads = {w.text: w.quad.tolist() for w in page.words}
+    assert quads["[06]"] == [[493, 115], [519, 115], [519, 131], [493, 131]]
+    assert quads["flipped"] == [[80, 40], [10, 40], [10, 20], [80, 20]]

@@ -101,7 +101,7 @@ def test_difficult_written_by_hand_or_another_tool(tmp_path, value, ignored):
         ("imgs/a.jpg [] ", "expected '<folder>/<image>"),
         ("imgs/a.jpg\t[{\"transcription\": \"x\"", "broken JSON"),
         ("imgs/a.jpg\t{}", "JSON list"),
-        ('imgs/a.jpg\t[{"transcription": "x", "points": [[1, 1], [2, 2]]}]', "4 [x, y]"),
+        ('imgs/a.jpg\t[{"transcription": "x", "points": [[1, 1], [2, 2]]}]', "4 or more [x, y]"),
         ('imgs/a.jpg\t[{"transcription": "x", "points": [[1, 1], [2, "b"], [3, 3], [4, 4]]}]', "number"),
         ('imgs/a.jpg\t[{"transcription": 5, "points": [[1, 1], [2, 1], [2, 2], [1, 2]]}]', "string"),
     ],
@@ -118,3 +118,81 @@ def test_output_must_be_a_folder(tricky_page, tmp_path):
     with pytest.raises(AnnotationFormatError, match="folder"):
         codec.write([tricky_page], tmp_path / "Label.txt")
     assert isinstance(Path(tmp_path), Path)
+
+
+def _ppocrlabel_lookup(label_dir: Path, image: Path) -> list[dict]:
+    """The boxes PPOCRLabel shows for ``image``: Cache.cach merged under Label.txt, looked up by the image's
+    folder and file name (its ``getImglabelidx``)."""
+    labels: dict[str, list] = {}
+    for name in ("Cache.cach", "Label.txt"):
+        if (label_dir / name).is_file():
+            for line in (label_dir / name).read_text(encoding="utf-8").splitlines():
+                key, boxes = line.split("\t")
+                labels[key] = json.loads(boxes)
+    return labels.get(f"{image.parent.name}/{image.name}", [])
+
+
+def test_export_elsewhere_keys_images_by_folder_and_name_as_ppocrlabel_looks_them_up(tricky_page, tmp_path):
+    nested = tmp_path / "data" / "imgs" / "scene.png"
+    make_image(nested)
+    tricky_page.image_path = str(nested)
+    tricky_page.checked = False
+    out = tmp_path / "export_pp"
+    codec.write([tricky_page], out)
+    assert (out / "Label.txt").read_text(encoding="utf-8").startswith("imgs/scene.png\t")
+    # PPOCRLabel rewrites Label.txt with the checked images only: the unchecked page lives on in its cache
+    assert (out / "Cache.cach").read_text(encoding="utf-8") == (out / "Label.txt").read_text(encoding="utf-8")
+    assert len(_ppocrlabel_lookup(out, nested)) == len(tricky_page.words)
+
+
+def test_images_only_in_the_cache_are_read_and_label_txt_wins_for_the_others(tmp_path):
+    folder = tmp_path / "imgs"
+    for name in ("a.png", "b.png"):
+        make_image(folder / name)
+    box = '[{{"transcription": "{}", "points": [[1, 1], [30, 1], [30, 20], [1, 20]], "difficult": false}}]'
+    (folder / "Label.txt").write_text(f"imgs/a.png\t{box.format('checked')}\n", encoding="utf-8")
+    (folder / "Cache.cach").write_text(f"imgs/a.png\t{box.format('older')}\nimgs/b.png\t{box.format('draft')}\n",
+                                       encoding="utf-8")
+    (folder / "fileState.txt").write_text(f"{folder / 'a.png'}\t1\n", encoding="utf-8")
+    pages = read_annotations(folder)
+    assert [(Path(p.image_path).name, [w.text for w in p.words], p.checked) for p in pages] == [
+        ("a.png", ["checked"], True), ("b.png", ["draft"], False)]
+
+
+def test_a_polygon_box_becomes_its_rectangle_and_is_written_back_as_it_was(tmp_path):
+    folder = tmp_path / "imgs"
+    make_image(folder / "a.png")
+    polygon = [[10, 10], [40, 8], [70, 10], [70, 30], [40, 32], [10, 30]]
+    (folder / "Label.txt").write_text(
+        "imgs/a.png\t" + json.dumps([{"transcription": "arc", "points": polygon, "difficult": False}]) + "\n",
+        encoding="utf-8")
+    [page] = read_annotations(folder)
+    x0, y0, x1, y1 = page.words[0].bbox
+    assert (x0, y0, x1, y1) == pytest.approx((10, 8, 70, 32), abs=0.01)
+    out = tmp_path / "out"
+    codec.write([page], out)
+    assert json.loads((out / "Label.txt").read_text(encoding="utf-8").split("\t")[1])[0]["points"] == polygon
+    page.words[0].quad = page.words[0].quad + 5  # moved in the editor: the new box is written
+    codec.write([page], out)
+    assert len(json.loads((out / "Label.txt").read_text(encoding="utf-8").split("\t")[1])[0]["points"]) == 4
+
+
+def test_points_given_counter_clockwise_are_put_clockwise_so_crops_are_not_mirrored(tmp_path):
+    folder = tmp_path / "imgs"
+    make_image(folder / "a.png")
+    drawn_from_bottom_left = [[10, 30], [60, 30], [60, 10], [10, 10]]
+    (folder / "Label.txt").write_text(
+        "imgs/a.png\t" + json.dumps([{"transcription": "up", "points": drawn_from_bottom_left}]) + "\n",
+        encoding="utf-8")
+    [page] = read_annotations(folder)
+    assert page.words[0].quad.tolist() == [[10, 10], [60, 10], [60, 30], [10, 30]]
+
+
+def test_a_label_file_outside_the_image_folder_finds_images_below_it(tmp_path):
+    make_image(tmp_path / "dataset" / "train_imgs" / "x.png", 120, 80)
+    label = tmp_path / "dataset" / "train_label.txt"
+    label.write_text('train_imgs/x.png\t[{"transcription": "t", "points": [[1, 1], [9, 1], [9, 9], [1, 9]]}]\n',
+                     encoding="utf-8")
+    [page] = codec.read(label)
+    assert (page.width, page.height) == (120, 80)
+    assert page.image_path == str(tmp_path / "dataset" / "train_imgs" / "x.png")

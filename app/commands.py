@@ -292,7 +292,7 @@ class ReplacePage(QUndoCommand):
     """Swap in a whole new page (recognition results, import, recovered autosave).
 
     The new page keeps the current page's image path, id, done mark and extra data unless
-    ``keep_state=False``.
+    ``keep_state=False``; a page that comes marked done (an import from a file that says so) keeps its mark.
     """
 
     def __init__(self, model: DocumentModel, page: Page, text: str = "Recognize", *, keep_state: bool = True,
@@ -303,7 +303,7 @@ class ReplacePage(QUndoCommand):
         if keep_state:
             page.image_path = self._old.image_path
             page.id = self._old.id
-            page.checked = self._old.checked
+            page.checked = self._old.checked or page.checked
             page.extra = {**self._old.extra, **page.extra}
         self._new = page
 

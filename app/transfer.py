@@ -176,6 +176,8 @@ class Transfer(QObject):
                 skipped = len(replacing)
         applied = 0
         for page, target in matched:
+            # a file's done mark (PPOCRLabel's fileState.txt, ours) is taken; formats without one clear none
+            page.checked = page.checked or bool(self.session.done.get(str(target)))
             if target == self.session.current_path:
                 self.editor.replace_page(page, "Import annotations")
                 self.session.note_import(target)

@@ -151,3 +151,33 @@ def test_export_a_searchable_pdf(window, qtbot, image_dir, tmp_path, monkeypatch
     (pdf,) = out.glob("*.pdf")
     assert pdf.stem == window.session.current_path.stem
     assert pypdf.PdfReader(pdf).pages[0].extract_text().split() == ["hello", "world", "lowconf"]
+
+
+def test_import_takes_the_files_done_marks_and_clears_none(window, qtbot, image_dir, tmp_path, monkeypatch):
+    from ocr_core.document import Page, Word
+    from ocr_core.formats import write_annotations
+
+    def page(name: str, checked: bool) -> Page:
+        return Page(width=10, height=10, image_path=str(image_dir / name), checked=checked,
+                    lines=Page.from_words([Word([[1, 1], [8, 1], [8, 5], [1, 5]], name[:5])], 10, 10).lines)
+
+    assert window.open_paths([image_dir]) and window.session.current_path.name == "page1.png"
+    out = tmp_path / "pp"
+    write_annotations([page("page1.png", True), page("page2.png", True)], out, "ppocrlabel")
+    monkeypatch.setattr(dialogs, "ask_import", lambda *_a, **_k: (str(out), "ppocrlabel"))
+    window.action_set["import"].trigger()
+    assert window.model.page.checked  # the image on screen, as for the others
+    assert read_annotations(window.session.store.annotation_path(image_dir / "page2.png"), "studio")[0].checked
+    window.stack.undo()
+    assert not window.model.page.checked
+
+    # a format without done marks leaves the user's mark alone
+    window.editor.set_checked(True)
+    assert window.session.save()
+    icdar = tmp_path / "icdar"
+    write_annotations([page("page1.png", False), page("page2.png", False)], icdar, "icdar2015")
+    monkeypatch.setattr(dialogs, "ask_import", lambda *_a, **_k: (str(icdar), "icdar2015"))
+    monkeypatch.setattr(window.transfer, "confirm_replace", lambda *_a: "replace")
+    window.action_set["import"].trigger()
+    assert [w.text for w in window.model.words()] == ["page1"] and window.model.page.checked
+    assert read_annotations(window.session.store.annotation_path(image_dir / "page2.png"), "studio")[0].checked

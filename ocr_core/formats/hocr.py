@@ -86,6 +86,17 @@ def _bbox(props: dict[str, list[str]]) -> tuple[float, float, float, float] | No
     return x0, y0, x1, y1
 
 
+def _turned(quad: np.ndarray, angle: float) -> np.ndarray:
+    """An upright box holding text turned ``angle`` degrees counter-clockwise (hOCR's ``textangle``, to the
+    nearest quarter turn): its corners from the text's own top-left, so the word is cropped upright.
+
+    >>> _turned(rect_quad(0, 0, 10, 40), 90).tolist()
+    [[0.0, 40.0], [0.0, 0.0], [10.0, 0.0], [10.0, 40.0]]
+    """
+    quarters = round(angle / 90.0) % 4
+    return np.roll(quad, quarters, axis=0) if quarters else quad
+
+
 class _Parser(HTMLParser):
     def __init__(self, source: Path) -> None:
         super().__init__(convert_charrefs=True)
@@ -93,6 +104,7 @@ class _Parser(HTMLParser):
         self.pages: list[tuple[dict[str, list[str]], list[list[Word]]]] = []
         self.stack: list[tuple[str, str]] = []
         self.word: dict[str, Any] | None = None
+        self.line_angles: list[list[str]] = []  # each open line's 'textangle' (Tesseract's vertical lines)
 
     def _error(self, message: str) -> Exception:
         return format_error(self.source, message, self.getpos()[0])
@@ -116,6 +128,7 @@ class _Parser(HTMLParser):
             self.pages.append(({}, []))  # hOCR fragment without an ocr_page
         if role == "ocr_line":
             self.pages[-1][1].append([])
+            self.line_angles.append(props.get("textangle", []))
         elif role == "ocrx_word":
             self.word = {"props": props, "text": []}
 
@@ -138,6 +151,8 @@ class _Parser(HTMLParser):
                 return
 
     def _close(self, role: str) -> None:
+        if role == "ocr_line" and self.line_angles:
+            self.line_angles.pop()
         if role == "ocrx_word" and self.word is not None:
             props, text = self.word["props"], " ".join("".join(self.word["text"]).split())
             self.word = None
@@ -146,8 +161,9 @@ class _Parser(HTMLParser):
                 if box is None:
                     raise ValueError("an ocrx_word needs a 'bbox'")
                 poly = props.get("poly")
+                angle = props.get("textangle") or (self.line_angles[-1] if self.line_angles else [])
                 quad = np.array([number(v) for v in poly]).reshape(4, 2) if poly and len(poly) == 8 \
-                    else rect_quad(*box)
+                    else _turned(rect_quad(*box), number(angle[0]) if angle else 0.0)
                 conf = props.get("x_wconf")
                 confidence = number(conf[0]) / 100.0 if conf else None
             except ValueError as exc:

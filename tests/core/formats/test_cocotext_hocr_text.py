@@ -145,3 +145,18 @@ def test_text_cannot_be_read_as_annotations(tmp_path):
         read_annotations(path)
     assert read_transcriptions(path) == ["hello world", "second line"]
 
+
+
+def test_hocr_vertical_lines_are_read_from_the_texts_own_top_left(tmp_path):
+    hocr = tmp_path / "page.hocr"
+    hocr.write_text(
+        '<html><body><div class="ocr_page" title="bbox 0 0 100 100">'
+        '<span class="ocr_line" title="bbox 10 10 30 90; textangle 90">'
+        '<span class="ocrx_word" title="bbox 10 10 30 90; x_wconf 90">UP</span></span>'
+        '<span class="ocr_line" title="bbox 40 10 60 90">'
+        '<span class="ocrx_word" title="bbox 40 10 60 90; textangle 270">DOWN</span></span>'
+        '</div></body></html>', encoding="utf-8")
+    [page] = get_codec("hocr").read(hocr)
+    quads = {w.text: w.quad.tolist() for w in page.words}
+    assert quads["UP"] == [[10, 90], [10, 10], [30, 10], [30, 90]]  # reads bottom to top
+    assert quads["DOWN"] == [[60, 10], [60, 90], [40, 90], [40, 10]]  # reads top to bottom

@@ -3,10 +3,12 @@
 ``{"imgs": {"<id>": {"id", "file_name", "width", "height", ...}}, "anns": {"<id>": {"id", "image_id",
 "bbox": [x, y, w, h], "mask": [x1, y1, ..., x4, y4], "utf8_string", "legibility", "class", ...}},
 "imgToAnns": {"<image id>": [ann ids]}}``. ``legibility: "illegible"`` <-> :attr:`Word.ignore`. A 4-point
-``mask`` is the quad; other masks become their minimum-area rectangle; without a mask the ``bbox`` is
-used. Image paths are ``file_name`` relative to ``images_dir`` (default: the JSON file's folder). Extra
-image and annotation keys (``set``, ``class``, ``language``...) survive a round trip; other top-level keys
-are written as ``info``/``cats`` defaults.
+``mask`` is the quad; other masks become their minimum-area rectangle (the original mask is written back
+while the quad is unchanged); without a mask the ``bbox`` is used. Image paths are ``file_name`` relative to
+``images_dir`` (default: the JSON file's folder). Extra image and annotation keys (``set``, ``class``,
+``language``...) survive a round trip; pages and words from other formats get the fields the official API
+and evaluation need (``set`` ``"train"``, ``class`` ``"machine printed"``, ``language`` ``"english"``, or
+``"not english"`` for non-ASCII text); other top-level keys are written as ``info``/``cats`` defaults.
 
 >>> from ocr_core.formats import get_codec
 >>> get_codec("cocotext").description.startswith("COCO-Text")
@@ -87,6 +89,8 @@ class CocoTextCodec:
         word = Word(quad=quad, text=text, confidence=confidence,
                     ignore=ann.get("legibility") == "illegible" or text == IGNORE_TEXT)
         word.extra[_NS] = {"id": ann.get("id"), "keys": kept}
+        if isinstance(mask, list) and len(mask) != 8 and len(mask) >= 6 and len(mask) % 2 == 0:
+            word.extra[_NS]["mask"] = mask  # a polygon as written: back while the quad is unchanged
         return word
 
     def read(self, path: Path, *, images_dir: Path | None = None) -> list[Page]:
@@ -144,24 +148,32 @@ class CocoTextCodec:
         img_to_anns: dict[str, list[int]] = {}
         for i, (page, img_id) in enumerate(zip(pages, img_ids)):
             file_name = relative_posix(page.image_path, base) if page.image_path else f"{page_name(page, i)}.jpg"
-            img = {"id": img_id, "file_name": file_name, "width": int(page.width), "height": int(page.height)}
+            img = {"id": img_id, "file_name": file_name, "width": int(page.width), "height": int(page.height),
+                   "set": "train"}
             img.update(namespace(namespace(page.extra, _NS), "keys"))
             imgs[str(img_id)] = img
             img_to_anns[str(img_id)] = []
             for word in page.words:
                 ann_id = next(ann_ids)
-                x0, y0, x1, y1 = word.bbox
+                meta = namespace(word.extra, _NS)
+                mask = meta.get("mask")
+                if mask is None or not np.allclose(polygon_to_quad(mask), word.quad, atol=1e-3):
+                    mask = [json_number(v) for v in np.asarray(word.quad).reshape(-1)]
+                pts = np.asarray(mask, dtype=np.float64).reshape(-1, 2)
+                (x0, y0), (x1, y1) = pts.min(axis=0), pts.max(axis=0)
+                text = "" if word.text == IGNORE_TEXT else word.text
                 ann: dict[str, Any] = {
                     "id": ann_id,
                     "image_id": img_id,
                     "bbox": [json_number(x0), json_number(y0), json_number(x1 - x0), json_number(y1 - y0)],
-                    "mask": [json_number(v) for v in np.asarray(word.quad).reshape(-1)],
+                    "mask": mask,
                     "area": json_number((x1 - x0) * (y1 - y0)),
-                    "utf8_string": "" if word.text == IGNORE_TEXT else word.text,
+                    "utf8_string": text,
                     "legibility": "illegible" if word.ignore else "legible",
+                    "class": "machine printed",
+                    "language": "english" if text.isascii() else "not english",
                 }
-                keys = namespace(namespace(word.extra, _NS), "keys")
-                ann.update(keys if keys else {"class": "machine printed"})
+                ann.update(namespace(meta, "keys"))
                 if word.confidence is not None:
                     ann["score"] = round(float(word.confidence), 4)
                 anns[str(ann_id)] = ann

@@ -1,4 +1,5 @@
-"""labelme JSON: one ``<image stem>.json`` per image, with ``shapes`` of ``shape_type`` polygon/rectangle.
+"""labelme JSON: one ``<image stem>.json`` per image, with ``shapes`` of ``shape_type`` polygon/rectangle
+(and X-AnyLabeling's ``rotation``: 4 corners and a ``direction`` angle in radians).
 
 Where the text lives (the rule, applied per shape):
 
@@ -8,10 +9,11 @@ Where the text lives (the rule, applied per shape):
 
 ``###`` or ``"difficult": true`` marks an ignored word; ``score`` is the confidence. A rectangle becomes a
 4-point quad (and is written back as a rectangle while it stays upright); a polygon with more than 4 points
-becomes its minimum-area rectangle (the original points are written back while the quad is unchanged).
-Other shapes (points, lines, circles, masks), unknown top-level keys and unknown shape keys survive a
-load/save round trip. ``imageData`` is dropped by default (``LabelmeCodec(image_data=True)`` keeps and
-embeds it).
+becomes its minimum-area rectangle (the original points are written back while the quad is unchanged);
+a rotation shape stays one (its ``direction`` follows an edited quad). Other shapes (points, lines, circles,
+masks), unknown top-level keys and unknown shape keys survive a load/save round trip. ``imageData`` is
+dropped by default unless it is the only copy of the image (its file cannot be found);
+``LabelmeCodec(image_data=True)`` keeps and embeds it.
 
 >>> from ocr_core.formats import get_codec
 >>> get_codec("labelme").can_write
@@ -21,6 +23,8 @@ True
 from __future__ import annotations
 
 import base64
+import io
+import math
 import os
 from pathlib import Path
 from typing import Any
@@ -62,6 +66,25 @@ def _points(raw: Any) -> np.ndarray:
     return np.array([[number(x), number(y)] for x, y in raw], dtype=np.float64).reshape(-1, 2)
 
 
+def _direction(quad: np.ndarray) -> float:
+    """X-AnyLabeling's ``direction`` of a rotation shape: the angle of its first edge, in [0, 2π) radians."""
+    (x0, y0), (x1, y1) = quad[0], quad[1]
+    return round(math.atan2(y1 - y0, x1 - x0) % (2 * math.pi), 6)
+
+
+def _embedded_size(image_data: Any) -> tuple[int, int] | None:
+    """``(width, height)`` of base64 ``imageData`` (as labelme reads it), or ``None`` if absent or unreadable."""
+    if not isinstance(image_data, str) or not image_data:
+        return None
+    try:
+        from PIL import Image
+
+        with Image.open(io.BytesIO(base64.b64decode(image_data))) as img:  # reads the header only
+            return int(img.width), int(img.height)
+    except Exception:  # noqa: BLE001 - an unreadable image only means "size unknown"
+        return None
+
+
 class LabelmeCodec:
     """Reads and writes labelme JSON files (one file or a folder of ``*.json``)."""
 
@@ -88,7 +111,8 @@ class LabelmeCodec:
                 x0, y0 = pts.min(axis=0)
                 x1, y1 = pts.max(axis=0)
                 quad = np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]])
-            elif shape_type in ("polygon", "rectangle") and len(pts) >= 3:
+            elif (shape_type in ("polygon", "rectangle") and len(pts) >= 3) or \
+                    (shape_type == "rotation" and len(pts) == 4):
                 quad = polygon_to_quad(pts)
             else:
                 return None  # not a text box (point, line, circle, mask...): kept verbatim on the page
@@ -99,7 +123,7 @@ class LabelmeCodec:
         text = (description or "") if label.strip().lower() in CLASS_LABELS else label
         kept = {key: value for key, value in shape.items() if key != "points"}
         meta: dict[str, Any] = {"shape": kept}
-        if len(pts) != 4 and shape_type == "polygon":
+        if (len(pts) != 4 and shape_type == "polygon") or shape_type == "rotation":
             meta["polygon"] = shape["points"]  # as written (ints stay ints)
         ignore = flag(shape.get("difficult", False)) or text == IGNORE_TEXT
         return Word(quad=quad, text=text, confidence=confidence, ignore=ignore, extra={_NS: meta})
@@ -132,15 +156,16 @@ class LabelmeCodec:
                         if str(w.extra[_NS]["shape"].get("label", "")).strip().lower() in CLASS_LABELS]
         if class_labels and len(class_labels) * 2 >= len(words):
             meta["class_label"] = class_labels[0]
-        if self.image_data and data.get("imageData"):
-            meta["imageData"] = data["imageData"]
+        embedded = data.get("imageData")
+        if isinstance(embedded, str) and embedded and (self.image_data or image is None):
+            meta["imageData"] = embedded  # without the image file, the only copy of the image
         width, height = data.get("imageWidth"), data.get("imageHeight")
         try:
             width, height = int(number(width)), int(number(height))
             if not (0 < width <= MAX_COORDINATE and 0 < height <= MAX_COORDINATE):
                 raise ValueError("not a size")
         except (ValueError, OverflowError):  # missing or impossible: the image's own, else the words' extent
-            size = image_size(image) if image is not None else None
+            size = image_size(image) if image is not None else _embedded_size(meta.get("imageData"))
             width, height = size if size else (None, None)
         image_path = os.path.abspath(image if image is not None else path.parent / rel) if rel else None
         extra: dict[str, Any] = {_NS: meta}
@@ -175,17 +200,23 @@ class LabelmeCodec:
             shape["difficult"] = bool(word.ignore)
         if word.confidence is not None:
             shape["score"] = round(float(word.confidence), 4)
-        else:
-            shape.pop("score", None)
+        elif "score" in stored:
+            shape["score"] = None  # X-AnyLabeling's "no score"
         polygon = meta.get("polygon")
+        shape_type = "rotation" if stored.get("shape_type") == "rotation" else "polygon"
         if polygon is not None and np.allclose(polygon_to_quad(polygon), word.quad, atol=1e-3):
-            shape["points"], shape["shape_type"] = polygon, "polygon"
+            shape["points"], shape["shape_type"] = polygon, shape_type
         elif stored.get("shape_type") == "rectangle" and is_axis_aligned(word.quad):
             corners = [word.quad[0], word.quad[2]]
             shape["points"] = [[json_number(x), json_number(y)] for x, y in corners]
         else:
             shape["points"] = [[json_number(x), json_number(y)] for x, y in word.quad]
-            shape["shape_type"] = "polygon"
+            shape["shape_type"] = shape_type
+            if shape_type == "rotation":  # the stored angle holds while the box is only moved or resized
+                turned = polygon is None or not math.isclose(_direction(polygon_to_quad(polygon)),
+                                                             _direction(word.quad), abs_tol=1e-6)
+                if turned or "direction" not in shape:
+                    shape["direction"] = _direction(word.quad)
         return shape
 
     def page_to_json(self, page: Page, json_dir: Path, index: int = 0) -> dict[str, Any]:
@@ -202,14 +233,17 @@ class LabelmeCodec:
                                 "shapes": shapes}
         data.update({k: v for k, v in keys.items() if k not in _MANAGED_PAGE_KEYS})
         data["imagePath"] = image_ref
-        data["imageData"] = self._image_data(page, meta) if self.image_data else None
+        data["imageData"] = self._image_data(page, meta)
         data["imageHeight"] = int(page.height)
         data["imageWidth"] = int(page.width)
         return data
 
-    @staticmethod
-    def _image_data(page: Page, meta: dict[str, Any]) -> str | None:
+    def _image_data(self, page: Page, meta: dict[str, Any]) -> str | None:
+        """The image file's bytes with ``image_data=True``; the embedded copy read with the page while
+        no image file can be found (else labelme could not open the file); otherwise ``None``."""
         if page.image_path and Path(page.image_path).is_file():
+            if not self.image_data:
+                return None
             return base64.b64encode(Path(page.image_path).read_bytes()).decode("ascii")
         stored = meta.get("imageData")
         return stored if isinstance(stored, str) else None

@@ -31,7 +31,7 @@ from app.workers import Job, JobRunner
 from ocr_core.document import Page
 from ocr_core.errors import AnnotationFormatError, OcrError
 from ocr_core.hand_made import keep_hand_made
-from ocr_core.imageio import MAX_PIXELS, SUPPORTED_SUFFIXES, max_pixels
+from ocr_core.imageio import MAX_PIXELS, SUPPORTED_SUFFIXES, max_pixels, page_count
 from ocr_core.paths import resources_dir
 from ocr_core.project import AnnotationStore, default_project_dir, list_images
 
@@ -178,6 +178,11 @@ class Session(QObject):
             problem = "\n".join(filter(None, [
                 f"Cannot show the image {path}: {why}. Its annotation is kept as it is; drawing is off until the "
                 "image can be read.", problem]))
+        elif (pages := page_count(path)) > 1:
+            problem = "\n".join(filter(None, [
+                f"{path.name} holds {pages} pages: only the first is shown, recognized and annotated here. "
+                "Split it into one image per page to work on the others, or read them all with "
+                "'ocr-studio recognize --pages all'.", problem]))
         self.model.set_page(page)
         self.stack.clear()
         self._save_problem = False

@@ -44,10 +44,16 @@ def is_text_input(widget: QWidget | None) -> bool:
 
 
 class ActionSet:
-    """Named ``QAction``s owned by one widget (so their shortcuts work window-wide)."""
+    """Named ``QAction``s owned by one widget (so their shortcuts work window-wide).
 
-    def __init__(self, owner: QWidget) -> None:
+    ``before`` runs ahead of every action's handler: the window commits the text being typed there, since a
+    toolbar button or a menu takes no focus from the text field, and the action (next image, done, save,
+    undo) would otherwise act on the page without the typed text, which is then lost.
+    """
+
+    def __init__(self, owner: QWidget, before: Callable[[], object] | None = None) -> None:
         self._owner = owner
+        self._before = before or (lambda: None)
         self._actions: dict[str, QAction] = {}
         self._keys: dict[str, list[QKeySequence]] = {}
 
@@ -66,20 +72,11 @@ class ActionSet:
         action.setStatusTip(tooltip)
         action.setCheckable(checkable)
         if slot is not None:
+            before = self._before
             if checkable:
-                action.toggled.connect(slot)
+                action.toggled.connect(lambda checked: (before(), slot(checked)))
             else:
-                action.triggered.connect(lambda _checked=False: slot())
-        self._owner.addAction(action)
-        self._actions[name] = action
-        self._keys[name] = list(action.shortcuts())
-        return action
-
-    def adopt(self, name: str, action: QAction, icon_name: str | None = None) -> QAction:
-        """Register an action made elsewhere (the undo stack's undo/redo actions)."""
-        action.setObjectName(name)
-        if icon_name:
-            action.setIcon(icon(icon_name))
+                action.triggered.connect(lambda _checked=False: (before(), slot()))
         self._owner.addAction(action)
         self._actions[name] = action
         self._keys[name] = list(action.shortcuts())

@@ -50,6 +50,7 @@ class MainWindow(QMainWindow):
         self.stack = QUndoStack(self)
         self.editor = Editor(self.model, self.selection, self.stack, self)
         self.session = Session(self.model, self.stack, self.settings, self)
+        self.session.commit_pending_text = self.editor.commit_pending_text
         factory = service_factory or default_service_factory(self.settings.detector, self.settings.recognizer)
         self.engine = EngineWorker(factory, self)
         self.recognition = RecognitionController(self.engine, self.session, self.editor, self)
@@ -399,6 +400,7 @@ class MainWindow(QMainWindow):
         return dialogs.ask_close_with_autosaved_edits(self, path.name, session.last_save_error)
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        self.editor.commit_pending_text()  # the window's close button takes no focus from the text being typed
         if not self.training.confirm_close(self):  # a running training: stop it or wait for it first
             event.ignore()
             return

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QUndoStack
 from PySide6.QtWidgets import QMenu, QToolBar
 
 from app.actions import ActionSet
@@ -18,9 +18,20 @@ __all__ = ["GROW_PX", "build_actions", "build_menus"]
 GROW_PX = 2.0
 
 
+def _follow_stack(stack: QUndoStack, undo: QAction, redo: QAction) -> None:
+    """Undo and redo enabled and named after the stack's next steps, as ``QUndoStack.createUndoAction`` does
+    (from the signals' values: the stack may be on its way out when they come)."""
+    stack.canUndoChanged.connect(undo.setEnabled)
+    stack.canRedoChanged.connect(redo.setEnabled)
+    stack.undoTextChanged.connect(lambda text: undo.setText(f"&Undo {text}".rstrip()))
+    stack.redoTextChanged.connect(lambda text: redo.setText(f"&Redo {text}".rstrip()))
+    undo.setEnabled(stack.canUndo())
+    redo.setEnabled(stack.canRedo())
+
+
 def build_actions(w: MainWindow) -> ActionSet:
     """Every action of the window; handlers live in the window's controllers."""
-    a = ActionSet(w)
+    a = ActionSet(w, before=w.editor.commit_pending_text)
     ed, ses, rec, canvas = w.editor, w.session, w.recognition, w.page.canvas
     # File
     a.add("open", "&Open Images\u2026", w.open_images_dialog, ["Ctrl+O"], "open")
@@ -30,12 +41,10 @@ def build_actions(w: MainWindow) -> ActionSet:
     a.add("export", "&Export Annotations\u2026", w.export_dialog, ["Ctrl+E"], "export")
     a.add("quit", "&Quit", w.close, ["Ctrl+Q"])
     # Edit
-    undo = w.stack.createUndoAction(w, "&Undo")
-    undo.setShortcuts([QKeySequence("Ctrl+Z")])
-    redo = w.stack.createRedoAction(w, "&Redo")
-    redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
-    for name, action, icon_name in (("undo", undo, "undo"), ("redo", redo, "redo")):
-        a.adopt(name, action, icon_name)
+    # Undo and redo commit text being typed too (the step typed is then undone, and redo brings it back)
+    undo = a.add("undo", "&Undo", w.stack.undo, ["Ctrl+Z"], "undo")
+    redo = a.add("redo", "&Redo", w.stack.redo, ["Ctrl+Shift+Z", "Ctrl+Y"], "redo")
+    _follow_stack(w.stack, undo, redo)
     a.add("draw_rect", "Draw &Rectangle", lambda: canvas.set_mode("rect"), ["W"], "rect",
           "Draw a rectangle box: drag on the image")
     a.add("draw_quad", "Draw 4-Point &Quad", lambda: canvas.set_mode("quad"), ["Q"], "quad",

@@ -92,6 +92,9 @@ class Session(QObject):
         #: Asked ``(image name, reason)`` when edits that could be neither saved nor autosaved are about to be
         #: dropped (another image, other images opened); True discards them. The window asks the user.
         self.confirm_discard: Callable[[str, str], bool] = lambda _name, _reason: False
+        #: Commits text being typed in the views (an undoable edit) before the page is saved or left; the window
+        #: sets it (``Editor.commit_pending_text``): a toolbar button or a menu takes no focus from a text field.
+        self.commit_pending_text: Callable[[], None] = lambda: None
         stack.indexChanged.connect(lambda _i: self._autosave.start())
 
     # -- state --------------------------------------------------------------------------------
@@ -240,6 +243,7 @@ class Session(QObject):
     # -- saving -------------------------------------------------------------------------------
     def save(self) -> bool:
         """Save the current page atomically; False (and a message) when it cannot be saved."""
+        self.commit_pending_text()
         path = self.current_path
         if path is None or self.store is None:
             return False
@@ -333,6 +337,7 @@ class Session(QObject):
 
         False (the image stays, with its edits and a warning) when they cannot be written and the user keeps them.
         """
+        self.commit_pending_text()
         if self.leave_current():
             return True
         path = self.current_path

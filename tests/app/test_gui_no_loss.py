@@ -381,3 +381,62 @@ def test_closing_asks_about_images_left_earlier_whose_edits_only_the_autosave_ho
     window.session.next_image(1)
     window.close()
     assert not window.isVisible() and asked == ["page1.png"]  # nothing left to ask about
+
+
+def _typing_in_place(window, qtbot, image_dir, text):
+    """A box on page1, its text being typed in place (not committed yet)."""
+    assert window.open_paths([image_dir])
+    word_id = window.editor.add_box(quad_from_rect(20, 20, 60, 40))
+    assert window.session.save()
+    canvas = window.page.canvas
+    canvas.edit_text(word_id)
+    qtbot.keyClicks(canvas.editor, text)
+    return word_id
+
+
+def _click_tool(window, name):
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
+    button = window.page.toolbar.widgetForAction(window.action_set[name])
+    assert button is not None and button.focusPolicy() == Qt.FocusPolicy.NoFocus  # the field keeps the focus
+    QTest.mouseClick(button, Qt.MouseButton.LeftButton)
+
+
+def _saved_texts(image_dir, name="page1.png"):
+    return [w.text for w in AnnotationStore(image_dir).load(image_dir / name).words]
+
+
+def test_text_being_typed_is_kept_when_a_toolbar_button_moves_on(window, qtbot, image_dir):
+    _typing_in_place(window, qtbot, image_dir, "typed then Next")
+    _click_tool(window, "next_image")
+    assert window.session.current_path.name == "page2.png"
+    assert _saved_texts(image_dir) == ["typed then Next"]
+
+
+def test_text_being_typed_is_in_the_page_a_toolbar_done_saves(window, qtbot, image_dir):
+    _typing_in_place(window, qtbot, image_dir, "typed then Done")
+    _click_tool(window, "check")
+    page = AnnotationStore(image_dir).load(image_dir / "page1.png")
+    assert page.checked and [w.text for w in page.words] == ["typed then Done"]
+
+
+def test_text_being_typed_is_saved_by_a_toolbar_save_and_undone_by_a_toolbar_undo(window, qtbot, image_dir):
+    word_id = _typing_in_place(window, qtbot, image_dir, "typed then Save")
+    _click_tool(window, "save")
+    assert _saved_texts(image_dir) == ["typed then Save"] and not window.isWindowModified()
+    from PySide6.QtCore import Qt
+
+    window.page.canvas.edit_text(word_id)
+    qtbot.keyClick(window.page.canvas.editor, Qt.Key.Key_End)  # the text opens selected
+    qtbot.keyClicks(window.page.canvas.editor, " and more")
+    _click_tool(window, "undo")  # the typing is one step: undone, and redo brings it back
+    assert window.model.word(word_id).text == "typed then Save"
+    _click_tool(window, "redo")
+    assert window.model.word(word_id).text == "typed then Save and more"
+
+
+def test_text_being_typed_is_kept_when_the_window_is_closed(window, qtbot, image_dir):
+    _typing_in_place(window, qtbot, image_dir, "typed then closed")
+    window.close()
+    assert _saved_texts(image_dir) == ["typed then closed"]

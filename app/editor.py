@@ -37,6 +37,14 @@ BIG_NUDGE_PX = 10.0
 MIN_BOX_SIDE = 2.0
 
 
+def _keeps_order(quad: np.ndarray) -> bool:
+    """Whether ``quad``'s corners still run clockwise around it (not crossed, not turned inside out): the same
+    cyclic order as :func:`order_quad` gives them."""
+    ordered = order_quad(quad)
+    start = int(np.flatnonzero(np.all(np.isclose(quad, ordered[0]), axis=1))[0])
+    return bool(np.allclose(np.roll(quad, -start, axis=0), ordered))
+
+
 def has_area(quad: np.ndarray) -> bool:
     """Whether a quad is a box and not a point or a line: both its extents and its area (points on a line have
     none) reach :data:`MIN_BOX_SIDE`."""
@@ -64,6 +72,8 @@ class Editor(QObject):
     #: Emitted before a result replaces words: text being typed (in place, in the word list) must be committed now,
     #: synchronously, so that it counts as the user's and is kept (:meth:`commit_pending_text`).
     pendingTextWanted = Signal()
+    #: An edit that was not made, and why (the window shows it).
+    refused = Signal(str)
 
     def __init__(self, model: DocumentModel, selection: SelectionModel, stack: QUndoStack,
                  parent: QObject | None = None) -> None:
@@ -164,11 +174,26 @@ class Editor(QObject):
         if ids and (dx or dy):
             self.stack.push(commands.MoveWords(self.model, ids, dx, dy, keyboard=keyboard))
 
-    def move_vertex(self, word_id: str, index: int, x: float, y: float, *, keyboard: bool = False) -> None:
-        """Move one corner, kept inside the image."""
-        if self.model.has_word(word_id):
-            x, y = self._inside(np.array([[x, y]], float))[0]
+    def move_vertex(self, word_id: str, index: int, x: float, y: float, *, keyboard: bool = False) -> bool:
+        """Move one corner, kept inside the image. A corner taken across the box (a crossed or inside-out quad)
+        re-orders the corners clockwise, as drawing does; a move that would leave no area (a corner onto
+        another) or none at all (a corner already at the edge, pushed on) changes nothing and returns False."""
+        if not self.model.has_word(word_id):
+            return False
+        x, y = self._inside(np.array([[x, y]], float))[0]
+        quad = self.model.word(word_id).quad.copy()
+        if np.allclose(quad[index], (x, y)):
+            return False
+        quad[index] = (x, y)
+        if not has_area(quad):
+            self.refused.emit("The corner was not moved: the box would have no area (at least 2 pixels across)")
+            return False
+        if _keeps_order(quad):
             self.stack.push(commands.MoveVertex(self.model, word_id, index, float(x), float(y), keyboard=keyboard))
+        else:
+            self.stack.push(commands.ReshapeWords(self.model, {word_id: order_quad(quad)}, "Move corner",
+                                                  keyboard=False))
+        return True
 
     def _size(self) -> tuple[float, float] | None:
         page = self.model.page

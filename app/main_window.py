@@ -111,6 +111,7 @@ class MainWindow(QMainWindow):
         canvas.moveRequested.connect(lambda ids, dx, dy: ed.move_words(ids, dx, dy))
         canvas.vertexMoveRequested.connect(lambda wid, i, x, y: ed.move_vertex(wid, i, x, y))
         canvas.nudgeRequested.connect(ed.nudge)
+        ed.refused.connect(self.show_message)
         canvas.boxDrawn.connect(self._on_box_drawn)
         canvas.textCommitted.connect(ed.set_text)
         canvas.zoomChanged.connect(lambda z: self.zoom_label.setText(f"{z:.0%}"))

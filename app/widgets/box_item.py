@@ -180,6 +180,10 @@ class BoxItem(QGraphicsObject):
     def quad(self) -> np.ndarray:
         return self._quad.copy()
 
+    def shows(self, word: Word) -> bool:
+        """Whether the item is drawn where ``word`` is (no drag offset, no corner preview left)."""
+        return self.pos().isNull() and np.array_equal(self._quad, word.quad)
+
     def sync(self, word: Word, number: int | None = None, show_label: bool = True) -> None:
         """Redraw from the model: quad, colour, label text; drops any drag offset."""
         self.prepareGeometryChange()

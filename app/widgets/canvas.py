@@ -130,8 +130,8 @@ class Canvas(QGraphicsView):
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
 
         self._scene.selectionChanged.connect(self._on_scene_selection)
-        self._scene.moveRequested.connect(self.moveRequested)
-        self._scene.vertexMoveRequested.connect(self.vertexMoveRequested)
+        self._scene.moveRequested.connect(self._request_move)
+        self._scene.vertexMoveRequested.connect(self._request_vertex_move)
         self._scene.vertexActivated.connect(selection.set_vertex)
         self._scene.editRequested.connect(self.edit_text)
         model.pageReset.connect(self._rebuild)
@@ -283,6 +283,22 @@ class Canvas(QGraphicsView):
             self._scene.removeItem(item)
             self._syncing = False
         self._renumber()
+
+    def _request_move(self, ids: list, dx: float, dy: float) -> None:
+        self.moveRequested.emit(ids, dx, dy)
+        self._resync(ids)
+
+    def _request_vertex_move(self, word_id: str, index: int, x: float, y: float) -> None:
+        self.vertexMoveRequested.emit(word_id, index, x, y)
+        self._resync([word_id])
+
+    def _resync(self, ids: list) -> None:
+        """Items back to their words after a gesture: where the editor moved them less (the image's edge) or
+        not at all (a box that would lose its area), the drag's offset or preview must not stay on screen."""
+        for word_id in ids:
+            item = self._items.get(word_id)
+            if item is not None and self._model.has_word(word_id) and not item.shows(self._model.word(word_id)):
+                self._on_changed(word_id)
 
     def _on_changed(self, word_id: str) -> None:
         item = self._items.get(word_id)

@@ -282,3 +282,48 @@ def test_rotating_a_box_at_the_edge_keeps_it_inside(window, qtbot, image_dir):
     assert quad[:, 0].min() >= 0 and quad[:, 0].max() <= 120 + 1e-9 and quad[:, 1].min() >= -1e-9
     edges = np.linalg.norm(np.roll(quad, -1, axis=0) - quad, axis=1)
     np.testing.assert_allclose(sorted(edges), [20, 20, 60, 60], atol=1e-6)  # turned, not squeezed
+
+
+def test_a_corner_dragged_across_its_box_reorders_the_corners_and_one_onto_another_is_refused(window, qtbot,
+                                                                                               image_dir):
+    from ocr_core.formats.studio import read_page_file
+
+    assert window.open_paths([image_dir])  # 120 x 60
+    canvas, model = window.page.canvas, window.model
+    wid = window.editor.add_box([[20, 10], [60, 10], [60, 30], [20, 30]])
+    window.selection.select([wid])
+    drag(canvas, (20, 10), (80, 10))  # the top-left corner past the top-right one: a crossed quad
+    quad = model.word(wid).quad
+    x, y = quad[:, 0], quad[:, 1]
+    assert float(np.dot(x, np.roll(y, -1)) - np.dot(y, np.roll(x, -1))) > 0  # clockwise on screen
+    np.testing.assert_allclose(sorted(map(tuple, quad.tolist())), [(20, 30), (60, 10), (60, 30), (80, 10)], atol=0.6)
+    assert canvas.item(wid).shows(model.word(wid))
+    window.stack.undo()
+    assert model.word(wid).quad.tolist() == [[20, 10], [60, 10], [60, 30], [20, 30]]
+
+    depth, messages = window.stack.index(), []
+    window.editor.refused.connect(messages.append)
+    window.selection.select([wid])
+    drag(canvas, (60, 30), (60, 10))  # a bottom corner onto the top one: first a triangle ...
+    drag(canvas, (20, 30), (20, 10))  # ... then no area at all: refused
+    assert window.stack.index() == depth + 1 and messages and "no area" in messages[-1]
+    np.testing.assert_allclose(model.word(wid).quad, [[20, 10], [60, 10], [60, 10], [20, 30]], atol=0.6)
+    assert canvas.item(wid).shows(model.word(wid))  # the preview is gone: the screen shows what is saved
+    assert window.session.save()
+    saved = read_page_file(window.session.store.annotation_path(image_dir / "page1.png"))
+    np.testing.assert_allclose(saved.words[0].quad, model.word(wid).quad, atol=1e-2)
+
+
+def test_a_box_pushed_against_the_edge_stays_drawn_where_it_is_and_adds_no_step(window, qtbot, image_dir):
+    assert window.open_paths([image_dir])
+    canvas, model = window.page.canvas, window.model
+    wid = window.editor.add_box([[0, 10], [40, 10], [40, 30], [0, 30]])
+    window.selection.select([wid])
+    depth = window.stack.count()
+    drag(canvas, (20, 20), (0, 20))  # already at the left edge: it cannot go further
+    assert window.stack.count() == depth and canvas.item(wid).shows(model.word(wid))
+    drag(canvas, (40, 10), (40, -30))  # the top-right corner pushed up: it stops at the edge (one step) ...
+    np.testing.assert_allclose(model.word(wid).quad[1], [40, 0], atol=0.6)
+    assert window.stack.count() == depth + 1
+    drag(canvas, tuple(model.word(wid).quad[1]), (40, -30))  # ... and pushed on, nothing changes
+    assert window.stack.count() == depth + 1 and canvas.item(wid).shows(model.word(wid))

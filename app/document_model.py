@@ -39,10 +39,11 @@ class Removal:
 
 
 class DocumentModel(QObject):
-    """A page under edit. Signals carry word ids; ``pageReset`` means "reread everything"."""
+    """A page under edit. Signals carry word ids (one signal per edit, however many words it touches, so that
+    deleting or restoring thousands of boxes redraws once); ``pageReset`` means "reread everything"."""
 
-    wordAdded = Signal(str)
-    wordRemoved = Signal(str)
+    wordsAdded = Signal(list)  # [word id]
+    wordsRemoved = Signal(list)  # [word id]
     wordChanged = Signal(str)
     orderChanged = Signal()
     pageReset = Signal()
@@ -102,8 +103,8 @@ class DocumentModel(QObject):
             self._page.lines.extend(Line(words=[w]) for w in words)
         else:
             self._apply_layout(layout)
-        for word in words:
-            self.wordAdded.emit(word.id)
+        if words:
+            self.wordsAdded.emit([word.id for word in words])
         if layout is not None:
             self.orderChanged.emit()
 
@@ -117,8 +118,8 @@ class DocumentModel(QObject):
         self._page.lines = [line for line in self._page.lines if line.words]
         for word_id in ids:
             del self._index[word_id]
-        for word_id in ids:  # signal only once the model is consistent again
-            self.wordRemoved.emit(word_id)
+        if ids:  # signal only once the model is consistent again
+            self.wordsRemoved.emit(ids)
         return removal
 
     def restore(self, removal: Removal) -> None:

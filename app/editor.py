@@ -191,8 +191,11 @@ class Editor(QObject):
         if _keeps_order(quad):
             self.stack.push(commands.MoveVertex(self.model, word_id, index, float(x), float(y), keyboard=keyboard))
         else:
-            self.stack.push(commands.ReshapeWords(self.model, {word_id: order_quad(quad)}, "Move corner",
-                                                  keyboard=False))
+            ordered = order_quad(quad)
+            self.stack.push(commands.ReshapeWords(self.model, {word_id: ordered}, "Move corner", keyboard=False))
+            if self.selection.vertex == (word_id, index):  # the arrow keys go on moving the same corner
+                moved = int(np.argmin(np.hypot(*(ordered - (x, y)).T)))
+                self.selection.set_vertex(word_id, moved)
         return True
 
     def _size(self) -> tuple[float, float] | None:

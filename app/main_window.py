@@ -141,8 +141,8 @@ class MainWindow(QMainWindow):
         self.stack.indexChanged.connect(self._update_title)
         self.selection.changed.connect(self._update_enabled)
         self.model.pageReset.connect(self._update_enabled)
-        self.model.wordAdded.connect(self._update_lock_enabled)
-        self.model.wordRemoved.connect(self._update_lock_enabled)
+        self.model.wordsAdded.connect(self._update_lock_enabled)
+        self.model.wordsRemoved.connect(self._update_lock_enabled)
 
         self.engine.stateChanged.connect(self.engine_status.set_state)
         rec.progress.connect(self.job_progress.set_progress)

@@ -33,7 +33,7 @@ class SelectionModel(QObject):
         self._ids: set[str] = set()
         self._current: str | None = None
         self._vertex: tuple[str, int] | None = None
-        model.wordRemoved.connect(self._on_removed)
+        model.wordsRemoved.connect(self._on_removed)
         model.pageReset.connect(self.clear)
 
     def ids(self) -> list[str]:
@@ -74,6 +74,7 @@ class SelectionModel(QObject):
             self._ids, self._current, self._vertex = set(), None, None
             self.changed.emit()
 
-    def _on_removed(self, word_id: str) -> None:
-        if word_id in self._ids:
-            self.select([i for i in self._ids if i != word_id])
+    def _on_removed(self, word_ids: list[str]) -> None:
+        gone = set(word_ids)
+        if gone & self._ids:
+            self.select([i for i in self._ids if i not in gone])

@@ -135,8 +135,8 @@ class Canvas(QGraphicsView):
         self._scene.vertexActivated.connect(selection.set_vertex)
         self._scene.editRequested.connect(self.edit_text)
         model.pageReset.connect(self._rebuild)
-        model.wordAdded.connect(self._on_added)
-        model.wordRemoved.connect(self._on_removed)
+        model.wordsAdded.connect(self._on_added)
+        model.wordsRemoved.connect(self._on_removed)
         model.wordChanged.connect(self._on_changed)
         model.orderChanged.connect(self._renumber)
         selection.changed.connect(self._apply_selection)
@@ -270,17 +270,21 @@ class Canvas(QGraphicsView):
         self._scene.addItem(item)
         return item
 
-    def _on_added(self, word_id: str) -> None:
-        self._add_item(word_id)
+    def _on_added(self, word_ids: list[str]) -> None:
+        for word_id in word_ids:
+            self._add_item(word_id)
         self._renumber()
 
-    def _on_removed(self, word_id: str) -> None:
-        item = self._items.pop(word_id, None)
-        if item is not None:
-            if self.editor.word_id == word_id:
-                self.editor.cancel()
-            self._syncing = True
-            self._scene.removeItem(item)
+    def _on_removed(self, word_ids: list[str]) -> None:
+        self._syncing = True
+        try:
+            for word_id in word_ids:
+                item = self._items.pop(word_id, None)
+                if item is not None:
+                    if self.editor.word_id == word_id:
+                        self.editor.cancel()
+                    self._scene.removeItem(item)
+        finally:
             self._syncing = False
         self._renumber()
 

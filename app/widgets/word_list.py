@@ -60,8 +60,8 @@ class WordTableModel(QAbstractTableModel):
         self._ids: list[str] = model.word_ids()
         model.pageReset.connect(self._reset)
         model.orderChanged.connect(self._reset)
-        model.wordAdded.connect(self._reset)
-        model.wordRemoved.connect(self._reset)
+        model.wordsAdded.connect(self._reset)
+        model.wordsRemoved.connect(self._reset)
         model.wordChanged.connect(self._on_changed)
 
     def word_id(self, row: int) -> str:

@@ -46,14 +46,21 @@ def check_undo_redo(model: DocumentModel, stack: QUndoStack, before: dict) -> No
 def test_signals_describe_changes(setup):
     model, stack, _ = setup
     seen = []
-    model.wordAdded.connect(lambda i: seen.append(("added", i)))
-    model.wordRemoved.connect(lambda i: seen.append(("removed", i)))
+    model.wordsAdded.connect(lambda ids: seen.append(("added", ids)))
+    model.wordsRemoved.connect(lambda ids: seen.append(("removed", ids)))
     model.wordChanged.connect(lambda i: seen.append(("changed", i)))
     word = Word(quad_from_rect(1, 1, 5, 5), "new")
     stack.push(commands.AddWords(model, [word]))
     stack.push(commands.EditText(model, word.id, "newer"))
     stack.push(commands.RemoveWords(model, [word.id]))
-    assert seen == [("added", word.id), ("changed", word.id), ("removed", word.id)]
+    assert seen == [("added", [word.id]), ("changed", word.id), ("removed", [word.id])]
+    seen.clear()
+    many = [Word(quad_from_rect(i, 1, i + 5, 5), str(i)) for i in range(50)]
+    stack.push(commands.AddWords(model, many))
+    stack.push(commands.RemoveWords(model, [w.id for w in many]))
+    stack.undo()
+    assert seen == [("added", [w.id for w in many]), ("removed", [w.id for w in many]),
+                    ("added", [w.id for w in many])]  # one signal per edit: the views redraw once
 
 
 @pytest.mark.parametrize("edit", ["add", "remove", "move", "vertex", "rotate", "text", "ignore", "checked",
@@ -155,12 +162,25 @@ def test_active_vertex_is_nudged_alone(setup):
     first = model.word_ids()[0]
     editor.selection.set_vertex(first, 1)
     before = model.word(first).quad.copy()
-    editor.nudge(0, 10)
-    editor.nudge(0, 10)
+    editor.nudge(0, 3)
+    editor.nudge(0, 3)
     after = model.word(first).quad
-    np.testing.assert_allclose(after[1], before[1] + [0, 20])
+    np.testing.assert_allclose(after[1], before[1] + [0, 6])
     np.testing.assert_allclose(np.delete(after, 1, axis=0), np.delete(before, 1, axis=0))
     assert stack.count() == 1
+
+
+def test_a_corner_nudged_across_its_box_is_still_the_one_the_arrows_move(setup):
+    model, _, editor = setup
+    first = model.word_ids()[0]  # (0, 0) - (30, 10)
+    editor.selection.set_vertex(first, 1)  # the top-right corner
+    for _ in range(4):
+        editor.nudge(0, 6)  # down, past the bottom-right corner
+    quad = model.word(first).quad
+    wid, index = editor.selection.vertex
+    assert wid == first and quad[index].tolist() == [30, 24]
+    x, y = quad[:, 0], quad[:, 1]
+    assert float(np.dot(x, np.roll(y, -1)) - np.dot(y, np.roll(x, -1))) > 0  # still clockwise
 
 
 def test_drawn_quad_is_ordered_clockwise(setup):

@@ -194,12 +194,17 @@ class RotateWords(UpdateWords):
 
     def __init__(self, model: DocumentModel, word_ids: Sequence[str], degrees: float, *,
                  keyboard: bool = True, parent: QUndoCommand | None = None) -> None:
-        # geometry.rotate_quad turns counter-clockwise for positive angles
         size = (float(model.page.width), float(model.page.height))
-        changes = {wid: {"quad": _keep_inside(rotate_quad(model.word(wid).quad, -degrees), size), **BOX_BY_HAND}
+        changes = {wid: {"quad": turned_quad(model.word(wid).quad, degrees, size), **BOX_BY_HAND}
                    for wid in word_ids}
         super().__init__(model, changes, f"Rotate {_plural(len(changes), 'box')}",
                          parent, mergeable=keyboard)
+
+
+def turned_quad(quad: np.ndarray, degrees: float, size: tuple[float, float]) -> np.ndarray:
+    """``quad`` turned ``degrees`` clockwise on screen about its centre, then shifted back inside a ``size``
+    image where it fits (:func:`_keep_inside`)."""
+    return _keep_inside(rotate_quad(quad, -degrees), size)  # rotate_quad turns counter-clockwise
 
 
 def _keep_inside(quad: np.ndarray, size: tuple[float, float]) -> np.ndarray:

@@ -53,8 +53,9 @@ def has_area(quad: np.ndarray) -> bool:
 
 
 def _fits(quad: np.ndarray, size: tuple[float, float]) -> bool:
-    """Whether every corner of ``quad`` lies in a ``size`` (width, height) image."""
-    return bool((quad >= 0).all() and (quad[:, 0] <= size[0]).all() and (quad[:, 1] <= size[1]).all())
+    """Whether every corner of ``quad`` lies in a ``size`` (width, height) image (to a rounding error)."""
+    tol = 1e-6
+    return bool((quad >= -tol).all() and (quad[:, 0] <= size[0] + tol).all() and (quad[:, 1] <= size[1] + tol).all())
 
 
 def _limit(shift: float, low: float, high: float, size: float) -> float:
@@ -238,8 +239,19 @@ class Editor(QObject):
             self.stack.push(commands.ReshapeWords(self.model, quads, f"Resize {len(quads)} box(es)"))
 
     def rotate_selected(self, degrees: float) -> None:
+        """Turn the selected boxes about their centres; a box that would no longer fit in the image stays."""
         ids = self.selection.ids()
-        if ids and degrees:
+        if not ids or not degrees:
+            return
+        size = self._size()
+        if size is not None:
+            fitting = [i for i in ids if _fits(commands.turned_quad(self.model.word(i).quad, degrees, size), size)]
+            if len(fitting) < len(ids):
+                n = len(ids) - len(fitting)
+                self.refused.emit(f"{n} box{'es' if n != 1 else ''} not turned: turned this far, "
+                                  f"{'they' if n != 1 else 'it'} would not fit in the image")
+            ids = fitting
+        if ids:
             self.stack.push(commands.RotateWords(self.model, ids, degrees))
 
     # -- text ---------------------------------------------------------------------------------

@@ -69,6 +69,12 @@ class SelectionModel(QObject):
         self._ids, self._current, self._vertex = {word_id}, word_id, (word_id, int(index))
         self.changed.emit()
 
+    def clear_vertex(self) -> None:
+        """Arrow keys move the selected boxes again rather than one corner."""
+        if self._vertex is not None:
+            self._vertex = None
+            self.changed.emit()
+
     def clear(self) -> None:
         if self._ids or self._vertex or self._current:
             self._ids, self._current, self._vertex = set(), None, None

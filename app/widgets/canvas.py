@@ -201,8 +201,11 @@ class Canvas(QGraphicsView):
         self._mode = mode
         self.setDragMode(QGraphicsView.DragMode.RubberBandDrag if mode == "select"
                          else QGraphicsView.DragMode.NoDrag)
-        self.viewport().setCursor(Qt.CursorShape.ArrowCursor if mode == "select" else Qt.CursorShape.CrossCursor)
+        self._restore_cursor()
         self.modeChanged.emit(mode)
+
+    def _restore_cursor(self) -> None:
+        self.viewport().setCursor(Qt.CursorShape.ArrowCursor if self._mode == "select" else Qt.CursorShape.CrossCursor)
 
     def zoom_by(self, factor: float) -> None:
         new = min(max(self.zoom * factor, _MIN_ZOOM), _MAX_ZOOM)
@@ -471,10 +474,12 @@ class Canvas(QGraphicsView):
         if self._mode == "quad" and event.button() == Qt.MouseButton.RightButton:
             self.set_mode("select")
             return
-        item = self.itemAt(event.position().toPoint())
+        hit = item = self.itemAt(event.position().toPoint())
         while item is not None and not isinstance(item, BoxItem):
             item = item.parentItem()
         self._pressed_id = item.word_id if isinstance(item, BoxItem) else None
+        if isinstance(hit, BoxItem) and event.button() == Qt.MouseButton.LeftButton:
+            self._selection.clear_vertex()  # a click on a box's body: the arrow keys move boxes again
         super().mousePressEvent(event)
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:
@@ -492,7 +497,7 @@ class Canvas(QGraphicsView):
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
         if event.button() == Qt.MouseButton.MiddleButton and self._pan_from is not None:
             self._pan_from = None
-            self.set_mode(self._mode)
+            self._restore_cursor()  # a quad being clicked in stays: panning is part of drawing a big one
             return
         if self._mode != "select":
             self._release_draw(self.mapToScene(event.position().toPoint()))

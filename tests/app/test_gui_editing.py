@@ -327,3 +327,57 @@ def test_a_box_pushed_against_the_edge_stays_drawn_where_it_is_and_adds_no_step(
     assert window.stack.count() == depth + 1
     drag(canvas, tuple(model.word(wid).quad[1]), (40, -30))  # ... and pushed on, nothing changes
     assert window.stack.count() == depth + 1 and canvas.item(wid).shows(model.word(wid))
+
+
+def test_a_box_too_long_to_turn_inside_the_image_stays_as_it_was_and_says_so(window, qtbot, image_dir):
+    assert window.open_paths([image_dir])  # 120 x 60
+    long_box = window.editor.add_box([[5, 25], [115, 25], [115, 35], [5, 35]])
+    short_box = window.editor.add_box([[40, 40], [60, 40], [60, 50], [40, 50]])
+    window.selection.select([long_box, short_box])
+    messages = []
+    window.editor.refused.connect(messages.append)
+    window.editor.rotate_selected(45)  # 110 px turned 45 degrees is about 85 px tall: more than the image
+    np.testing.assert_allclose(window.model.word(long_box).quad, [[5, 25], [115, 25], [115, 35], [5, 35]])
+    turned = window.model.word(short_box).quad
+    assert turned.min() >= -1e-6 and turned[:, 1].max() <= 60 + 1e-6 and not np.allclose(turned[0], [40, 40])
+    assert messages and "1 box not turned" in messages[-1]
+
+
+def test_clicking_a_boxs_body_after_a_corner_makes_the_arrows_move_the_box(window, qtbot, image_dir):
+    assert window.open_paths([image_dir])
+    canvas, model = window.page.canvas, window.model
+    wid = window.editor.add_box([[20, 10], [60, 10], [60, 30], [20, 30]])
+    window.selection.select([wid])
+    _click(canvas, (60, 10))  # a corner handle: the arrows move that corner
+    assert window.selection.vertex == (wid, 1)
+    qtbot.wait(QApplication.doubleClickInterval() + 50)  # a second click, not a double click
+    _click(canvas, (40, 20))  # the body
+    assert window.selection.vertex is None
+    canvas.setFocus()
+    qtbot.keyClick(canvas, Qt.Key.Key_Right)
+    np.testing.assert_allclose(model.word(wid).quad, [[21, 10], [61, 10], [61, 30], [21, 30]])
+
+
+def test_panning_while_clicking_a_quads_corners_keeps_the_corners_clicked(window, qtbot, image_dir):
+    assert window.open_paths([image_dir])
+    canvas = window.page.canvas
+    canvas.set_mode("quad")
+    middle = Qt.MouseButton.MiddleButton
+    clicks = [(10, 10), (50, 10)]
+    for point in clicks:
+        _click(canvas, point)
+    from gui_helpers import send_mouse
+
+    send_mouse(canvas, QEvent.Type.MouseButtonPress, (30, 30), button=middle, buttons=middle)
+    send_mouse(canvas, QEvent.Type.MouseButtonRelease, (30, 30), button=middle, buttons=Qt.MouseButton.NoButton)
+    for point in ((50, 40), (10, 40)):
+        _click(canvas, point)
+    [word] = window.model.words()
+    np.testing.assert_allclose(word.quad, [[10, 10], [50, 10], [50, 40], [10, 40]], atol=0.6)
+
+
+def _click(canvas, point):
+    from gui_helpers import send_mouse
+
+    send_mouse(canvas, QEvent.Type.MouseButtonPress, point)
+    send_mouse(canvas, QEvent.Type.MouseButtonRelease, point, buttons=Qt.MouseButton.NoButton)

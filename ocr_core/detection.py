@@ -97,6 +97,7 @@ class Detector:
             raise WeightsError(f"unknown backbone {backbone_name!r}: only 'vgg' is available")
         self.spec: ModelSpec | None = None
         self.weights_path = None
+        self._warmed = False
         if weights is not None:
             name = DEFAULT_DETECTOR if weights == "default" else weights
             if load_from_torch and name == "clovaai_general":
@@ -147,6 +148,8 @@ class Detector:
     def predict_maps(self, images: Sequence[np.ndarray], batch_size: int = 4) -> Iterator[np.ndarray]:
         """Yield each image's score map ``(h/2, w/2, 2)`` cropped to the image (padding removed)."""
         images = list(images)
+        if images and not self._warmed:
+            self.warm_up()
         for start in range(0, len(images), batch_size):
             chunk = images[start : start + batch_size]
             batch = self.compute_input(pad_batch(chunk))
@@ -161,7 +164,12 @@ class Detector:
         the second trace has free batch and image sizes and serves every later image. Tracing a CRAFT graph
         takes about a second on two cores and, in an app, holds up the other threads; this moves it to load
         time. Costs about as much as the first two images would have.
+
+        It is also what keeps the graph right: traced first on two sizes that share a side (384 x 384, then
+        384 x 512), TensorFlow keeps that side fixed and pads the dilated convolutions for it, and fails on the
+        next size ("padded_shape ... is not divisible by block_shape"). :meth:`predict_maps` warms up first.
         """
+        self._warmed = True
         for batch, side in ((1, BUCKET), (2, 2 * BUCKET)):
             self.model.predict_on_batch(np.zeros((batch, side, side, 3), dtype=np.float32))
 

@@ -1,7 +1,7 @@
 """Read and write images as ``H x W x 3`` uint8 RGB arrays, with errors that name the file.
 
-Sources: a path (JPEG, PNG, TIFF incl. bilevel/16-bit/multi-page, WebP, BMP, GIF, PNM), an
-``http(s)://`` URL, ``bytes``, a binary file object or a numpy array. EXIF orientation is
+Sources: a path (JPEG, PNG, TIFF incl. bilevel/16-bit/multi-page, WebP, BMP, GIF, PNM, and PDF pages rendered
+at 300 dpi by :mod:`ocr_core.pdf_input`), an ``http(s)://`` URL, ``bytes``, a binary file object or a numpy array. EXIF orientation is
 applied; gray, palette, CMYK, 16-bit and transparent images (composited on white) become RGB.
 Images above :data:`MAX_PIXELS` pixels are refused (decompression bombs); the environment
 variable ``OCR_STUDIO_MAX_PIXELS`` overrides the limit. This module imports neither Qt nor
@@ -30,8 +30,9 @@ from PIL import Image, ImageOps, ImageSequence, UnidentifiedImageError
 
 from ocr_core.atomic import atomic_write_bytes
 from ocr_core.errors import ImageReadError, OcrError
+from ocr_core.pdf_input import is_pdf, pdf_page_count, pdf_page_size, render_pdf_page
 
-__all__ = ["MAX_PIXELS", "SUPPORTED_SUFFIXES", "read_image", "read_image_pages", "read_image_page", "image_size", "page_count", "write_image"]
+__all__ = ["MAX_PIXELS", "SUPPORTED_SUFFIXES", "DOCUMENT_SUFFIXES", "read_image", "read_image_pages", "read_image_page", "image_size", "page_count", "write_image"]
 
 #: Largest image (width x height) that is decoded; larger files are refused as decompression bombs.
 MAX_PIXELS = 100_000_000
@@ -50,6 +51,9 @@ SUPPORTED_SUFFIXES: tuple[str, ...] = (
     ".ppm",
     ".pnm",
 )
+#: Document files whose pages :func:`read_image_page` renders (not listed among a folder's images: the window
+#: shows images only).
+DOCUMENT_SUFFIXES: tuple[str, ...] = (".pdf",)
 #: Seconds to wait for a URL before giving up.
 URL_TIMEOUT = 30.0
 _MAX_DOWNLOAD_BYTES = 256 * 1024 * 1024
@@ -125,17 +129,23 @@ def read_image(source: Any, *, name: str | None = None) -> np.ndarray:
     """
     if isinstance(source, np.ndarray) or _is_array_like(source):
         return _normalise_array(np.asarray(source), name or "<array>")
+    if is_pdf(source):
+        return read_image_page(source, 0, name=name)
     with _opened(source, name) as (img, label):
         return _to_rgb(img, label)
 
 
 def read_image_pages(source: Any, *, name: str | None = None) -> Iterator[np.ndarray]:
-    """Yield every page of a multi-page image (TIFF, animated GIF/WebP) as RGB arrays.
+    """Yield every page of a multi-page image (TIFF, PDF, animated GIF/WebP) as RGB arrays.
 
     A single-page image or an array yields one page.
     """
     if isinstance(source, np.ndarray) or _is_array_like(source):
         yield _normalise_array(np.asarray(source), name or "<array>")
+        return
+    if is_pdf(source):
+        for index in range(pdf_page_count(source, name)):
+            yield read_image_page(source, index, name=name)
         return
     with _opened(source, name) as (img, label):
         for index, frame in enumerate(ImageSequence.Iterator(img)):
@@ -150,6 +160,8 @@ def read_image_page(source: Any, index: int, *, name: str | None = None) -> np.n
     ...
     ocr_core.errors.ImageReadError: cannot read image <array>: it has 1 page, not a page 2
     """
+    if is_pdf(source):
+        return render_pdf_page(source, index, max_pixels=max_pixels(), label=name or str(source)[:200])
     if index == 0:
         return read_image(source, name=name)
     if isinstance(source, np.ndarray) or _is_array_like(source):
@@ -167,8 +179,13 @@ def read_image_page(source: Any, index: int, *, name: str | None = None) -> np.n
 
 
 def page_count(path: str | os.PathLike[str]) -> int:
-    """How many pages (frames) an image file holds, from its header: more than 1 for a multi-page TIFF or an
-    animation; 1 when it cannot tell. :func:`read_image` reads the first page only."""
+    """How many pages (frames) an image file holds, from its header: more than 1 for a multi-page TIFF, a PDF or
+    an animation; 1 when it cannot tell. :func:`read_image` reads the first page only."""
+    if is_pdf(path):
+        try:
+            return max(1, pdf_page_count(path))
+        except ImageReadError:
+            return 1
     try:
         with _open_header(os.fspath(path)) as img:
             return max(1, int(getattr(img, "n_frames", 1)))
@@ -182,6 +199,8 @@ def image_size(path: str | os.PathLike[str]) -> tuple[int, int]:
     """
     label = os.fspath(path)
     _check_file(Path(label), label)
+    if is_pdf(label):
+        return pdf_page_size(label, 0, max_pixels=max_pixels(), label=label)
     try:
         img = _open_header(label)
         with img:

@@ -35,7 +35,7 @@ def add_parser(subparsers: Any) -> None:
         help="detect and read the words of images",
         description="Detect and read words. One JSON object per image per line by default.",
     )
-    p.add_argument("images", nargs="+", metavar="IMAGE", help="image files (JPEG, PNG, TIFF, WebP, BMP) or URLs")
+    p.add_argument("images", nargs="+", metavar="IMAGE", help="image files (JPEG, PNG, TIFF, WebP, BMP), PDF files (pages rendered at 300 dpi) or URLs")
     p.add_argument("--format", choices=OUTPUT_FORMATS, default="json",
                    help="output format (default json); pdf: the image with its words as searchable text (with --out)")
     p.add_argument("--crops", action="store_true",
@@ -56,7 +56,7 @@ def add_parser(subparsers: Any) -> None:
                         "bundled list + /usr/share/dict/words when installed), none (the model's plain reading) or "
                         "word-list file(s)")
     p.add_argument("--pages", type=page_selection, default=None, metavar="all|N,N-M",
-                   help="pages of multi-page files (TIFF) to read: all (default), or page numbers and ranges from 1, "
+                   help="pages of multi-page files (TIFF, PDF) to read: all (default), or page numbers and ranges from 1, "
                         "e.g. 1,3-5. text, hocr and pdf give one document per file; json and icdar2015 one result "
                         "per page (with --out: <name>-page<N>)")
     p.add_argument("--out", type=Path, default=None, metavar="DIR",

@@ -36,6 +36,7 @@ from ocr_core.document import IMAGE_PAGE, Page, Word
 from ocr_core.errors import AnnotationFormatError, ImageReadError
 from ocr_core.formats._common import check_unique, first_existing, page_name
 from ocr_core.imageio import read_image_page
+from ocr_core.pdf_input import is_pdf, pdf_page_size
 
 __all__ = ["PdfCodec"]
 
@@ -86,6 +87,11 @@ class _Picture:
 
 
 def _picture(path: Path, frame: int = 0) -> _Picture:
+    if is_pdf(path):  # a page of a PDF (a scan): rendered, at the resolution it was read at
+        rgb = read_image_page(path, frame)
+        width_pt = pdf_page_size(path, frame, dpi=72.0)[0]
+        return _Picture(zlib.compress(np.ascontiguousarray(rgb).tobytes(), 6), "/FlateDecode", "/DeviceRGB",
+                        rgb.shape[1], rgb.shape[0], 72.0 * rgb.shape[1] / max(1, width_pt))
     try:
         with Image.open(path) as img:
             dpi = _plausible_dpi(img.info.get("dpi"))

@@ -328,3 +328,26 @@ def test_a_broken_page_is_reported_and_the_others_are_read(tmp_path, model_dirs,
     assert code == 1 and [json.loads(line)["page"] for line in out.splitlines()] == [1, 3]
     assert "(page 2)" in err and "1 of 3 images and pages failed" in err
 
+
+
+def test_a_pdf_is_read_page_by_page_and_a_searchable_pdf_made_of_it(tmp_path, model_dirs, capsys):
+    import pypdf
+    from PIL import Image
+
+    det, rec = model_dirs
+    scan = tmp_path / "scan.pdf"
+    pages = [Image.new("RGB", (72 + 36 * i, 72), c) for i, c in enumerate(("white", "gray"))]
+    pages[0].save(scan, save_all=True, append_images=pages[1:], resolution=72)
+    code, out, err = _run(["recognize", "--detector", str(det), "--recognizer", str(rec), str(scan)], capsys)
+    assert code == 0, err
+    records = [json.loads(line) for line in out.splitlines()]
+    assert [r["page"] for r in records] == [1, 2]
+    assert [r["width"] for r in records] == pytest.approx([300, 450], abs=1)  # 72 and 108 points at 300 dpi
+
+    out_dir = tmp_path / "out"
+    code, _, err = _run(["recognize", "--detector", str(det), "--recognizer", str(rec), "--format", "pdf",
+                         "--out", str(out_dir), str(scan)], capsys)
+    assert code == 0, err
+    made = pypdf.PdfReader(out_dir / "scan.pdf")
+    # the pages keep their size in points: rendered at 300 dpi, embedded at 300 dpi
+    assert [round(float(p.mediabox.width)) for p in made.pages] == [72, 108]

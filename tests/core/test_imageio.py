@@ -283,3 +283,59 @@ def test_the_users_pixel_limit_holds_beyond_pillows_own(tmp_path, monkeypatch):
     assert PilImage.MAX_IMAGE_PIXELS is not None  # Pillow's check stays on for everybody else
     monkeypatch.setenv("OCR_STUDIO_MAX_PIXELS", "500000000")
     assert image_size(huge) == (20000, 20000)  # Pillow's own check used to refuse it here, naming no setting
+
+
+def _two_page_pdf(path):
+    """A PDF of two pages (Pillow writes it): a red square on white, then a gray page of another size."""
+    first = Image.new("RGB", (150, 100), "white")
+    first.paste((255, 0, 0), (50, 25, 100, 75))
+    second = Image.new("RGB", (72, 144), (128, 128, 128))
+    first.save(path, save_all=True, append_images=[second], resolution=72)
+    return path
+
+
+def test_pdf_pages_are_rendered_at_300_dpi_and_counted(tmp_path):
+    from ocr_core.imageio import page_count, read_image_page
+
+    pdf = _two_page_pdf(tmp_path / "Scan.PDF")
+    assert page_count(pdf) == 2
+    first = read_image(pdf)  # the first page, as for a TIFF
+    assert first.shape == (417, 625, 3)  # 150 x 100 points at 300 dpi (pdfium rounds up)
+    assert image_size(pdf) == (625, 417)
+    # Pillow stores the pages as JPEG: colours within a few levels
+    assert np.abs(first[208, 312].astype(int) - [255, 0, 0]).max() <= 4
+    assert np.abs(first[5, 5].astype(int) - [255, 255, 255]).max() <= 4
+    second = read_image_page(pdf, 1)
+    assert second.shape == (600, 300, 3) and abs(int(second[300, 150, 0]) - 128) <= 2
+    assert [page.shape for page in read_image_pages(pdf)] == [first.shape, second.shape]
+    assert read_image(pdf.read_bytes()).shape == first.shape  # PDF bytes too
+    with pytest.raises(ImageReadError, match="has 2 pages, not a page 3"):
+        read_image_page(pdf, 2)
+
+
+def test_a_pdf_too_large_for_the_pixel_limit_is_rendered_smaller(tmp_path, monkeypatch):
+    pdf = _two_page_pdf(tmp_path / "scan.pdf")
+    monkeypatch.setenv("OCR_STUDIO_MAX_PIXELS", "60000")
+    page = read_image(pdf)
+    assert page.shape[0] * page.shape[1] <= 60_000 and abs(page.shape[1] / page.shape[0] - 1.5) < 0.02
+
+
+def test_broken_and_locked_pdfs_are_clear_errors(tmp_path):
+    import pypdf
+
+    from ocr_core.imageio import page_count
+
+    broken = tmp_path / "broken.pdf"
+    broken.write_bytes(b"%PDF-1.4\nnot really")
+    with pytest.raises(ImageReadError, match="broken.pdf: not a readable PDF"):
+        read_image(broken)
+    assert page_count(broken) == 1  # cannot tell: reading it says why
+    writer = pypdf.PdfWriter(clone_from=_two_page_pdf(tmp_path / "open.pdf"))
+    writer.encrypt("secret")
+    locked = tmp_path / "locked.pdf"
+    with open(locked, "wb") as handle:
+        writer.write(handle)
+    with pytest.raises(ImageReadError, match="locked.pdf: the PDF is password-protected"):
+        read_image(locked)
+    with pytest.raises(ImageReadError, match="no such file"):
+        read_image(tmp_path / "missing.pdf")

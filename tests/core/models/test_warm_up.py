@@ -46,12 +46,21 @@ def test_detector_warm_up_serves_new_image_sizes_without_tracing() -> None:
 
 @tf_only
 def test_without_warm_up_each_new_size_is_traced() -> None:
-    """The counter works: two new sizes without warm-up trace twice (the test above can fail)."""
+    """The counter works: two new sizes fed to the model itself trace twice (the test above can fail)."""
     detector = Detector(weights=None, variant="lite", optimizer=None, precision="float32")
     traces = _count_traces(detector.model)
-    detector.detect([np.zeros((96, 160, 3), np.uint8)])
-    detector.detect([np.zeros((200, 100, 3), np.uint8)] * 2)
+    detector.model.predict_on_batch(np.zeros((1, 128, 256, 3), np.float32))
+    detector.model.predict_on_batch(np.zeros((2, 256, 128, 3), np.float32))
     assert traces[0] == 2
+
+
+def test_detection_warms_up_by_itself_so_sizes_sharing_a_side_both_work() -> None:
+    """Traced first on 384 x 384 then 384 x 512, TensorFlow kept the height fixed and padded the dilated
+    convolutions for it: the second image failed ("padded_shape[1]=44 is not divisible by block_shape[1]=6")."""
+    detector = Detector(weights=None, variant="lite", optimizer=None, precision="float32")
+    for shape in [(300, 300), (300, 451), (451, 300), (300, 451)]:
+        [boxes] = detector.detect([np.full((*shape, 3), 200, np.uint8)])
+        assert np.asarray(boxes).reshape(-1, 4, 2).shape[1:] == (4, 2)
 
 
 @tf_only

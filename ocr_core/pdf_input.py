@@ -1,0 +1,116 @@
+"""PDF pages as images: scanned documents come as PDFs as often as TIFFs.
+
+Each page is rendered (pdfium, through the ``pypdfium2`` wheel) at :data:`RENDER_DPI`, or less where the page
+would exceed the pixel limit, into an ``H x W x 3`` uint8 RGB array on white. Used by :mod:`ocr_core.imageio`
+for paths ending in ``.pdf`` and for PDF bytes; imports neither Qt nor TensorFlow.
+
+>>> is_pdf("scan.PDF"), is_pdf(b"%PDF-1.7 ..."), is_pdf("scan.tif")
+(True, True, False)
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ocr_core.errors import ImageReadError
+
+__all__ = ["RENDER_DPI", "is_pdf", "pdf_page_count", "pdf_page_size", "render_pdf_page"]
+
+#: Resolution pages are rendered at: what OCR wants of a scan (text of 10 points is about 40 pixels tall).
+RENDER_DPI = 300.0
+
+
+def is_pdf(source: Any) -> bool:
+    """A path ending in ``.pdf`` (any case), or bytes that start as a PDF file does."""
+    if isinstance(source, bytes | bytearray | memoryview):
+        return bytes(source[:5]) == b"%PDF-"
+    return isinstance(source, str | os.PathLike) and "://" not in str(source) and \
+        Path(source).suffix.lower() == ".pdf"
+
+
+def _open(source: Any, label: str) -> Any:
+    try:
+        import pypdfium2 as pdfium
+    except ImportError as exc:  # pragma: no cover - a declared dependency
+        raise ImageReadError(f"cannot read {label}: reading PDF files needs pypdfium2 (pip install pypdfium2)") from exc
+    if not isinstance(source, bytes | bytearray | memoryview):
+        path = Path(source)
+        if not path.is_file():
+            raise ImageReadError(f"cannot read image {label}: no such file" if not path.exists()
+                                 else f"cannot read image {label}: not a file")
+        source = str(path)
+    try:
+        return pdfium.PdfDocument(bytes(source) if isinstance(source, bytearray | memoryview) else source)
+    except pdfium.PdfiumError as exc:
+        reason = str(exc)
+        if "password" in reason.lower():
+            raise ImageReadError(f"cannot read {label}: the PDF is password-protected") from exc
+        raise ImageReadError(f"cannot read {label}: not a readable PDF ({reason})") from exc
+
+
+def pdf_page_count(source: Any, label: str | None = None) -> int:
+    """How many pages the PDF has."""
+    document = _open(source, label or str(source)[:80])
+    try:
+        return len(document)
+    finally:
+        document.close()
+
+
+def _scale(width_pt: float, height_pt: float, dpi: float, max_pixels: int) -> float:
+    """Pixels per point: ``dpi / 72``, less where the page would hold more than ``max_pixels``."""
+    scale = dpi / 72.0
+    pixels = width_pt * height_pt * scale * scale
+    return scale * math.sqrt(max_pixels / pixels) * 0.999 if pixels > max_pixels else scale
+
+
+def pdf_page_size(source: Any, index: int, *, dpi: float = RENDER_DPI, max_pixels: int = 100_000_000,
+                  label: str | None = None) -> tuple[int, int]:
+    """``(width, height)`` in pixels of page ``index`` as :func:`render_pdf_page` renders it."""
+    label = label or str(source)[:80]
+    document = _open(source, label)
+    try:
+        page = _page(document, index, label)
+        width, height = page.get_size()
+        scale = _scale(width, height, dpi, max_pixels)
+        return max(1, math.ceil(width * scale)), max(1, math.ceil(height * scale))  # as pdfium sizes its bitmap
+    finally:
+        document.close()
+
+
+def render_pdf_page(source: Any, index: int, *, dpi: float = RENDER_DPI, max_pixels: int = 100_000_000,
+                    label: str | None = None) -> np.ndarray:
+    """Page ``index`` (0-based) rendered on white as an RGB array; a page too large for ``max_pixels`` at
+    ``dpi`` is rendered at the resolution that fits."""
+    label = label or str(source)[:80]
+    document = _open(source, label)
+    try:
+        page = _page(document, index, label)
+        width, height = page.get_size()
+        if width <= 0 or height <= 0:
+            raise ImageReadError(f"cannot read {label} (page {index + 1}): the page has no size")
+        try:
+            bitmap = page.render(scale=_scale(width, height, dpi, max_pixels), fill_color=(255, 255, 255, 255),
+                                 rev_byteorder=True)  # RGB(A) byte order
+            pixels = np.array(bitmap.to_numpy(), copy=True)
+            bitmap.close()
+        except Exception as exc:  # noqa: BLE001 - pdfium reports any failure to draw as its own error
+            raise ImageReadError(f"cannot read {label} (page {index + 1}): {exc}") from exc
+    finally:
+        document.close()
+    if pixels.ndim == 2 or pixels.shape[2] == 1:
+        pixels = np.repeat(pixels.reshape(pixels.shape[0], pixels.shape[1], 1), 3, axis=2)
+    return np.ascontiguousarray(pixels[..., :3], dtype=np.uint8)
+
+
+def _page(document: Any, index: int, label: str) -> Any:
+    pages = len(document)
+    if not 0 <= index < pages:
+        raise ImageReadError(f"cannot read image {label}: it has {pages} page{'s' if pages != 1 else ''}, "
+                             f"not a page {index + 1}")
+    return document[index]

@@ -103,6 +103,7 @@ class StopFlags:
     nan: bool = False
     nan_step: int = 0
     epoch_dirty: bool = False  # the current epoch was cut short: do not checkpoint or early-stop on it
+    save_error: str = ""  # a checkpoint could not be written (a full disk): the run stops, and says why
 
 
 class EpochCsvLogger(keras.callbacks.CSVLogger):
@@ -279,8 +280,12 @@ class CheckpointCallback(keras.callbacks.Callback):
                 save_optimizer_state(self.model.optimizer, self.paths.optimizer)
             write_state(self.paths.state, self.state(epoch))
         except OSError as exc:
-            self.emit(TrainingEvent("error", epoch=epoch + 1, logs=values,
-                                    message=f"checkpoint not written ({exc}); the previous one is kept"))
+            # Training on would only lose more: no later checkpoint can be written either (a full disk, a folder
+            # gone or read-only). The run stops and fails with the reason; an earlier checkpoint is still the model.
+            self.flags.save_error = f"epoch {epoch + 1}'s checkpoint could not be written ({exc})"
+            self.emit(TrainingEvent("error", epoch=epoch + 1, logs=values, message=self.flags.save_error))
+            if self.model is not None:
+                self.model.stop_training = True
             return
         if self.keep_epochs > 0:  # after the checkpoint is complete: a failed copy leaves it consistent
             try:

@@ -481,7 +481,7 @@ def _finish(config: TrainConfig, task: Any, paths: CheckpointPaths, out_dir: Pat
     metrics = {**checkpoint.best_logs, **({"best_epoch": best_epoch} if best_epoch else {})}
     if has_best:
         save_model.load_weights(str(paths.best))  # restore the best weights in memory too
-    if flags.nan:
+    if flags.nan or flags.save_error:
         status = "failed"
     elif flags.cancelled:
         status = "cancelled"
@@ -501,6 +501,15 @@ def _finish(config: TrainConfig, task: Any, paths: CheckpointPaths, out_dir: Pat
                 else "no epoch finished, so no checkpoint was saved")
         message = (f"training stopped: the loss became NaN or infinite (step {flags.nan_step}); {kept}. "
                    "Lower the learning rate (--lr) or check the data.")
+        emit(TrainingEvent("error", epoch=epochs_run, message=message))
+        error = TrainingError(message)
+        error.reported = True  # type: ignore[attr-defined]
+        raise error
+    if flags.save_error:
+        kept = (f"the best checkpoint written before (epoch {best_epoch}) is kept in {model_dir}" if model_dir
+                else "nothing of this run could be saved")
+        message = (f"training stopped: {flags.save_error}; {kept}. Free some space in {out_dir.parent} "
+                   "(or pick another folder) and train again.")
         emit(TrainingEvent("error", epoch=epochs_run, message=message))
         error = TrainingError(message)
         error.reported = True  # type: ignore[attr-defined]

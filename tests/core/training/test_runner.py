@@ -204,7 +204,8 @@ def test_nan_loss_stops_with_a_clear_error_and_keeps_the_last_good_checkpoint(mo
     assert spec["metrics"]["best_epoch"] == 1 and math.isfinite(spec["metrics"]["val_loss"])
 
 
-def test_full_disk_while_checkpointing_keeps_the_best_model_intact(module_synth, tmp_path, monkeypatch):
+def test_full_disk_while_checkpointing_stops_the_run_and_keeps_the_best_model_intact(module_synth, tmp_path,
+                                                                                   monkeypatch):
     from ocr_core.training import checkpoints
 
     paths = CheckpointPaths(tmp_path)
@@ -222,14 +223,33 @@ def test_full_disk_while_checkpointing_keeps_the_best_model_intact(module_synth,
 
     monkeypatch.setattr(checkpoints, "_write_weights", flaky)
     events = []
-    result = train(rec_config(tmp_path, epochs=2), on_event=events.append)
-    assert result.status == "completed"
+    with pytest.raises(TrainingError, match="epoch 2's checkpoint could not be written.*No space left.*"
+                                            "epoch 1\) is kept"):
+        train(rec_config(tmp_path, epochs=4), on_event=events.append)
+    assert max(e.epoch for e in events if e.kind == "epoch") == 2  # no epoch trained that could not be kept
     assert sha(paths.best) == state["best_hash"]
     assert any(e.kind == "error" and "No space left" in e.message for e in events)
     assert not list(paths.folder.glob(".tmp-*"))
     from ocr_core.weights import resolve_model
 
     resolve_model(tmp_path, "recognizer")  # hash in model.json still matches the weights
+
+
+def test_a_full_disk_from_the_first_checkpoint_fails_the_run_saying_nothing_was_saved(module_synth, tmp_path,
+                                                                                     monkeypatch):
+    from ocr_core.training import checkpoints
+
+    def full(model, path):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(checkpoints, "_write_weights", full)
+    events = []
+    with pytest.raises(TrainingError, match="No space left.*nothing of this run could be saved") as info:
+        train(rec_config(tmp_path, epochs=3), on_event=events.append)
+    assert getattr(info.value, "reported", False)
+    assert [e.epoch for e in events if e.kind == "epoch"] == [1]
+    assert not any(e.kind == "end" for e in events)  # never "finished"
+    assert not (tmp_path / "model.json").exists()
 
 
 def test_labels_outside_the_alphabet_are_reported_before_training(module_synth, tmp_path):

@@ -88,7 +88,7 @@ class EventCallback(keras.callbacks.Callback):
         step = (epoch + 1) * self.steps_per_epoch
         if self.flags is not None and self.flags.cancelled and self.flags.epoch_dirty:
             self.emit(TrainingEvent("log", step=step, epoch=epoch + 1, total_steps=self.total, epochs=self.epochs,
-                                    message=f"epoch {epoch + 1} cut short by the stop: not saved (a resume "
+                                    message=f"epoch {epoch + 1} cut short by the stop: not checkpointed (a resume "
                                             "trains it again)"))
             return
         self.emit(TrainingEvent("epoch", step=step, epoch=epoch + 1, logs=to_floats(logs), total_steps=self.total,
@@ -104,6 +104,7 @@ class StopFlags:
     nan_step: int = 0
     epoch_dirty: bool = False  # the current epoch was cut short: do not checkpoint or early-stop on it
     save_error: str = ""  # a checkpoint could not be written (a full disk): the run stops, and says why
+    steps: int = 0  # batches trained by this call (with a finite loss)
 
 
 class EpochCsvLogger(keras.callbacks.CSVLogger):
@@ -140,6 +141,8 @@ class GuardCallback(keras.callbacks.Callback):
             self.flags.nan_step = self._step
             self.flags.epoch_dirty = True
             self.model.stop_training = True
+        else:
+            self.flags.steps = self._step
         if self.cancel is not None and self.cancel.cancelled:
             self.flags.cancelled = True
             self.flags.epoch_dirty = True

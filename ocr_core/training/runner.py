@@ -43,7 +43,13 @@ from ocr_core.training.callbacks import (
     StopFlags,
     TrainingEvent,
 )
-from ocr_core.training.checkpoints import CheckpointPaths, load_optimizer_state, read_state, strip_optimizer
+from ocr_core.training.checkpoints import (
+    CheckpointPaths,
+    load_optimizer_state,
+    read_state,
+    save_weights_atomic,
+    strip_optimizer,
+)
 from ocr_core.training.config import TrainConfig, TrainResult
 from ocr_core.weights import SPEC_FILE
 
@@ -496,6 +502,16 @@ def _finish(config: TrainConfig, task: Any, paths: CheckpointPaths, out_dir: Pat
         except OSError as exc:
             raise TrainingError(f"could not write the model folder {out_dir}: {exc}; the best weights are "
                                 f"in {paths.best}") from exc
+    elif status == "cancelled" and flags.steps > 0:
+        # Stopped before the first epoch ended: the weights trained so far are the user's work (minutes of it on
+        # a CPU). They are kept as the model, unvalidated; the checkpoints stay empty, so a resume starts over.
+        partial = paths.folder / "stopped.weights.h5"
+        try:
+            save_weights_atomic(save_model, partial)
+            model_dir = folder.write(partial, {"steps": flags.steps}, flags.steps, 0, status)
+        except OSError as exc:
+            emit(TrainingEvent("error", message=f"the weights trained before the stop could not be kept ({exc})"))
+            model_dir = None
     if flags.nan:
         kept = (f"the best checkpoint (epoch {best_epoch}) is kept in {model_dir}" if model_dir
                 else "no epoch finished, so no checkpoint was saved")
@@ -516,7 +532,10 @@ def _finish(config: TrainConfig, task: Any, paths: CheckpointPaths, out_dir: Pat
         raise error
     message = {"completed": "training finished", "early_stopped": "stopped early: no improvement",
                "cancelled": "training cancelled"}[status]
-    if model_dir:
+    if model_dir and not has_best:
+        message += (f" before the first epoch ended, after {flags.steps} step{'s' if flags.steps != 1 else ''}: the weights "
+                    f"trained so far (not validated) are kept in {model_dir}")
+    elif model_dir:
         message += f"; best {checkpoint.monitor} {checkpoint.best:.4f} (epoch {best_epoch}) saved in {model_dir}"
     else:
         message += "; no epoch finished, nothing saved"

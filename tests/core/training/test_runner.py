@@ -155,6 +155,26 @@ def test_cancel_stops_within_one_batch_and_keeps_the_best(module_synth, tmp_path
     assert len(rows) == 2 and rows[1].startswith("0,")  # header and epoch 1: the cut-short epoch has no row
 
 
+def test_a_stop_before_the_first_epoch_ends_keeps_the_weights_trained_so_far(module_synth, tmp_path):
+    from ocr_core.recognition import Recognizer
+
+    token = CancelToken()
+    events = []
+
+    def on_event(e):
+        events.append(e)
+        if e.kind == "batch" and e.step == 2:  # epoch 1 of 4 steps, half-way
+            token.cancel()
+
+    result = train(rec_config(tmp_path, epochs=3), on_event=on_event, cancel=token)
+    assert result.status == "cancelled" and result.epochs_run == 0 and result.model_dir == tmp_path
+    spec = json.loads((tmp_path / "model.json").read_text())
+    assert spec["training"]["status"] == "cancelled" and spec["training"]["steps"] == 2
+    assert "after 2 steps" in result.message and "not validated" in result.message
+    assert Recognizer(weights=str(tmp_path)).recognize_crops([np.zeros((32, 80, 3), np.uint8)])  # it loads and reads
+    assert not (tmp_path / "checkpoints" / "last.weights.h5").exists()  # a resume starts over
+
+
 def test_a_cancel_at_an_epoch_end_stops_there_without_a_throwaway_batch(module_synth, tmp_path):
     """A stop asked for by the 'epoch' event's handler (the --hours budget does this) ends the run at once: the
     next epoch trains no batch, and the finished epoch is saved."""

@@ -69,6 +69,8 @@ class TrainingController(QObject):
         self.io_runner = JobRunner("ocr-train-io", self)
         self.train_runner = JobRunner("ocr-training", self)
         self.models = ModelsController(engine, session, editor, settings, tab, self.io_runner, self)
+        self.models.renamed.connect(self._on_model_renamed)
+        self.models.deleted.connect(lambda name: self._on_model_renamed(name, None))
         self.models.message.connect(self.message)
         self.models.is_training = lambda: self.train_job is not None
         self.models.modelsChanged.connect(lambda _e: self._starting_recognizer_changed())
@@ -348,6 +350,22 @@ class TrainingController(QObject):
         self.message.emit(text)
         if result.models and result.status != "cancelled":
             self.tab.show_page("models")
+
+    def _on_model_renamed(self, name: str, new_name: str | None) -> None:
+        """The last run's models follow a rename in the Models list (``None``: deleted), so that "Use this model"
+        uses the folder as it is now."""
+        result = self.last_result
+        if result is None or name not in result.models.values():
+            return
+        for task, model in list(result.models.items()):
+            if model == name:
+                if new_name is None:
+                    del result.models[task]
+                else:
+                    result.models[task] = new_name
+        names = ", ".join(f"{task} \u2192 {model}" for task, model in result.models.items())
+        self.tab.models.show_result(f"Last run: {names}" if names else "Last run: its model was deleted",
+                                    result.comparison, can_use=bool(result.models))
 
     def _on_train_failed(self, error: BaseException) -> None:
         if isinstance(error, Cancelled):

@@ -33,6 +33,8 @@ class ModelsController(QObject):
 
     message = Signal(str)
     modelsChanged = Signal(list)
+    renamed = Signal(str, str)  # old name, new name (a model folder renamed here)
+    deleted = Signal(str)  # name
     showWordRequested = Signal(str, str)  # image path, word id
 
     def __init__(self, engine: EngineWorker, session: Session, editor: Editor, settings: Settings, tab: TrainTab,
@@ -126,13 +128,17 @@ class ModelsController(QObject):
     def rename(self, name: str, new_name: str) -> Job | None:
         if self._being_trained(name):
             return None
-        return self._action("rename model", lambda s, _c: s.rename_model(name, new_name),
-                            f"Renamed {name} to {new_name}")
+        job = self._action("rename model", lambda s, _c: s.rename_model(name, new_name),
+                           f"Renamed {name} to {new_name}")
+        job.succeeded.connect(lambda _r: self.renamed.emit(name, new_name))
+        return job
 
     def delete(self, name: str) -> Job | None:
         if self._being_trained(name):
             return None
-        return self._action("delete model", lambda s, _c: s.delete_model(name), f"Deleted {name}")
+        job = self._action("delete model", lambda s, _c: s.delete_model(name), f"Deleted {name}")
+        job.succeeded.connect(lambda _r: self.deleted.emit(name))
+        return job
 
     def export(self, name: str, dest: str) -> Job:
         return self._action("export model", lambda s, _c: s.export_model(name, dest), f"Exported {name} to {dest}")

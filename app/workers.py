@@ -316,15 +316,26 @@ class EngineWorker(QObject):
     def set_models(self, detector: str | None = None, recognizer: str | None = None) -> Job:
         """Switch models (by name or folder) and load them."""
 
+        switched = [False]
+        before: list[tuple[str, str]] = []
+
         def work(ctx: JobContext) -> None:
             service = self._service_for(ctx, load=False)
-            service.set_models(detector=detector, recognizer=recognizer)
+            service.set_models(detector=detector, recognizer=recognizer)  # checks the names first, changes nothing
+            switched[0] = True
             self._service_for(ctx)
 
+        def failed(err: object) -> None:
+            if switched[0] or not before:
+                self._set_state("error", f"Models failed to load: {err}")
+            else:  # a name that is not there: the models in use are as they were
+                self._set_state(*before[0])
+
         job = self._runner.submit("switch models", work)
-        job.started.connect(lambda: self._set_state("loading", "Loading models\u2026"))
+        job.started.connect(lambda: (before.append((self.state, self.message)),
+                                     self._set_state("loading", "Loading models\u2026")))
         job.succeeded.connect(lambda _s: self._set_state("ready", "Models ready"))
-        job.failed.connect(lambda err: self._set_state("error", f"Models failed to load: {err}"))
+        job.failed.connect(failed)
         return job
 
     def set_min_confidence(self, value: float | None) -> Job:

@@ -71,11 +71,12 @@ class OcrService:
     def set_models(self, detector: str | None = None, recognizer: str | None = None) -> None:
         """Switch models by name or path; checked now (missing file -> error), loaded on next use."""
         with self._lock:
+            for name, kind in ((detector, "detector"), (recognizer, "recognizer")):  # both checked before either
+                if name is not None:
+                    resolve_model(name, kind=kind)
             if detector is not None:
-                resolve_model(detector, kind="detector")
                 self._detector_name = str(detector)
             if recognizer is not None:
-                resolve_model(recognizer, kind="recognizer")
                 self._recognizer_name = str(recognizer)
             if detector is not None or recognizer is not None:
                 self._pipeline = None

@@ -361,6 +361,44 @@ def test_use_this_model_switches_the_pipeline(tab, qtbot, window, service):
     assert window.settings.detector == "detector-trained-1"
 
 
+def test_use_this_model_follows_a_rename_of_the_new_model_and_a_bad_name_leaves_the_engine_ready(
+        tab, qtbot, window, service, monkeypatch, models_dir):
+    from app.widgets import train_models
+
+    fast_run(tab, epochs=1, steps=2)
+    tab.run_form.set_tasks(["recognizer"])
+    window.training.start_training()
+    qtbot.waitUntil(lambda: window.training.train_job is None, timeout=10000)
+    panel = tab.models
+    qtbot.waitUntil(lambda: any(e.name == "recognizer-trained-1" for e in panel.entries), timeout=5000)
+    panel.select_model("recognizer-trained-1")
+    monkeypatch.setattr(train_models, "ask_new_name", lambda parent, name: "renamed")
+    panel.rename_button.click()
+    qtbot.waitUntil(lambda: window.training.last_result.models == {"recognizer": "renamed"}, timeout=5000)
+    assert "renamed" in panel.result_title.text()
+    panel.use_new.click()
+    qtbot.waitUntil(lambda: bool(service.switched) and service.switched[-1] == (None, "renamed"), timeout=5000)
+
+    def refuse(detector=None, recognizer=None):
+        raise WeightsError(f"no model named {recognizer!r}")
+
+    from ocr_core.errors import WeightsError
+
+    qtbot.waitUntil(lambda: window.engine.state == "ready", timeout=5000)
+    monkeypatch.setattr(service, "set_models", refuse)
+    job = window.engine.set_models(recognizer="gone")
+    failures: list = []
+    job.failed.connect(failures.append)
+    qtbot.waitUntil(lambda: bool(failures), timeout=5000)
+    assert window.engine.state == "ready"  # nothing was switched: the models in use still serve
+
+    monkeypatch.setattr(train_models, "confirm_delete", lambda parent, name: True)
+    panel.select_model("renamed")
+    panel.delete_button.click()
+    qtbot.waitUntil(lambda: not window.training.last_result.models, timeout=5000)
+    assert not panel.use_new.isEnabled()
+
+
 def test_models_can_be_renamed_deleted_and_exported(tab, qtbot, window, tmp_path, monkeypatch, models_dir):
     from app.widgets import train_models
 

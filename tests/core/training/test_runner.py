@@ -244,7 +244,7 @@ def test_full_disk_while_checkpointing_stops_the_run_and_keeps_the_best_model_in
     monkeypatch.setattr(checkpoints, "_write_weights", flaky)
     events = []
     with pytest.raises(TrainingError, match="epoch 2's checkpoint could not be written.*No space left.*"
-                                            "epoch 1\) is kept"):
+                                            r"epoch 1\) is kept"):
         train(rec_config(tmp_path, epochs=4), on_event=events.append)
     assert max(e.epoch for e in events if e.kind == "epoch") == 2  # no epoch trained that could not be kept
     assert sha(paths.best) == state["best_hash"]

@@ -245,7 +245,9 @@ class TrainingController(QObject):
         if use_checked and self.session.is_modified:
             self.session.save()
         store = self.session.make_store(self.session.root) if use_checked and self.session.root else None
-        images = [str(p) for p in self.session.images if self.session.done.get(str(p))] if store else []
+        # every image, not only those marked done: an annotation file that cannot be read shows no done mark,
+        # and would be left out of training without a word (checked_pages keeps the done ones, names the others)
+        images = [str(p) for p in self.session.images] if store else []
         sources = [f"{folder}:{fmt}" if fmt else folder for folder, fmt in self.tab.dataset.folders.entries()]
         return store, images, sources
 

@@ -155,7 +155,7 @@ def checked_pages(store: object, images: Sequence[str | Path]) -> tuple[list[Pag
         try:
             page = store.load(Path(image))  # type: ignore[attr-defined]
         except (OcrError, OSError) as exc:
-            problems.append(str(exc))
+            problems.append(f"{exc} (left out of training until it is fixed)")
             continue
         if page is not None and page.checked:
             page.image_path = str(image)

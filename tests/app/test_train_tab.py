@@ -463,6 +463,28 @@ def test_dataset_check_reports_problems_of_the_checked_images(tab, qtbot, window
     assert [Path(p.image_path).name for p in service.plans[-1].pages] == ["page2.png"]  # the checked image
 
 
+def test_an_annotation_file_that_cannot_be_read_is_named_by_check_data_and_left_out(tab, qtbot, window, image_dir,
+                                                                                    service):
+    from ocr_core.project import AnnotationStore
+
+    store = AnnotationStore(image_dir)
+    for name in ("page1.png", "page3.png"):
+        store.save(Page.from_words([Word(quad_from_rect(5, 5, 40, 20), "fine")], 120, 60,
+                                   image_path=str(image_dir / name), checked=True))
+    broken = store.annotation_path(image_dir / "page3.png")
+    broken.write_text(broken.read_text(encoding="utf-8")[:-5] + ",}", encoding="utf-8")  # a typo: no done mark shows
+    assert window.open_paths([image_dir])
+    window.tabs.setCurrentWidget(window.train_tab)
+    tab.dataset.check_button.click()
+    qtbot.waitUntil(lambda: "page3.png" in tab.dataset.report.text(), timeout=5000)
+    assert "left out of training" in tab.dataset.report.text()
+    fast_run(tab, epochs=1, steps=2)
+    window.training.start_training()
+    qtbot.waitUntil(lambda: window.training.train_job is None, timeout=5000)
+    assert "page3.png" in tab.progress.log.toPlainText()
+    assert [Path(p.image_path).name for p in service.plans[-1].pages] == ["page1.png"]
+
+
 def test_rerun_lists_words_to_review_and_opens_them(tab, qtbot, window, image_dir, service):
     from ocr_core.project import AnnotationStore
 

@@ -129,7 +129,8 @@ def check_alphabet(texts: Sequence[str], alphabet: str, *, drop: bool = False, w
         n_words = sum(1 for t in texts if any(c in counts for c in t))
         raise AlphabetError(
             f"{where}: {n_words} word(s) use characters outside the alphabet: {listed}. "
-            "Add them to --alphabet, use --lowercase, or drop those words (--drop-unknown)."
+            "Add them to the alphabet, or skip those words (the Train tab's 'Skip words with unknown characters'; "
+            "on the command line --alphabet, --lowercase or --drop-unknown)."
         )
     return [not any(c in counts for c in t) for t in texts]
 

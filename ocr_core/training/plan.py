@@ -125,15 +125,23 @@ def _recognizer_alphabet(plan: TrainPlan) -> str:
 
 
 def _names(plan: TrainPlan) -> dict[str, str]:
-    from ocr_core.model_store import check_model_name, new_model_name
+    from ocr_core.model_store import new_model_name
 
-    stamp = time.strftime("%Y%m%d-%H%M%S")
-    base = check_model_name(plan.name) if plan.name else None
     out = {}
     for task in plan.tasks:
-        wanted = (f"{base}-{task}" if len(plan.tasks) > 1 else base) if base else f"{task}-{stamp}"
+        wanted = _wanted_name(plan, task)
         out[task] = new_model_name(wanted) if plan.out_root is None else wanted
     return out
+
+
+def _wanted_name(plan: TrainPlan, task: str, stamp: str | None = None) -> str:
+    """The name the user asked for (``<name>-<task>`` when training both), or ``<task>-<time>``."""
+    from ocr_core.model_store import check_model_name
+
+    base = check_model_name(plan.name) if plan.name else None
+    if base:
+        return f"{base}-{task}" if len(plan.tasks) > 1 else base
+    return f"{task}-{stamp or time.strftime('%Y%m%d-%H%M%S')}"
 
 
 def make_configs(plan: TrainPlan, *, write: bool = True) -> list[TrainConfig]:
@@ -237,6 +245,10 @@ def run_plan(plan: TrainPlan, *, on_event: PlanEventHandler | None = None,
             on_event(task, event)
 
     configs = make_configs(plan)
+    for config in configs:  # a name already taken is never overwritten: say which one the model gets instead
+        if plan.name and config.name != _wanted_name(plan, config.task):
+            emit(config.task, TrainingEvent("log", message=f"a model named {_wanted_name(plan, config.task)!r} "
+                                                           f"exists: this one is saved as {config.name!r}"))
     outcome = PlanResult()
     for config in configs:
         if cancel is not None and cancel.cancelled:

@@ -161,3 +161,20 @@ def test_a_plan_stopped_before_any_epoch_leaves_no_empty_model_folder(tmp_path, 
 def test_training_errors_name_the_problem(tmp_path):
     with pytest.raises(TrainingError, match="nothing to train"):
         TrainPlan(tasks=("detector",), synthetic_pages=0).validate()
+
+
+@pytest.mark.slow  # imports Keras
+def test_a_name_already_taken_is_kept_and_the_run_says_which_name_it_gets(tmp_path, monkeypatch):
+    from ocr_core.paths import user_models_dir
+    from ocr_core.training.plan import run_plan
+
+    monkeypatch.setenv("OCR_STUDIO_CACHE_DIR", str(tmp_path / "cache"))
+    (user_models_dir() / "twice").mkdir(parents=True)
+    (user_models_dir() / "twice" / "model.json").write_text("{}", encoding="utf-8")
+    token = CancelToken()
+    token.cancel()  # only the naming is of interest here
+    logs: list[str] = []
+    run_plan(tiny_plan(tmp_path, name="twice", out_root=None), cancel=token,
+             on_event=lambda task, e: logs.append(e.message) if e.kind == "log" else None)
+    assert "a model named 'twice' exists: this one is saved as 'twice-2'" in logs
+    assert (user_models_dir() / "twice" / "model.json").read_text(encoding="utf-8") == "{}"

@@ -41,6 +41,7 @@ __all__ = [
     "SetQuad",
     "MoveVertex",
     "RotateWords",
+    "turned_quad",
     "ReshapeWords",
     "EditText",
     "SetConfidenceText",

@@ -191,8 +191,10 @@ class Editor(QObject):
             return False
         if _keeps_order(quad):
             self.stack.push(commands.MoveVertex(self.model, word_id, index, float(x), float(y), keyboard=keyboard))
-        else:
+        else:  # clockwise again, from the corner nearest the old first one (the text's top-left: its direction)
             ordered = order_quad(quad)
+            old_first = self.model.word(word_id).quad[0]
+            ordered = np.roll(ordered, -int(np.argmin(np.hypot(*(ordered - old_first).T))), axis=0)
             self.stack.push(commands.ReshapeWords(self.model, {word_id: ordered}, "Move corner", keyboard=False))
             if self.selection.vertex == (word_id, index):  # the arrow keys go on moving the same corner
                 moved = int(np.argmin(np.hypot(*(ordered - (x, y)).T)))

@@ -32,7 +32,8 @@ from ocr_core.atomic import atomic_write_bytes
 from ocr_core.errors import ImageReadError, OcrError
 from ocr_core.pdf_input import is_pdf, pdf_page_count, pdf_page_size, render_pdf_page
 
-__all__ = ["MAX_PIXELS", "SUPPORTED_SUFFIXES", "DOCUMENT_SUFFIXES", "read_image", "read_image_pages", "read_image_page", "image_size", "page_count", "write_image"]
+__all__ = ["MAX_PIXELS", "SUPPORTED_SUFFIXES", "read_image", "read_image_pages", "read_image_page", "image_size",
+           "page_count", "write_image"]
 
 #: Largest image (width x height) that is decoded; larger files are refused as decompression bombs.
 MAX_PIXELS = 100_000_000
@@ -51,9 +52,6 @@ SUPPORTED_SUFFIXES: tuple[str, ...] = (
     ".ppm",
     ".pnm",
 )
-#: Document files whose pages :func:`read_image_page` renders (not listed among a folder's images: the window
-#: shows images only).
-DOCUMENT_SUFFIXES: tuple[str, ...] = (".pdf",)
 #: Seconds to wait for a URL before giving up.
 URL_TIMEOUT = 30.0
 _MAX_DOWNLOAD_BYTES = 256 * 1024 * 1024

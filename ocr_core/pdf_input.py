@@ -53,9 +53,15 @@ def _open(source: Any, label: str) -> Any:
         raise ImageReadError(f"cannot read {label}: not a readable PDF ({reason})") from exc
 
 
+def _label(source: Any, label: str | None) -> str:
+    if label:
+        return label
+    return "the PDF data" if isinstance(source, bytes | bytearray | memoryview) else str(source)[:200]
+
+
 def pdf_page_count(source: Any, label: str | None = None) -> int:
     """How many pages the PDF has."""
-    document = _open(source, label or str(source)[:80])
+    document = _open(source, _label(source, label))
     try:
         return len(document)
     finally:
@@ -72,11 +78,10 @@ def _scale(width_pt: float, height_pt: float, dpi: float, max_pixels: int) -> fl
 def pdf_page_size(source: Any, index: int, *, dpi: float = RENDER_DPI, max_pixels: int = 100_000_000,
                   label: str | None = None) -> tuple[int, int]:
     """``(width, height)`` in pixels of page ``index`` as :func:`render_pdf_page` renders it."""
-    label = label or str(source)[:80]
+    label = _label(source, label)
     document = _open(source, label)
     try:
-        page = _page(document, index, label)
-        width, height = page.get_size()
+        width, height = _page_size(_page(document, index, label), index, label)
         scale = _scale(width, height, dpi, max_pixels)
         return max(1, math.ceil(width * scale)), max(1, math.ceil(height * scale))  # as pdfium sizes its bitmap
     finally:
@@ -87,13 +92,11 @@ def render_pdf_page(source: Any, index: int, *, dpi: float = RENDER_DPI, max_pix
                     label: str | None = None) -> np.ndarray:
     """Page ``index`` (0-based) rendered on white as an RGB array; a page too large for ``max_pixels`` at
     ``dpi`` is rendered at the resolution that fits."""
-    label = label or str(source)[:80]
+    label = _label(source, label)
     document = _open(source, label)
     try:
         page = _page(document, index, label)
-        width, height = page.get_size()
-        if width <= 0 or height <= 0:
-            raise ImageReadError(f"cannot read {label} (page {index + 1}): the page has no size")
+        width, height = _page_size(page, index, label)
         try:
             bitmap = page.render(scale=_scale(width, height, dpi, max_pixels), fill_color=(255, 255, 255, 255),
                                  rev_byteorder=True)  # RGB(A) byte order
@@ -113,4 +116,17 @@ def _page(document: Any, index: int, label: str) -> Any:
     if not 0 <= index < pages:
         raise ImageReadError(f"cannot read image {label}: it has {pages} page{'s' if pages != 1 else ''}, "
                              f"not a page {index + 1}")
-    return document[index]
+    try:
+        return document[index]
+    except Exception as exc:  # noqa: BLE001 - pdfium's own error for a broken page object
+        raise ImageReadError(f"cannot read {label} (page {index + 1}): {exc}") from exc
+
+
+def _page_size(page: Any, index: int, label: str) -> tuple[float, float]:
+    try:
+        width, height = page.get_size()
+    except Exception as exc:  # noqa: BLE001
+        raise ImageReadError(f"cannot read {label} (page {index + 1}): {exc}") from exc
+    if not (width > 0 and height > 0):
+        raise ImageReadError(f"cannot read {label} (page {index + 1}): the page has no size")
+    return float(width), float(height)

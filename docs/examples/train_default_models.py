@@ -56,9 +56,11 @@ def photo_backgrounds(folders: list[str], share: float) -> list[str]:
     procedural = get_backgrounds(user_cache_dir())
     if share >= 1.0:
         return photos
-    repeat = max(1, round(share * len(procedural) / ((1.0 - share) * len(photos))))
-    print(f"backgrounds: {len(photos)} photos x {repeat} + {len(procedural)} procedural", flush=True)
-    return photos * repeat + procedural
+    ratio = share * len(procedural) / ((1.0 - share) * len(photos))  # copies of the photos for the share
+    photo_copies, procedural_copies = (max(1, round(ratio)), 1) if ratio >= 1 else (1, max(1, round(1 / ratio)))
+    print(f"backgrounds: {len(photos)} photos x {photo_copies} + {len(procedural)} procedural x {procedural_copies}",
+          flush=True)
+    return photos * photo_copies + procedural * procedural_copies
 
 
 def main() -> int:

@@ -24,7 +24,8 @@ from ocr_core.cli.options import (
 from ocr_core.document import IMAGE_PAGE, Page, Word
 from ocr_core.errors import OcrError
 
-__all__ = ["add_parser", "run", "page_to_json", "page_to_icdar_lines", "page_selection", "output_names"]
+__all__ = ["PER_PAGE_FORMATS", "add_parser", "run", "page_to_json", "page_to_icdar_lines", "page_selection",
+           "output_names"]
 
 OUTPUT_FORMATS = ("json", "text", "icdar2015", "hocr", "pdf")
 
@@ -211,6 +212,9 @@ def _plan_pages(images: list[str], wanted: frozenset[int] | None,
     plan: dict[str, list[int]] = {}
     for image in dict.fromkeys(images):
         if "://" in str(image) or not Path(str(image)).is_file() or (count := page_count(image)) <= 1:
+            if wanted is not None and 1 not in wanted and "://" not in str(image) and Path(str(image)).is_file():
+                say(f"ocr-studio recognize: {image} has one page: --pages picks pages of multi-page files; "
+                    "it is read")
             continue
         numbers = list(range(1, count + 1)) if wanted is None else sorted(n for n in wanted if n <= count)
         if wanted is not None and len(numbers) < len(wanted):
@@ -220,9 +224,10 @@ def _plan_pages(images: list[str], wanted: frozenset[int] | None,
 
 
 def _page_sources(images: list[str], plan: dict[str, list[int]], labels: deque[tuple[str, int | None]],
-                  report: Callable[[Any, Exception], None]) -> Iterator[Any]:
+                  report: Callable[[Any, Exception], None], skipped: Callable[[], object]) -> Iterator[Any]:
     """The engine's input: each image, or each wanted page of a multi-page one as an array. ``labels`` gets the
-    ``(image, page number or None)`` of each source as it is handed over, in the order results come back."""
+    ``(image, page number or None)`` of each source as it is handed over, in the order results come back.
+    ``skipped`` is called for each page that could not be read (reported), so that progress still counts it."""
     from ocr_core.imageio import read_image_page
 
     for image in images:
@@ -232,11 +237,13 @@ def _page_sources(images: list[str], plan: dict[str, list[int]], labels: deque[t
             continue
         if not plan[image]:
             report(image, OcrError("none of the pages asked for (--pages) is in this file"))
+            skipped()
         for number in plan[image]:
             try:
                 frame = read_image_page(image, number - 1)
             except OcrError as exc:
                 report(f"{image} (page {number})", exc)
+                skipped()
                 continue
             labels.append((image, number))
             yield frame
@@ -345,7 +352,7 @@ def _recognize_pages(engine: Any, args: argparse.Namespace, plan: dict[str, list
             group.clear()
 
     recognition_kwargs = {"beam_width": args.beam_width, "batch_size": args.batch_size}
-    sources = _page_sources(list(args.images), plan, labels, report)
+    sources = _page_sources(list(args.images), plan, labels, report, bar.update)
     for _source, page in engine.iter_pages(sources, recognition_kwargs=recognition_kwargs,
                                            on_error=lambda _src, exc: errors.append(exc), batch_size=1):
         image, number = labels.popleft()

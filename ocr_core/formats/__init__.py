@@ -31,7 +31,7 @@ from ocr_core.formats.hocr import HOCR_SUFFIXES, HocrCodec
 from ocr_core.formats.icdar import IcdarCodec, looks_like_icdar
 from ocr_core.formats.labelme import LabelmeCodec
 from ocr_core.formats.pdf import PdfCodec
-from ocr_core.formats.ppocrlabel import LABEL_FILE, PPOCRLabelCodec
+from ocr_core.formats.ppocrlabel import CACHE_FILE, LABEL_FILE, PPOCRLabelCodec
 from ocr_core.formats.studio import SIDECAR_SUFFIX, STUDIO_FORMAT, StudioCodec
 from ocr_core.formats.text import TextCodec
 
@@ -160,7 +160,7 @@ def detect_format(path: PathLike) -> str | None:
         return _detect_file(path)
     if not path.is_dir():
         return None
-    if (path / LABEL_FILE).is_file():
+    if (path / LABEL_FILE).is_file() or (path / CACHE_FILE).is_file():
         return "ppocrlabel"
     if any(path.glob("gt_*.txt")):
         return "icdar2015"

@@ -123,6 +123,8 @@ class PPOCRLabelCodec:
         """Read ``Label.txt`` (a folder holding it, or the file itself) and ``fileState.txt`` beside it."""
         path = Path(path)
         label_file = path / LABEL_FILE if path.is_dir() else path
+        if path.is_dir() and not label_file.is_file() and (path / CACHE_FILE).is_file():
+            label_file = path / CACHE_FILE  # labelled in PPOCRLabel, none checked yet
         if not label_file.is_file():
             raise format_error(label_file, "no such file")
         label_dir = label_file.parent

@@ -128,8 +128,9 @@ def _names(plan: TrainPlan) -> dict[str, str]:
     from ocr_core.model_store import new_model_name
 
     out = {}
+    stamp = time.strftime("%Y%m%d-%H%M%S")  # one time for the tasks trained together
     for task in plan.tasks:
-        wanted = _wanted_name(plan, task)
+        wanted = _wanted_name(plan, task, stamp)
         out[task] = new_model_name(wanted) if plan.out_root is None else wanted
     return out
 

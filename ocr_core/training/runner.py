@@ -293,7 +293,8 @@ def train(config: TrainConfig, *, on_event: EventHandler | None = None,
     paths = CheckpointPaths(out_dir)
     try:
         state = read_state(paths.state) if config.resume else None
-        if state is None and (out_dir / SPEC_FILE).is_file():  # a new run here would replace that model
+        if state is None and (out_dir / SPEC_FILE).is_file() and not (config.resume and _stopped_early(out_dir)):
+            # a new run here would replace that model (one stopped in its first epoch is started over by a resume)
             resumable = "" if config.resume or not paths.state.is_file() else ", or continue its run with --resume"
             raise TrainingError(
                 f"{out_dir} already holds a model ({SPEC_FILE})"
@@ -477,6 +478,18 @@ def _fit(config: TrainConfig, task: Any, state: dict[str, Any] | None, paths: Ch
     return _finish(config, task, paths, out_dir, emit, flags, early, checkpoint, folder, save_model, steps)
 
 
+def _stopped_early(out_dir: Path) -> bool:
+    """Whether ``out_dir``'s model is the weights of a run stopped before its first epoch ended (no checkpoint to
+    resume from: a resume starts that run over)."""
+    import json
+
+    try:
+        training = json.loads((out_dir / SPEC_FILE).read_text(encoding="utf-8")).get("training") or {}
+    except (OSError, ValueError, AttributeError):
+        return False
+    return training.get("status") == "cancelled" and training.get("epochs") == 0
+
+
 def _finish(config: TrainConfig, task: Any, paths: CheckpointPaths, out_dir: Path, emit: EventHandler,
             flags: StopFlags, early: ResumableEarlyStopping | None, checkpoint: CheckpointCallback,
             folder: _ModelFolder, save_model: keras.Model, steps: int) -> TrainResult:
@@ -509,6 +522,7 @@ def _finish(config: TrainConfig, task: Any, paths: CheckpointPaths, out_dir: Pat
         try:
             save_weights_atomic(save_model, partial)
             model_dir = folder.write(partial, {"steps": flags.steps}, flags.steps, 0, status)
+            partial.unlink(missing_ok=True)  # copied into the model folder
         except OSError as exc:
             emit(TrainingEvent("error", message=f"the weights trained before the stop could not be kept ({exc})"))
             model_dir = None

@@ -381,3 +381,14 @@ def _click(canvas, point):
 
     send_mouse(canvas, QEvent.Type.MouseButtonPress, point)
     send_mouse(canvas, QEvent.Type.MouseButtonRelease, point, buttons=Qt.MouseButton.NoButton)
+
+
+def test_a_corner_dragged_across_a_turned_box_keeps_the_texts_first_corner(window, qtbot, image_dir):
+    assert window.open_paths([image_dir])  # 120 x 60
+    # vertical text read bottom to top: its first corner (the text's top-left) is the box's bottom-left
+    wid = window.editor.add_box([[20, 10], [40, 10], [40, 50], [20, 50]])
+    window.stack.push(__import__("app.commands", fromlist=["SetQuad"]).SetQuad(
+        window.model, wid, np.array([[20, 50], [20, 10], [40, 10], [40, 50]], float)))
+    assert window.editor.move_vertex(wid, 1, 50, 30)  # the text's top-right corner taken across the box
+    quad = window.model.word(wid).quad
+    assert quad[0].tolist() == [20, 50]  # still the first corner: the crop reads the same way

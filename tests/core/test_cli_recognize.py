@@ -257,9 +257,9 @@ def test_a_single_page_image_has_no_page_number_and_ignores_pages(tmp_path, mode
     det, rec = model_dirs
     image = tmp_path / "one.png"
     write_image(image, np.full((40, 60, 3), 200, np.uint8))
-    code, out, _ = _run(["recognize", "--detector", str(det), "--recognizer", str(rec), "--pages", "2",
-                         str(image)], capsys)
-    assert code == 0 and "page" not in json.loads(out)
+    code, out, err = _run(["recognize", "--detector", str(det), "--recognizer", str(rec), "--pages", "2",
+                           str(image)], capsys)
+    assert code == 0 and "page" not in json.loads(out) and "one.png has one page" in err
 
 
 def test_pages_a_file_lacks_are_named_and_none_at_all_is_a_failure(tmp_path, model_dirs, capsys):

@@ -339,3 +339,22 @@ def test_broken_and_locked_pdfs_are_clear_errors(tmp_path):
         read_image(locked)
     with pytest.raises(ImageReadError, match="no such file"):
         read_image(tmp_path / "missing.pdf")
+
+
+def test_a_broken_page_of_a_pdf_is_an_image_read_error_naming_the_page(tmp_path, monkeypatch):
+    import pypdfium2 as pdfium
+
+    from ocr_core.imageio import read_image_page
+
+    pdf = _two_page_pdf(tmp_path / "scan.pdf")
+    original = pdfium.PdfDocument.__getitem__
+
+    def broken(self, index):
+        if index == 1:
+            raise pdfium.PdfiumError("Failed to load page.")
+        return original(self, index)
+
+    monkeypatch.setattr(pdfium.PdfDocument, "__getitem__", broken)
+    assert read_image_page(pdf, 0).shape[2] == 3
+    with pytest.raises(ImageReadError, match=r"scan.pdf \(page 2\): Failed to load page"):
+        read_image_page(pdf, 1)

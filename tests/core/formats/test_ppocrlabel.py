@@ -196,3 +196,16 @@ def test_a_label_file_outside_the_image_folder_finds_images_below_it(tmp_path):
     [page] = codec.read(label)
     assert (page.width, page.height) == (120, 80)
     assert page.image_path == str(tmp_path / "dataset" / "train_imgs" / "x.png")
+
+
+def test_a_folder_labelled_in_ppocrlabel_with_nothing_checked_yet_is_read_from_its_cache(tmp_path):
+    from ocr_core.formats import detect_format
+
+    folder = tmp_path / "imgs"
+    make_image(folder / "a.png")
+    (folder / "Cache.cach").write_text(
+        'imgs/a.png\t[{"transcription": "draft", "points": [[1, 1], [30, 1], [30, 20], [1, 20]]}]\n',
+        encoding="utf-8")
+    assert detect_format(folder) == "ppocrlabel"
+    [page] = read_annotations(folder)
+    assert [w.text for w in page.words] == ["draft"] and not page.checked

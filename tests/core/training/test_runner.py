@@ -173,6 +173,9 @@ def test_a_stop_before_the_first_epoch_ends_keeps_the_weights_trained_so_far(mod
     assert "after 2 steps" in result.message and "not validated" in result.message
     assert Recognizer(weights=str(tmp_path)).recognize_crops([np.zeros((32, 80, 3), np.uint8)])  # it loads and reads
     assert not (tmp_path / "checkpoints" / "last.weights.h5").exists()  # a resume starts over
+    assert not (tmp_path / "checkpoints" / "stopped.weights.h5").exists()  # copied into the model folder
+    again = train(rec_config(tmp_path, epochs=1, resume=True))
+    assert again.status == "completed" and again.epochs_run == 1
 
 
 def test_a_cancel_at_an_epoch_end_stops_there_without_a_throwaway_batch(module_synth, tmp_path):

@@ -331,9 +331,12 @@ class EngineWorker(QObject):
             else:  # a name that is not there: the models in use are as they were
                 self._set_state(*before[0])
 
+        def started() -> None:
+            before.append((self.state, self.message))
+            self._set_state("loading", "Loading models\u2026")
+
         job = self._runner.submit("switch models", work)
-        job.started.connect(lambda: (before.append((self.state, self.message)),
-                                     self._set_state("loading", "Loading models\u2026")))
+        job.started.connect(started)
         job.succeeded.connect(lambda _s: self._set_state("ready", "Models ready"))
         job.failed.connect(failed)
         return job

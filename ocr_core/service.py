@@ -71,9 +71,10 @@ class OcrService:
     def set_models(self, detector: str | None = None, recognizer: str | None = None) -> None:
         """Switch models by name or path; checked now (missing file -> error), loaded on next use."""
         with self._lock:
-            for name, kind in ((detector, "detector"), (recognizer, "recognizer")):  # both checked before either
-                if name is not None:
-                    resolve_model(name, kind=kind)
+            if detector is not None:  # both checked before either changes
+                resolve_model(detector, kind="detector")
+            if recognizer is not None:
+                resolve_model(recognizer, kind="recognizer")
             if detector is not None:
                 self._detector_name = str(detector)
             if recognizer is not None:

@@ -10,6 +10,7 @@ for paths ending in ``.pdf`` and for PDF bytes; imports neither Qt nor TensorFlo
 
 from __future__ import annotations
 
+import functools
 import math
 import os
 from pathlib import Path
@@ -91,7 +92,31 @@ def pdf_page_size(source: Any, index: int, *, dpi: float = RENDER_DPI, max_pixel
 def render_pdf_page(source: Any, index: int, *, dpi: float = RENDER_DPI, max_pixels: int = 100_000_000,
                     label: str | None = None) -> np.ndarray:
     """Page ``index`` (0-based) rendered on white as an RGB array; a page too large for ``max_pixels`` at
-    ``dpi`` is rendered at the resolution that fits."""
+    ``dpi`` is rendered at the resolution that fits.
+
+    The last pages rendered of a file are kept (a searchable PDF made from a PDF embeds the very pages that were
+    just read): a file changed since is rendered again. The caller gets its own copy.
+    """
+    if not isinstance(source, bytes | bytearray | memoryview):
+        try:
+            stat = Path(source).stat()
+            key = (str(Path(source).resolve()), stat.st_mtime_ns, stat.st_size, index, float(dpi), int(max_pixels))
+        except OSError:
+            key = None
+        if key is not None:
+            return _render_cached(key, label).copy()
+    return _render(source, index, dpi, max_pixels, label)
+
+
+@functools.lru_cache(maxsize=2)
+def _render_cached(key: tuple[str, int, int, int, float, int], label: str | None) -> np.ndarray:
+    path, _mtime, _size, index, dpi, max_pixels = key
+    pixels = _render(path, index, dpi, max_pixels, label)
+    pixels.setflags(write=False)
+    return pixels
+
+
+def _render(source: Any, index: int, dpi: float, max_pixels: int, label: str | None) -> np.ndarray:
     label = _label(source, label)
     document = _open(source, label)
     try:

@@ -358,3 +358,22 @@ def test_a_broken_page_of_a_pdf_is_an_image_read_error_naming_the_page(tmp_path,
     assert read_image_page(pdf, 0).shape[2] == 3
     with pytest.raises(ImageReadError, match=r"scan.pdf \(page 2\): Failed to load page"):
         read_image_page(pdf, 1)
+
+
+def test_a_pdf_page_read_again_comes_from_the_last_render_until_the_file_changes(tmp_path, monkeypatch):
+    import os
+
+    from ocr_core import pdf_input
+    from ocr_core.imageio import read_image_page
+
+    pdf = _two_page_pdf(tmp_path / "scan.pdf")
+    renders = []
+    original = pdf_input._render
+    monkeypatch.setattr(pdf_input, "_render", lambda *a: renders.append(a[1]) or original(*a))
+    first = read_image_page(pdf, 1)
+    first[:] = 0  # the caller's own copy
+    again = read_image_page(pdf, 1)
+    assert renders == [1] and again.max() > 0
+    Image.new("RGB", (72, 72), "white").save(pdf, resolution=72)  # the file is replaced
+    os.utime(pdf, ns=(os.stat(pdf).st_atime_ns, os.stat(pdf).st_mtime_ns + 10**9))
+    assert read_image_page(pdf, 0).shape == (300, 300, 3) and renders == [1, 0]

@@ -278,8 +278,9 @@ def run_plan(plan: TrainPlan, *, on_event: PlanEventHandler | None = None,
 
         try:
             outcome.comparison = _compare(plan, outcome.results, cancel, log)
-        except Cancelled:
-            outcome.status = "cancelled"
+        except Cancelled:  # the training itself was over: its status stands, only the figures are missing
+            outcome.comparison = Comparison(notes=["before/after figures skipped: stopped while measuring"])
+            outcome.message += "; before/after figures skipped (stopped while measuring)"
         except OcrError as exc:
             log(f"before/after figures failed: {exc}")
             outcome.comparison = Comparison(notes=[str(exc)])

@@ -178,3 +178,21 @@ def test_a_name_already_taken_is_kept_and_the_run_says_which_name_it_gets(tmp_pa
              on_event=lambda task, e: logs.append(e.message) if e.kind == "log" else None)
     assert "a model named 'twice' exists: this one is saved as 'twice-2'" in logs
     assert (user_models_dir() / "twice" / "model.json").read_text(encoding="utf-8") == "{}"
+
+
+def test_a_stop_while_measuring_keeps_the_trained_model_and_its_status(tmp_path, fake_synth):
+    from ocr_core.training.plan import run_plan
+
+    before = save_untrained(tmp_path / "before" / "before")
+    token = CancelToken()
+
+    def on_event(task, event):
+        if task == "compare":  # training is over: the user stops the measuring
+            token.cancel()
+
+    plan = tiny_plan(tmp_path, pages=draw_pages(tmp_path / "pages", 6), validation_split=0.34,
+                     current_models=(None, str(before)), init_recognizer=str(before), name="kept")
+    result = run_plan(plan, on_event=on_event, cancel=token)
+    assert result.status in ("completed", "early_stopped") and result.models == {"recognizer": "kept"}
+    assert result.comparison is not None and not result.comparison.rows
+    assert "stopped while measuring" in result.comparison.notes[0]

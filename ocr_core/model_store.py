@@ -55,14 +55,24 @@ class ModelEntry:
         return " \u00b7 ".join(parts)
 
     def trained_text(self) -> str:
-        """When and how it was trained, e.g. ``2026-11-25 14:32 \u00b7 4 epochs \u00b7 early_stopped``."""
+        """When and how it was trained, e.g. ``2026-11-25 14:32 \u00b7 4 epochs \u00b7 stopped early``."""
         if not self.training:
             return "bundled" if not self.user else ""
         when = str(self.training.get("finished_at", "")).replace("T", " ")[:16]
         epochs = self.training.get("epochs")
-        bits = [when, f"{epochs} epoch{'s' if epochs != 1 else ''}" if epochs else "",
-                str(self.training.get("status", ""))]
+        status = str(self.training.get("status", ""))
+        steps = self.training.get("steps")
+        if not epochs and status == "cancelled" and steps:  # stopped in its first epoch (weights kept)
+            epochs_text = f"{steps} steps"
+        else:
+            epochs_text = f"{epochs} epoch{'s' if epochs != 1 else ''}" if epochs else ""
+        bits = [when, epochs_text, _STATUS_WORDS.get(status, status)]
         return " \u00b7 ".join(b for b in bits if b)
+
+
+#: How a run's end reads in the Models list: a budget or a Stop ends most runs, which is no failure.
+_STATUS_WORDS = {"completed": "finished", "early_stopped": "stopped early", "cancelled": "stopped",
+                 "failed": "failed", "training": "training"}
 
 
 def _read_entry(spec_path: Path, user_root: Path) -> ModelEntry | None:

@@ -48,7 +48,7 @@ def test_entries_list_user_models_with_metrics(models):
     rec = entries["rec-a"]
     assert rec.user and rec.kind == "recognizer" and rec.alphabet == "abc" and Path(rec.path) == models / "rec-a"
     assert rec.metrics_text() == "val_loss 1.500 \u00b7 best epoch 2"
-    assert "3 epochs" in rec.trained_text() and "early_stopped" in rec.trained_text()
+    assert "3 epochs" in rec.trained_text() and "stopped early" in rec.trained_text()
     assert [e.name for e in list_model_entries("detector") if e.user] == ["det-a"]
 
 
@@ -100,3 +100,13 @@ def test_new_names_are_free_and_checked(models):
     assert check_model_name("  ok_name.1 ") == "ok_name.1"
     with pytest.raises(WeightsError):
         check_model_name("")
+
+
+
+def test_a_model_stopped_in_its_first_epoch_lists_its_steps_and_stopped_not_cancelled(models):
+    spec_file = models / "rec-a" / "model.json"
+    spec = json.loads(spec_file.read_text(encoding="utf-8"))
+    spec["training"] = {"epochs": 0, "steps": 40, "status": "cancelled", "finished_at": "2026-11-25T14:32:00"}
+    spec_file.write_text(json.dumps(spec), encoding="utf-8")
+    entry = {e.name: e for e in list_model_entries()}["rec-a"]
+    assert entry.trained_text() == "2026-11-25 14:32 \u00b7 40 steps \u00b7 stopped"

@@ -20,7 +20,7 @@ def test_an_epoch_cut_short_by_a_cancel_is_reported_as_such():
     cb.on_epoch_begin(1)
     cb.on_epoch_end(1, {"loss": 2.0, "val_loss": 0.1})
     assert [(e.kind, e.epoch) for e in events] == [("log", 2)]
-    assert "cut short" in events[0].message and "not saved" in events[0].message
+    assert "cut short" in events[0].message and "not checkpointed" in events[0].message
     assert events[0].logs == {}  # no partial validation loss to plot or print
 
 

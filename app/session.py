@@ -128,8 +128,14 @@ class Session(QObject):
     def open(self, paths: Sequence[str | os.PathLike[str]]) -> bool:
         """Open images and/or folders; show the first image. False if none was found."""
         images = collect_images(paths)
+        pdfs = [Path(p).name for p in paths if Path(p).suffix.lower() == ".pdf" and Path(p).is_file()]
+        if pdfs:  # documents, not images: the command line reads their pages
+            self.message.emit(f"{', '.join(pdfs)}: PDF files are not opened here (the window shows images); read "
+                              f"their pages with 'ocr-studio recognize {pdfs[0]}' (--format pdf --out DIR for a "
+                              "searchable PDF)")
         if not images:
-            self.message.emit("No images found in " + ", ".join(str(p) for p in paths))
+            if not pdfs:
+                self.message.emit("No images found in " + ", ".join(str(p) for p in paths))
             return False
         if not self.release_current():
             return False

@@ -262,3 +262,14 @@ def test_a_multi_page_tiff_says_that_only_its_first_page_is_shown(window, tmp_pa
     assert window.page.banner.isVisibleTo(window) and "fax.tif holds 2 pages" in window.page.banner.text()
     window.session.next_image(1)
     assert not window.page.banner.isVisibleTo(window)
+
+
+def test_a_pdf_given_to_the_window_is_pointed_to_the_command_line(window, tmp_path):
+    from PIL import Image
+
+    pdf = tmp_path / "scan.pdf"
+    Image.new("RGB", (60, 40), "white").save(pdf)
+    messages = []
+    window.session.message.connect(messages.append)
+    assert not window.open_paths([pdf])
+    assert messages and "scan.pdf" in messages[-1] and "ocr-studio recognize scan.pdf" in messages[-1]

@@ -115,8 +115,11 @@ class SynthForm(QWidget):
         self.margin = _spin(0, 200, 8, " px")
         self.width_box = _spin(64, 2048, 384, " px", 32)
         self.height_box = _spin(64, 2048, 384, " px", 32)
-        for box in (self.width_box, self.height_box):
-            box.setToolTip("Detector training pages are square: the width is used (a multiple of 32)")
+        # Detector training pages are square (one side, a multiple of 32): the preview shows pages as trained
+        self.width_box.setToolTip("Side of the square pages the detector is trained on (a multiple of 32)")
+        self.height_box.setEnabled(False)
+        self.height_box.setToolTip("Pages are square: the same as the side on the left")
+        self.width_box.valueChanged.connect(self.height_box.setValue)
 
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)

@@ -556,3 +556,11 @@ def test_a_recognizer_with_the_latin_alphabet_selects_its_preset(tab, qtbot, win
     # the model's alphabet holds a space; the preset, like every preset, lists only characters to draw
     assert tab.synth.preset.currentText() == "Western European letters, digits, punctuation"
     assert "é" in tab.synth.alphabet.text() and "€" in tab.synth.alphabet.text()
+
+
+def test_the_preview_pages_are_square_as_the_detector_trains_on_them(tab):
+    form = tab.synth
+    form.width_box.setValue(512)
+    assert form.height_box.value() == 512 and not form.height_box.isEnabled()
+    settings = form.preview_settings("pages", 1)
+    assert (settings.width, settings.height) == (512, 512)

@@ -160,7 +160,11 @@ def make_configs(plan: TrainPlan, *, write: bool = True) -> list[TrainConfig]:
         data: list[str] = [f"synthetic:{count}"] if count > 0 else []
         if plan.pages:
             target = out_dir / "data" / "pages.json"
-            data.append(write_pages_source(plan.pages, target) if write else f"{target}:studio")
+            try:
+                data.append(write_pages_source(plan.pages, target) if write else f"{target}:studio")
+            except OSError as exc:
+                raise TrainingError(f"cannot write the new model's folder {out_dir} ({exc.strerror or exc}): "
+                                    "free some space or make the models folder writable") from exc
         data.extend(plan.data)
         options = training_synth_options(plan.synth, task, plan.cache_dir) if count > 0 else {}
         size = max(64, int(plan.synth.width) // 32 * 32)
@@ -177,7 +181,11 @@ def make_configs(plan: TrainPlan, *, write: bool = True) -> list[TrainConfig]:
             name=names[task], seed=plan.seed, synth_options=options, cache_dir=plan.cache_dir,
             run_eagerly=plan.run_eagerly, jit_compile=plan.jit_compile))
         if write:
-            out_dir.mkdir(parents=True, exist_ok=True)
+            try:
+                out_dir.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise TrainingError(f"cannot create the new model's folder {out_dir} ({exc.strerror or exc}): "
+                                    "free some space or make the models folder writable") from exc
     return configs
 
 

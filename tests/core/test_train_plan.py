@@ -196,3 +196,12 @@ def test_a_stop_while_measuring_keeps_the_trained_model_and_its_status(tmp_path,
     assert result.status in ("completed", "early_stopped") and result.models == {"recognizer": "kept"}
     assert result.comparison is not None and not result.comparison.rows
     assert "stopped while measuring" in result.comparison.notes[0]
+
+
+def test_a_models_folder_that_cannot_be_written_is_a_clear_error(tmp_path):
+    blocked = tmp_path / "models"
+    blocked.write_text("a file where the folder should be", encoding="utf-8")
+    with pytest.raises(TrainingError, match="cannot create the new model's folder .*make the models folder writable"):
+        make_configs(tiny_plan(tmp_path, out_root=str(blocked)))
+    with pytest.raises(TrainingError, match="cannot write the new model's folder"):
+        make_configs(tiny_plan(tmp_path, out_root=str(blocked), pages=draw_pages(tmp_path / "pages", 2)))

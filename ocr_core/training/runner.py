@@ -23,7 +23,7 @@ import platform
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import keras
 import numpy as np
@@ -478,6 +478,14 @@ def _fit(config: TrainConfig, task: Any, state: dict[str, Any] | None, paths: Ch
     return _finish(config, task, paths, out_dir, emit, flags, early, checkpoint, folder, save_model, steps)
 
 
+def _fail(emit: EventHandler, epoch: int, message: str) -> NoReturn:
+    """Report ``message`` as the run's error event, then raise it (marked reported: not shown twice)."""
+    emit(TrainingEvent("error", epoch=epoch, message=message))
+    error = TrainingError(message)
+    error.reported = True  # type: ignore[attr-defined]
+    raise error
+
+
 def _stopped_early(out_dir: Path) -> bool:
     """Whether ``out_dir``'s model is the weights of a run stopped before its first epoch ended (no checkpoint to
     resume from: a resume starts that run over)."""
@@ -529,21 +537,13 @@ def _finish(config: TrainConfig, task: Any, paths: CheckpointPaths, out_dir: Pat
     if flags.nan:
         kept = (f"the best checkpoint (epoch {best_epoch}) is kept in {model_dir}" if model_dir
                 else "no epoch finished, so no checkpoint was saved")
-        message = (f"training stopped: the loss became NaN or infinite (step {flags.nan_step}); {kept}. "
-                   "Lower the learning rate (--lr) or check the data.")
-        emit(TrainingEvent("error", epoch=epochs_run, message=message))
-        error = TrainingError(message)
-        error.reported = True  # type: ignore[attr-defined]
-        raise error
+        _fail(emit, epochs_run, f"training stopped: the loss became NaN or infinite (step {flags.nan_step}); "
+                                f"{kept}. Lower the learning rate (--lr) or check the data.")
     if flags.save_error:
         kept = (f"the best checkpoint written before (epoch {best_epoch}) is kept in {model_dir}" if model_dir
                 else "nothing of this run could be saved")
-        message = (f"training stopped: {flags.save_error}; {kept}. Free some space in {out_dir.parent} "
-                   "(or pick another folder) and train again.")
-        emit(TrainingEvent("error", epoch=epochs_run, message=message))
-        error = TrainingError(message)
-        error.reported = True  # type: ignore[attr-defined]
-        raise error
+        _fail(emit, epochs_run, f"training stopped: {flags.save_error}; {kept}. Free some space in "
+                                f"{out_dir.parent} (or pick another folder) and train again.")
     message = {"completed": "training finished", "early_stopped": "stopped early: no improvement",
                "cancelled": "training cancelled"}[status]
     if model_dir and not has_best:

@@ -1,8 +1,8 @@
 """Read and write images as ``H x W x 3`` uint8 RGB arrays, with errors that name the file.
 
 Sources: a path (JPEG, PNG, TIFF incl. bilevel/16-bit/multi-page, WebP, BMP, GIF, PNM, and PDF pages rendered
-at 300 dpi by :mod:`ocr_core.pdf_input`), an ``http(s)://`` URL, ``bytes``, a binary file object or a numpy array. EXIF orientation is
-applied; gray, palette, CMYK, 16-bit and transparent images (composited on white) become RGB.
+at 300 dpi by :mod:`ocr_core.pdf_input`), an ``http(s)://`` URL, ``bytes``, a binary file object or a numpy
+array. EXIF orientation is applied; gray, palette, CMYK, 16-bit and transparent images (composited on white) become RGB.
 Images above :data:`MAX_PIXELS` pixels are refused (decompression bombs); the environment
 variable ``OCR_STUDIO_MAX_PIXELS`` overrides the limit. This module imports neither Qt nor
 TensorFlow.

@@ -36,7 +36,8 @@ def add_parser(subparsers: Any) -> None:
         help="detect and read the words of images",
         description="Detect and read words. One JSON object per image per line by default.",
     )
-    p.add_argument("images", nargs="+", metavar="IMAGE", help="image files (JPEG, PNG, TIFF, WebP, BMP), PDF files (pages rendered at 300 dpi) or URLs")
+    p.add_argument("images", nargs="+", metavar="IMAGE",
+                   help="image files (JPEG, PNG, TIFF, WebP, BMP), PDF files (pages rendered at 300 dpi) or URLs")
     p.add_argument("--format", choices=OUTPUT_FORMATS, default="json",
                    help="output format (default json); pdf: the image with its words as searchable text (with --out)")
     p.add_argument("--crops", action="store_true",
@@ -57,8 +58,8 @@ def add_parser(subparsers: Any) -> None:
                         "bundled list + /usr/share/dict/words when installed), none (the model's plain reading) or "
                         "word-list file(s)")
     p.add_argument("--pages", type=page_selection, default=None, metavar="all|N,N-M",
-                   help="pages of multi-page files (TIFF, PDF) to read: all (default), or page numbers and ranges from 1, "
-                        "e.g. 1,3-5. text, hocr and pdf give one document per file; json and icdar2015 one result "
+                   help="pages of multi-page files (TIFF, PDF) to read: all (default), or page numbers and ranges "
+                        "from 1, e.g. 1,3-5. text, hocr and pdf give one document per file; json and icdar2015 one result "
                         "per page (with --out: <name>-page<N>)")
     p.add_argument("--out", type=Path, default=None, metavar="DIR",
                    help="write one file per image into DIR instead of printing")
@@ -211,8 +212,10 @@ def _plan_pages(images: list[str], wanted: frozenset[int] | None,
 
     plan: dict[str, list[int]] = {}
     for image in dict.fromkeys(images):
-        if "://" in str(image) or not Path(str(image)).is_file() or (count := page_count(image)) <= 1:
-            if wanted is not None and 1 not in wanted and "://" not in str(image) and Path(str(image)).is_file():
+        if "://" in str(image) or not Path(str(image)).is_file():
+            continue  # a URL, or a file that is not there (reported when it is read)
+        if (count := page_count(image)) <= 1:
+            if wanted is not None and 1 not in wanted:
                 say(f"ocr-studio recognize: {image} has one page: --pages picks pages of multi-page files; "
                     "it is read")
             continue
@@ -345,10 +348,7 @@ def _recognize_pages(engine: Any, args: argparse.Namespace, plan: dict[str, list
     def flush() -> None:
         if group:
             image = str(group[0].image_path)
-            try:
-                _emit(list(group), image, image, args, stream, many)
-            except (OcrError, OSError) as exc:
-                report(image, exc)
+            _emit_reported(list(group), image, image, args, stream, many, report)
             group.clear()
 
     recognition_kwargs = {"beam_width": args.beam_width, "batch_size": args.batch_size}
@@ -367,16 +367,17 @@ def _recognize_pages(engine: Any, args: argparse.Namespace, plan: dict[str, list
             if grouped:
                 group.append(page)
             else:
-                _emit_one(page, image, (image, number), args, stream, many, report)
+                _emit_reported([page], image, (image, number), args, stream, many, report)
         else:
-            _emit_one(page, image, image, args, stream, many, report)
+            _emit_reported([page], image, image, args, stream, many, report)
         bar.update()
     flush()
 
 
-def _emit_one(page: Page, image: str, key: Any, args: argparse.Namespace, stream: TextIO, many: bool,
-              report: Callable[[Any, Exception], None]) -> None:
+def _emit_reported(pages: list[Page], image: str, key: Any, args: argparse.Namespace, stream: TextIO, many: bool,
+                   report: Callable[[Any, Exception], None]) -> None:
+    """:func:`_emit`, reporting a failed write (the other results are still written)."""
     try:
-        _emit([page], image, key, args, stream, many)
+        _emit(pages, image, key, args, stream, many)
     except (OcrError, OSError) as exc:
         report(image, exc)

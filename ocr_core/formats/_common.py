@@ -33,6 +33,7 @@ __all__ = [
     "rect_quad",
     "polygon_to_quad",
     "clockwise_quad",
+    "unchanged_polygon",
     "is_axis_aligned",
     "number",
     "json_number",
@@ -213,6 +214,15 @@ def polygon_to_quad(points: Any) -> np.ndarray:
 
     box = cv2.boxPoints(cv2.minAreaRect(pts.astype(np.float32))).astype(np.float64)
     return _order_clockwise(box)
+
+
+def unchanged_polygon(points: Any, quad: np.ndarray) -> bool:
+    """Whether ``points``, a box's polygon as a file gave it (flat ``[x1, y1, ...]`` or ``[[x, y], ...]``), still
+    makes ``quad`` (:func:`polygon_to_quad`): the box was not edited, and the polygon can be written back as it was."""
+    try:
+        return bool(np.allclose(polygon_to_quad(points), quad, atol=1e-3))
+    except (ValueError, TypeError):
+        return False
 
 
 def is_axis_aligned(quad: np.ndarray, tol: float = 1e-6) -> bool:

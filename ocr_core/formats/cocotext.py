@@ -36,6 +36,7 @@ from ocr_core.formats._common import (
     read_json,
     rect_quad,
     relative_posix,
+    unchanged_polygon,
     write_json,
 )
 
@@ -157,7 +158,7 @@ class CocoTextCodec:
                 ann_id = next(ann_ids)
                 meta = namespace(word.extra, _NS)
                 mask = meta.get("mask")
-                if mask is None or not np.allclose(polygon_to_quad(mask), word.quad, atol=1e-3):
+                if mask is None or not unchanged_polygon(mask, word.quad):
                     mask = [json_number(v) for v in np.asarray(word.quad).reshape(-1)]
                 pts = np.asarray(mask, dtype=np.float64).reshape(-1, 2)
                 (x0, y0), (x1, y1) = pts.min(axis=0), pts.max(axis=0)

@@ -47,6 +47,7 @@ from ocr_core.formats._common import (
     polygon_to_quad,
     read_json,
     relative_posix,
+    unchanged_polygon,
     write_json,
 )
 
@@ -204,7 +205,7 @@ class LabelmeCodec:
             shape["score"] = None  # X-AnyLabeling's "no score"
         polygon = meta.get("polygon")
         shape_type = "rotation" if stored.get("shape_type") == "rotation" else "polygon"
-        if polygon is not None and np.allclose(polygon_to_quad(polygon), word.quad, atol=1e-3):
+        if polygon is not None and unchanged_polygon(polygon, word.quad):
             shape["points"], shape["shape_type"] = polygon, shape_type
         elif stored.get("shape_type") == "rectangle" and is_axis_aligned(word.quad):
             corners = [word.quad[0], word.quad[2]]

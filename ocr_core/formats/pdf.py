@@ -5,7 +5,7 @@ scan turned into a searchable PDF does. A ``.pdf`` file gets every page; a folde
 
 - The image is embedded as it is when it is a plain JPEG (no EXIF rotation), and losslessly (Flate) otherwise.
   A page needs its image (``page.image_path``, or the same name in ``images_dir``); for a page of a multi-page
-  file (TIFF), ``page.extra[IMAGE_PAGE]`` is its 0-based page number in that file.
+  file (TIFF, PDF), ``page.extra[IMAGE_PAGE]`` is its 0-based page number in that file.
 - The page size follows the image's resolution (its DPI when the file records a plausible one, else 72 dpi, one
   point per pixel), so a 300-dpi A4 scan gives an A4 page.
 - Each word is set in Helvetica (one of the fonts every PDF reader has), text render mode 3 (invisible), along its
@@ -87,21 +87,20 @@ class _Picture:
 
 
 def _picture(path: Path, frame: int = 0) -> _Picture:
-    if is_pdf(path):  # a page of a PDF (a scan): rendered, at the resolution it was read at
+    if is_pdf(path):  # a page of a PDF (a scan): as it was rendered for reading, at that resolution
         rgb = read_image_page(path, frame)
-        width_pt = pdf_page_size(path, frame, dpi=72.0)[0]
-        return _Picture(zlib.compress(np.ascontiguousarray(rgb).tobytes(), 6), "/FlateDecode", "/DeviceRGB",
-                        rgb.shape[1], rgb.shape[0], 72.0 * rgb.shape[1] / max(1, width_pt))
-    try:
-        with Image.open(path) as img:
-            dpi = _plausible_dpi(img.info.get("dpi"))
-            orientation = img.getexif().get(0x0112, 1) if hasattr(img, "getexif") else 1
-            if frame == 0 and img.format == "JPEG" and img.mode in ("RGB", "L") and orientation in (1, None):
-                color = "/DeviceRGB" if img.mode == "RGB" else "/DeviceGray"
-                return _Picture(path.read_bytes(), "/DCTDecode", color, img.width, img.height, dpi)
-    except OSError as exc:
-        raise ImageReadError(f"{path}: cannot read the image for the PDF ({exc})") from exc
-    rgb = read_image_page(path, frame)  # EXIF rotation, palettes, 16-bit and the rest, as the engine saw the image
+        dpi = 72.0 * rgb.shape[1] / max(1, pdf_page_size(path, frame, dpi=72.0)[0])
+    else:
+        try:
+            with Image.open(path) as img:
+                dpi = _plausible_dpi(img.info.get("dpi"))
+                orientation = img.getexif().get(0x0112, 1) if hasattr(img, "getexif") else 1
+                if frame == 0 and img.format == "JPEG" and img.mode in ("RGB", "L") and orientation in (1, None):
+                    color = "/DeviceRGB" if img.mode == "RGB" else "/DeviceGray"
+                    return _Picture(path.read_bytes(), "/DCTDecode", color, img.width, img.height, dpi)
+        except OSError as exc:
+            raise ImageReadError(f"{path}: cannot read the image for the PDF ({exc})") from exc
+        rgb = read_image_page(path, frame)  # EXIF rotation, palettes, 16-bit and the rest, as the engine saw it
     gray = bool((rgb[..., 0] == rgb[..., 1]).all() and (rgb[..., 1] == rgb[..., 2]).all())
     pixels = np.ascontiguousarray(rgb[..., 0] if gray else rgb)
     return _Picture(zlib.compress(pixels.tobytes(), 6), "/FlateDecode", "/DeviceGray" if gray else "/DeviceRGB",

@@ -44,6 +44,7 @@ from ocr_core.formats._common import (
     polygon_to_quad,
     read_text,
     text_lines,
+    unchanged_polygon,
 )
 
 __all__ = ["PPOCRLabelCodec", "LABEL_FILE", "CACHE_FILE", "STATE_FILE", "REC_FILE", "CROP_DIR"]
@@ -177,7 +178,7 @@ class PPOCRLabelCodec:
         for word in page.words:
             points: Any = [[json_number(x), json_number(y)] for x, y in word.quad]
             original = namespace(word.extra, _NS).get("points")
-            if original is not None and _unchanged(original, word.quad):
+            if original is not None and unchanged_polygon(original, word.quad):
                 points = original
             box: dict[str, Any] = {
                 "transcription": word.text or (IGNORE_TEXT if word.ignore else ""),
@@ -251,10 +252,3 @@ def _quad(points: Any) -> np.ndarray:
         coords.append([number(point[0]), number(point[1])])
     return polygon_to_quad(coords)
 
-
-def _unchanged(points: Any, quad: np.ndarray) -> bool:
-    """True when ``points`` (a polygon as read) still give ``quad``: the box was not edited."""
-    try:
-        return bool(np.allclose(_quad(points), quad, atol=1e-3))
-    except (ValueError, TypeError):
-        return False

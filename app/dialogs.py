@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 from app.transfer import export_choices, import_choices
 from ocr_core.imageio import SUPPORTED_SUFFIXES
 
-__all__ = ["ask_open_images", "ask_open_folder", "ask_import", "ask_export", "ask_discard_unsaved",
+__all__ = ["ask_open_images", "ask_open_folder", "ask_documents_to_split", "ask_split_pages", "ask_import", "ask_export", "ask_discard_unsaved",
            "ask_replace_annotated", "ask_overwrite_files", "ask_close_with_autosaved_edits", "listed", "TransferDialog"]
 
 _AUTO = "auto"
@@ -30,7 +30,27 @@ _AUTO = "auto"
 
 def image_filter() -> str:
     patterns = " ".join(f"*{s}" for s in SUPPORTED_SUFFIXES)
-    return f"Images ({patterns});;All files (*)"
+    return f"Images and documents ({patterns} *.pdf);;All files (*)"
+
+
+def ask_documents_to_split(parent: QWidget | None, start_dir: str = "") -> list[str]:
+    files, _ = QFileDialog.getOpenFileNames(parent, "Split documents into pages", start_dir,
+                                            "Documents (*.pdf *.tif *.tiff);;All files (*)")
+    return list(files)
+
+
+def ask_split_pages(parent: QWidget | None, names: list[str]) -> bool:
+    """Multi-page files (PDFs, TIFFs) were opened: True to split them into one image per page and open those."""
+    box = QMessageBox(QMessageBox.Icon.Question, "Open the pages",
+                      f"{listed(names)} {'hold' if len(names) > 1 else 'holds'} several pages. The window works on "
+                      "images: split each page into an image of its own (a PNG in a '<file>.pages' folder next to "
+                      "the file) and open those? Pages split before are kept, with their annotations.",
+                      parent=parent)
+    split = box.addButton("Split into Pages", QMessageBox.ButtonRole.AcceptRole)
+    box.addButton("Open First Page Only", QMessageBox.ButtonRole.RejectRole)
+    box.setDefaultButton(split)
+    box.exec()
+    return box.clickedButton() is split
 
 
 def ask_open_images(parent: QWidget | None, start_dir: str = "") -> list[str]:

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from app.box_lock import BoxLock
 from app.document_model import DocumentModel
 from app.editor import Editor
 from app.menus import build_actions, build_menus
+from app.page_splitting import PageSplitter, multi_page_files
 from app.recognition import RecognitionController
 from app.review import ReviewQueue
 from app.selection import SelectionModel
@@ -58,6 +60,7 @@ class MainWindow(QMainWindow):
         self.review = ReviewQueue(self.session, self.model, self.selection, lambda: self.scale.high,
                                   lambda text: self.show_message(text), self)
         self.thumbnails = ThumbnailLoader(parent=self)
+        self.splitter = PageSplitter(self)
         # questions that guard the user's work (module functions, so tests can replace them)
         self.session.confirm_discard = lambda name, reason: dialogs.ask_discard_unsaved(self, name, reason)
         self.recognition.confirm_replace = lambda action, names, total: dialogs.ask_replace_annotated(
@@ -130,9 +133,13 @@ class MainWindow(QMainWindow):
         self.box_lock.lockedChanged.connect(self._update_lock_enabled)
         ses.doneChanged.connect(files.set_done)
         ses.message.connect(self.show_message)
-        ses.problem.connect(lambda text: self.page.show_problem(
-            text, "Set the File Aside" if text and self.session.is_blocked else ""))
-        self.page.banner_button.clicked.connect(self.session.set_aside_current)
+        ses.problem.connect(self._show_problem)
+        self.page.banner_button.clicked.connect(self._banner_action)
+        self.splitter.progress.connect(self.job_progress.set_progress)
+        self.splitter.message.connect(lambda text: self.show_message(text, 15000))
+        self.splitter.ready.connect(self._open_split_pages)
+        self.splitter.busyChanged.connect(self._update_enabled)
+        self.job_progress.cancelRequested.connect(self.splitter.cancel)
         files.activated.connect(self._go_to)
         files.thumbnailsWanted.connect(self._request_thumbnails)
         self.thumbnails.loaded.connect(files.set_thumbnail)
@@ -226,6 +233,15 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(text, timeout_ms)
 
     def open_paths(self, paths: Sequence[str | Path]) -> bool:
+        """Open images and folders. PDFs and multi-page TIFFs among them: the user is asked whether to split them
+        into one image per page first (in the background; the pages open when they are written)."""
+        documents = multi_page_files(paths)
+        if documents and not self.session.read_only and dialogs.ask_split_pages(self, [p.name for p in documents]):
+            others = [str(p) for p in paths if Path(os.path.abspath(Path(p).expanduser())) not in documents]
+            return self.splitter.split(documents, others) is not None
+        return self._open_now(paths)
+
+    def _open_now(self, paths: Sequence[str | Path]) -> bool:
         opened = self.session.open([str(p) for p in paths])
         if opened:
             self.settings.last_dir = str(self.session.root)
@@ -237,6 +253,35 @@ class MainWindow(QMainWindow):
         files = dialogs.ask_open_images(self, self.settings.last_dir)
         if files:
             self.open_paths(files)
+
+    def split_documents_dialog(self) -> None:
+        """File > Split into Pages: the multi-page file on screen, or documents the user picks."""
+        current = self.session.current_path
+        if current is not None and self.session.current_page_count > 1:
+            self.splitter.split([current])
+            return
+        files = dialogs.ask_documents_to_split(self, str(self.session.root or self.settings.last_dir))
+        if files:
+            self.splitter.split([Path(f) for f in files])
+
+    def _open_split_pages(self, paths: list[str]) -> None:
+        if self._open_now(paths) and self.session.current_path is not None:
+            folder = self.session.current_path.parent
+            self.show_message(f"Opened {len(self.session.images)} images of {folder.name}", 15000)
+
+    def _show_problem(self, text: str) -> None:
+        action = ""
+        if text and self.session.is_blocked:
+            action = "Set the File Aside"
+        elif text and self.session.current_page_count > 1:
+            action = "Split into Pages"
+        self.page.show_problem(text, action)
+
+    def _banner_action(self) -> None:
+        if self.session.is_blocked:
+            self.session.set_aside_current()
+        elif self.session.current_page_count > 1:
+            self.split_documents_dialog()
 
     def open_folder_dialog(self) -> None:
         folder = dialogs.ask_open_folder(self, self.settings.last_dir)
@@ -372,6 +417,7 @@ class MainWindow(QMainWindow):
     def is_idle(self) -> bool:
         """True when no engine job, folder scan or visible thumbnail is pending."""
         return (not self.engine.is_busy and not self.recognition.is_busy and not self.session.io_busy
+                and not self.splitter.is_busy
                 and self.thumbnails.pending_count == 0 and not self.page.file_list.wanted_pending
                 and self.training.is_idle)
 
@@ -416,6 +462,7 @@ class MainWindow(QMainWindow):
         self.recognition.cancel()
         self.engine.shutdown(wait=False)
         self.thumbnails.shutdown()
+        self.splitter.shutdown()
         self.settings.set_window_state(self.saveGeometry(), self.page.saveState())
         self.settings.show_labels = self.action_set["labels"].isChecked()
         self.settings.show_numbers = self.action_set["numbers"].isChecked()

@@ -37,6 +37,8 @@ def build_actions(w: MainWindow) -> ActionSet:
     a.add("open", "&Open Images\u2026", w.open_images_dialog, ["Ctrl+O"], "open")
     a.add("open_folder", "Open &Folder\u2026", w.open_folder_dialog, ["Ctrl+U"], "folder")
     a.add("save", "&Save", w.save, ["Ctrl+S"], "save")
+    a.add("split_pages", "Split into &Pages\u2026", w.split_documents_dialog, [], None,
+          "One image per page of a PDF or multi-page TIFF (the one on screen, or files you pick), then open them")
     a.add("import", "&Import Annotations\u2026", w.import_dialog, [], "import")
     a.add("export", "&Export Annotations\u2026", w.export_dialog, ["Ctrl+E"], "export")
     a.add("quit", "&Quit", w.close, ["Ctrl+Q"])
@@ -125,6 +127,7 @@ def build_menus(w: MainWindow, a: ActionSet) -> QMenu:
     file_menu = bar.addMenu("&File")
     _add(file_menu, a, "open", "open_folder")
     recent = file_menu.addMenu("Open &Recent")
+    _add(file_menu, a, "split_pages")
     file_menu.addSeparator()
     _add(file_menu, a, "save", None, "import", "export", None, "quit")
     edit = bar.addMenu("&Edit")

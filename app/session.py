@@ -68,6 +68,8 @@ class Session(QObject):
         self.settings = settings
         self.images: list[Path] = []
         self.index = -1
+        #: Pages of the file on screen (more than 1: a multi-page TIFF or a PDF, of which page 1 is shown).
+        self.current_page_count = 1
         self.root: Path | None = None
         self.store: AnnotationStore | None = None
         self.done: dict[str, bool] = {}
@@ -129,10 +131,9 @@ class Session(QObject):
         """Open images and/or folders; show the first image. False if none was found."""
         images = collect_images(paths)
         pdfs = [Path(p).name for p in paths if Path(p).suffix.lower() == ".pdf" and Path(p).is_file()]
-        if pdfs:  # documents, not images: the command line reads their pages
-            self.message.emit(f"{', '.join(pdfs)}: PDF files are not opened here (the window shows images); read "
-                              f"their pages with 'ocr-studio recognize {pdfs[0]}' (--format pdf --out DIR for a "
-                              "searchable PDF)")
+        if pdfs:  # documents, not images: the window opens their pages once split (File > Split into Pages)
+            self.message.emit(f"{', '.join(pdfs)}: a PDF opens here as one image per page; split it with File > "
+                              "Split into Pages (or 'ocr-studio split'), or read it with 'ocr-studio recognize'")
         if not images:
             if not pdfs:
                 self.message.emit("No images found in " + ", ".join(str(p) for p in paths))
@@ -187,11 +188,12 @@ class Session(QObject):
             problem = "\n".join(filter(None, [
                 f"Cannot show the image {path}: {why}. Its annotation is kept as it is; drawing is off until the "
                 "image can be read.", problem]))
-        elif (pages := page_count(path)) > 1:
+        self.current_page_count = page_count(path) if image is not None else 1
+        if self.current_page_count > 1:
             problem = "\n".join(filter(None, [
-                f"{path.name} holds {pages} pages: only the first is shown, recognized and annotated here. "
-                "Split it into one image per page to work on the others, or read them all with "
-                "'ocr-studio recognize --pages all'.", problem]))
+                f"{path.name} holds {self.current_page_count} pages: only the first is shown, recognized and "
+                "annotated here. Split it into one image per page (File > Split into Pages) to work on them all.",
+                problem]))
         self.model.set_page(page)
         self.stack.clear()
         self._save_problem = False

@@ -11,7 +11,7 @@ import sys
 __all__ = ["main", "build_parser"]
 
 #: Engine subcommands (modules of ocr_core.cli), then optional plugins that register their own.
-_COMMAND_MODULES = ("recognize", "synth", "train", "evaluate", "convert")
+_COMMAND_MODULES = ("recognize", "synth", "train", "evaluate", "convert", "split")
 _PLUGIN_MODULES = ("app.cli",)
 #: Commands that load TensorFlow (imported first, without its start-up notices on the terminal).
 _ENGINE_COMMANDS = ("recognize", "train", "eval")

@@ -248,28 +248,3 @@ def test_an_unreadable_image_says_why_and_is_not_drawn_on(window, qtbot, image_d
     assert "cannot be shown" in window.page.canvas._hint.text()
     window.session.next_image(1)
     assert window.action_set["draw_rect"].isEnabled() and not window.page.banner.isVisible()
-
-
-def test_a_multi_page_tiff_says_that_only_its_first_page_is_shown(window, tmp_path):
-    from PIL import Image
-
-    folder = tmp_path / "scans"
-    folder.mkdir()
-    frames = [Image.new("RGB", (80, 60), c) for c in ("white", "gray")]
-    frames[0].save(folder / "fax.tif", save_all=True, append_images=frames[1:])
-    Image.new("RGB", (80, 60), "white").save(folder / "plain.tif")
-    assert window.open_paths([folder]) and window.session.current_path.name == "fax.tif"
-    assert window.page.banner.isVisibleTo(window) and "fax.tif holds 2 pages" in window.page.banner.text()
-    window.session.next_image(1)
-    assert not window.page.banner.isVisibleTo(window)
-
-
-def test_a_pdf_given_to_the_window_is_pointed_to_the_command_line(window, tmp_path):
-    from PIL import Image
-
-    pdf = tmp_path / "scan.pdf"
-    Image.new("RGB", (60, 40), "white").save(pdf)
-    messages = []
-    window.session.message.connect(messages.append)
-    assert not window.open_paths([pdf])
-    assert messages and "scan.pdf" in messages[-1] and "ocr-studio recognize scan.pdf" in messages[-1]

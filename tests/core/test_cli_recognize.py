@@ -342,7 +342,7 @@ def test_a_pdf_is_read_page_by_page_and_a_searchable_pdf_made_of_it(tmp_path, mo
     assert code == 0, err
     records = [json.loads(line) for line in out.splitlines()]
     assert [r["page"] for r in records] == [1, 2]
-    assert [r["width"] for r in records] == pytest.approx([300, 450], abs=1)  # 72 and 108 points at 300 dpi
+    assert [r["width"] for r in records] == pytest.approx([72, 108], abs=1)  # 72 and 108 points of a 72 dpi scan
 
     out_dir = tmp_path / "out"
     code, _, err = _run(["recognize", "--detector", str(det), "--recognizer", str(rec), "--format", "pdf",

@@ -294,30 +294,53 @@ def _two_page_pdf(path):
     return path
 
 
-def test_pdf_pages_are_rendered_at_300_dpi_and_counted(tmp_path):
+def test_scanned_pdf_pages_are_rendered_at_the_scan_s_resolution_and_counted(tmp_path):
     from ocr_core.imageio import page_count, read_image_page
 
     pdf = _two_page_pdf(tmp_path / "Scan.PDF")
     assert page_count(pdf) == 2
     first = read_image(pdf)  # the first page, as for a TIFF
-    assert first.shape == (417, 625, 3)  # 150 x 100 points at 300 dpi (pdfium rounds up)
-    assert image_size(pdf) == (625, 417)
+    assert first.shape == (100, 150, 3)  # the page's picture, pixel for pixel (72 dpi): no pixels invented
+    assert image_size(pdf) == (150, 100)
     # Pillow stores the pages as JPEG: colours within a few levels
-    assert np.abs(first[208, 312].astype(int) - [255, 0, 0]).max() <= 4
+    assert np.abs(first[50, 75].astype(int) - [255, 0, 0]).max() <= 4
     assert np.abs(first[5, 5].astype(int) - [255, 255, 255]).max() <= 4
     second = read_image_page(pdf, 1)
-    assert second.shape == (600, 300, 3) and abs(int(second[300, 150, 0]) - 128) <= 2
+    assert second.shape == (144, 72, 3) and abs(int(second[72, 36, 0]) - 128) <= 2
     assert [page.shape for page in read_image_pages(pdf)] == [first.shape, second.shape]
     assert read_image(pdf.read_bytes()).shape == first.shape  # PDF bytes too
     with pytest.raises(ImageReadError, match="has 2 pages, not a page 3"):
         read_image_page(pdf, 2)
 
 
+def test_pdf_pages_of_text_render_at_300_dpi_and_scans_at_their_own(tmp_path):
+    import pypdf
+
+    from ocr_core.imageio import read_image_page
+
+    writer = pypdf.PdfWriter()
+    writer.add_blank_page(width=150, height=100)  # a page with no picture: drawn text and lines
+    with open(tmp_path / "text.pdf", "wb") as handle:
+        writer.write(handle)
+    assert read_image(tmp_path / "text.pdf").shape == (417, 625, 3)  # 150 x 100 points at 300 dpi (rounded up)
+    scan = Image.new("RGB", (400, 200), "white")
+    small = Image.new("RGB", (40, 20), "white")
+    scan.save(tmp_path / "scan.pdf", save_all=True, append_images=[scan, small], resolution=200)
+    # a 200 dpi scan: 400 x 200 pixels; the same picture claiming 1,000 dpi is capped at 600 dpi
+    assert read_image(tmp_path / "scan.pdf").shape == (200, 400, 3)
+    scan.save(tmp_path / "fine.pdf", resolution=1000)
+    assert read_image(tmp_path / "fine.pdf").shape == (120, 240, 3)
+    tiny = Image.new("RGB", (10, 10), "white")
+    tiny.save(tmp_path / "tiny.pdf", resolution=5)  # 144 points wide: 2 pixels per inch, shown at 72 dpi
+    assert read_image(tmp_path / "tiny.pdf").shape == (144, 144, 3)
+    assert read_image_page(tmp_path / "scan.pdf", 2).shape == (20, 40, 3)
+
+
 def test_a_pdf_too_large_for_the_pixel_limit_is_rendered_smaller(tmp_path, monkeypatch):
     pdf = _two_page_pdf(tmp_path / "scan.pdf")
-    monkeypatch.setenv("OCR_STUDIO_MAX_PIXELS", "60000")
+    monkeypatch.setenv("OCR_STUDIO_MAX_PIXELS", "6000")
     page = read_image(pdf)
-    assert page.shape[0] * page.shape[1] <= 60_000 and abs(page.shape[1] / page.shape[0] - 1.5) < 0.02
+    assert page.shape[0] * page.shape[1] <= 6_000 and abs(page.shape[1] / page.shape[0] - 1.5) < 0.02
 
 
 def test_broken_and_locked_pdfs_are_clear_errors(tmp_path):
@@ -376,4 +399,4 @@ def test_a_pdf_page_read_again_comes_from_the_last_render_until_the_file_changes
     assert renders == [1] and again.max() > 0
     Image.new("RGB", (72, 72), "white").save(pdf, resolution=72)  # the file is replaced
     os.utime(pdf, ns=(os.stat(pdf).st_atime_ns, os.stat(pdf).st_mtime_ns + 10**9))
-    assert read_image_page(pdf, 0).shape == (300, 300, 3) and renders == [1, 0]
+    assert read_image_page(pdf, 0).shape == (72, 72, 3) and renders == [1, 0]

@@ -89,6 +89,7 @@ class AddWords(QUndoCommand):
             self._layout = self._model.layout()  # a redo gives the new lines the same ids
         else:
             self._model.insert_words(self._words, layout=self._layout)
+            self._model.selectionWanted.emit([w.id for w in self._words])
 
     def undo(self) -> None:
         self._model.remove_words([w.id for w in self._words])
@@ -109,6 +110,7 @@ class RemoveWords(QUndoCommand):
     def undo(self) -> None:
         if self._removal is not None:
             self._model.restore(self._removal)
+            self._model.selectionWanted.emit([w.id for w in self._removal.words])
 
 
 class UpdateWords(QUndoCommand):

@@ -48,6 +48,9 @@ class DocumentModel(QObject):
     orderChanged = Signal()
     pageReset = Signal()
     checkedChanged = Signal(bool)
+    #: Words an undo or redo brought back (a deletion undone, an addition redone): the views select them. Sent after
+    #: ``wordsAdded`` has reached every view, so that they all hold the words by then.
+    selectionWanted = Signal(list)  # [word id]
 
     def __init__(self, page: Page | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)

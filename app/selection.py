@@ -34,6 +34,7 @@ class SelectionModel(QObject):
         self._current: str | None = None
         self._vertex: tuple[str, int] | None = None
         model.wordsRemoved.connect(self._on_removed)
+        model.selectionWanted.connect(self.select)
         model.pageReset.connect(self.clear)
 
     def ids(self) -> list[str]:

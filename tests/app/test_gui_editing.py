@@ -154,6 +154,28 @@ def test_delete_and_duplicate_actions(window, qtbot, image_dir):
     assert window.model.word_ids() == ids
 
 
+def test_undoing_a_delete_selects_the_boxes_it_brings_back(window, qtbot, image_dir):
+    recognized_window(window, qtbot, image_dir)
+    ids = window.model.word_ids()
+    table = window.page.word_list.table
+    window.selection.select([ids[0], ids[2]])
+    window.action_set["delete"].trigger()
+    window.selection.select([ids[1]])
+    window.action_set["undo"].trigger()
+    assert window.model.word_ids() == ids
+    assert window.selection.ids() == [ids[0], ids[2]]  # back, and selected: Del again deletes them again
+    assert {i.row() for i in table.selectionModel().selectedRows()} == {0, 2}
+    assert [i for i in ids if window.page.canvas.item(i).isSelected()] == [ids[0], ids[2]]
+    # a duplicate undone and redone comes back selected too
+    window.action_set["duplicate"].trigger()
+    copies = window.selection.ids()
+    window.action_set["undo"].trigger()
+    window.selection.clear()
+    window.action_set["redo"].trigger()
+    assert window.selection.ids() == copies and len(window.model) == 5
+    assert {i.row() for i in table.selectionModel().selectedRows()} == {3, 4}
+
+
 @pytest.mark.parametrize("mode", ["rect", "quad"])
 def test_draw_a_new_box_then_type_its_text(window, qtbot, image_dir, mode):
     recognized_window(window, qtbot, image_dir)

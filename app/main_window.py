@@ -155,8 +155,7 @@ class MainWindow(QMainWindow):
         rec.progress.connect(self.job_progress.set_progress)
         rec.message.connect(self.show_message)
         rec.busyChanged.connect(self._update_enabled)
-        rec.batchFinished.connect(lambda ok, bad: self.show_message(
-            f"Recognized {ok} image{'s' if ok != 1 else ''}" + (f", {bad} failed" if bad else "")))
+        rec.batchFinished.connect(self._batch_finished)
         self.job_progress.cancelRequested.connect(rec.cancel)
         self.transfer.message.connect(self.show_message)
         self.tabs.currentChanged.connect(lambda i: self.training.set_active(self.tabs.widget(i) is self.train_tab))
@@ -268,6 +267,13 @@ class MainWindow(QMainWindow):
         if self._open_now(paths) and self.session.current_path is not None:
             folder = self.session.current_path.parent
             self.show_message(f"Opened {len(self.session.images)} images of {folder.name}", 15000)
+
+    def _batch_finished(self, read: int, failed: int, unsaved: int) -> None:
+        text = f"Recognized {read} image{'s' if read != 1 else ''}" + (f", {failed} failed" if failed else "")
+        if unsaved:
+            text += (f"; {unsaved} result{'s' if unsaved != 1 else ''} could not be saved, their annotation files "
+                     f"are as they were ({self.recognition.batch_save_error})")
+        self.show_message(text, 30000 if unsaved else 6000)
 
     def _show_problem(self, text: str) -> None:
         action = ""

@@ -32,7 +32,7 @@ class RecognitionController(QObject):
     busyChanged = Signal(bool)
     progress = Signal(int, int, str)  # done, total (0 = unknown), message
     message = Signal(str)
-    batchFinished = Signal(int, int)  # images recognized, images that failed
+    batchFinished = Signal(int, int, int)  # images recognized, images that failed, results that could not be saved
 
     def __init__(self, engine: EngineWorker, session: Session, editor: Editor,
                  parent: QObject | None = None) -> None:
@@ -42,7 +42,11 @@ class RecognitionController(QObject):
         self.editor = editor
         self._jobs: list[Job] = []
         self._saves: list[Job] = []  # results of other images being written on the I/O thread
-        self._batch_counts = [0, 0]
+        self._batch_counts = [0, 0, 0]  # read, failed, not saved
+        self._batch_running = False
+        self._batch_saves: list[Job] = []  # the batch's results still being written
+        #: Why the first of the last batch's results could not be saved ("" when all were).
+        self.batch_save_error = ""
         #: Asked ``(action, names, total)`` before images that have boxes are recognized again: ``'replace'``,
         #: ``'skip'`` or ``'cancel'``. The window asks the user; without a window they are skipped.
         self.confirm_replace: Callable[[str, list[str], int], str] = lambda _a, _n, _t: "skip"
@@ -91,13 +95,24 @@ class RecognitionController(QObject):
                 if not images:
                     self.message.emit("Nothing to recognize: the images not marked done all have boxes")
                     return None
-        self._batch_counts = [0, 0]
+        self._batch_counts = [0, 0, 0]
+        self.batch_save_error = ""
+        self._batch_running = True
         self._save_pending_edits()
         job = self.engine.recognize_batch(images)
         since = {str(p): self.session.work_stamp(p) for p in images}
         job.partial.connect(lambda value: self._on_batch_page(value, since))
-        job.finished.connect(lambda: self.batchFinished.emit(*self._batch_counts))
+        job.finished.connect(self._batch_job_finished)
         return self._track(job, f"Recognizing {len(images)} images\u2026")
+
+    def _batch_job_finished(self) -> None:
+        self._batch_running = False
+        self._maybe_batch_finished()
+
+    def _maybe_batch_finished(self) -> None:
+        """The batch's figures once the last of its results is on disk (or failed to get there)."""
+        if not self._batch_running and not self._batch_saves:
+            self.batchFinished.emit(*self._batch_counts)
 
     def rerecognize_selected(self) -> Job | None:
         """Read the selected boxes again without detecting (Ctrl+R)."""
@@ -154,17 +169,29 @@ class RecognitionController(QObject):
         path, result = value
         if isinstance(result, Page):
             self._batch_counts[0] += 1  # read (a result dropped as out of date says so on its own)
-            self._deliver(Path(path), result, explicit=False, since=since.get(str(path)))
+            save = self._deliver(Path(path), result, explicit=False, since=since.get(str(path)),
+                                 on_error=self._batch_save_failed)
+            if save is not None:
+                self._batch_saves.append(save)
+                save.finished.connect(lambda: (self._batch_saves.remove(save), self._maybe_batch_finished()))
         else:
             self._batch_counts[1] += 1
             self.message.emit(f"{Path(path).name}: {result}")
 
-    def _deliver(self, path: Path, page: Page, *, explicit: bool, since: tuple[int, int] | None = None) -> None:
+    def _batch_save_failed(self, text: str) -> None:
+        if text.startswith("Not saved"):
+            self._batch_counts[2] += 1
+            self.batch_save_error = self.batch_save_error or text.removeprefix("Not saved: ")
+        self.message.emit(text)
+
+    def _deliver(self, path: Path, page: Page, *, explicit: bool, since: tuple[int, int] | None = None,
+                 on_error: Callable[[str], None] | None = None) -> Job | None:
         save = deliver_page(self.session, self.editor, path, page, undo_text="Recognize", force=explicit,
-                            on_error=self.message.emit, since=since)
+                            on_error=on_error or self.message.emit, since=since)
         if save is not None:
             self._saves.append(save)
             save.finished.connect(lambda: self._untrack(save))
+        return save
 
     def _track(self, job: Job, text: str) -> Job:
         was_busy = self.is_busy

@@ -80,6 +80,7 @@ class Session(QObject):
         self._autosave.timeout.connect(self.autosave_now)
         self._disk_lock = threading.Lock()  # the I/O thread's autosave vs. a save on the GUI thread
         self._generation = 0  # bumped by every save: queued autosaves of older states are skipped
+        self._autosave_pending = False  # an autosave of the image on screen was written or queued since it was clean
         self._scan = 0  # the background read of the folder's done marks now wanted (older ones are dropped)
         self._marked_since_scan: set[str] = set()  # done marks set since it started: newer than what it read
         self._user_writes: dict[str, int] = {}  # per image: saves of the user's work, imports included (work_stamp)
@@ -88,6 +89,7 @@ class Session(QObject):
         self._writes: Counter[str] = Counter()  # image path -> results queued for the I/O thread to save
         self._writes_done = threading.Condition()
         self.last_save_error = ""
+        self.last_other_error = ""  # why the last save_other failed
         self._save_problem = False  # the banner shows a failed save (cleared by the next successful one)
         #: Show annotations, write nothing (``gui --screenshot``): leaving an image keeps nothing and needs nothing.
         self.read_only = False
@@ -200,6 +202,7 @@ class Session(QObject):
         self.problem.emit(problem)
         self.currentChanged.emit(index, str(path))
         self.imageShown.emit(image)
+        self._autosave_pending = False  # the autosave flag is of the image on screen
         self._recover(path)
         return True
 
@@ -246,7 +249,10 @@ class Session(QObject):
         if recovered is not None:
             recovered.image_path = str(path)
             self.stack.push(ReplacePage(self.model, recovered, "Recover unsaved changes", keep_state=False))
-            self.message.emit(f"Recovered unsaved changes of {path.name} from the autosave (Ctrl+Z reverts)")
+            self._autosave_pending = True  # the autosave is the user's work until it is saved or undone
+            older = self.store.autosave_is_older(path)
+            self.message.emit(f"Recovered unsaved changes of {path.name} from the autosave (Ctrl+Z reverts"
+                              + ("; the saved file was changed after it: check which you want)" if older else ")"))
 
     # -- saving -------------------------------------------------------------------------------
     def save(self) -> bool:
@@ -262,6 +268,7 @@ class Session(QObject):
                 self.store.save(page)
                 outside = self.store.last_outside_copy  # read before the I/O thread can save again
                 self._generation += 1  # a queued autosave of the saved state is obsolete now
+                self._autosave_pending = False  # the save removed the autosave
         except (AnnotationFormatError, OcrError, OSError) as exc:
             self.last_save_error = str(exc)
             self._save_problem = True
@@ -294,10 +301,12 @@ class Session(QObject):
         if path is None or store is None or self.read_only:
             return False
         if not self.is_modified:
-            self._generation += 1
             with self._disk_lock, contextlib.suppress(OSError):  # a stale autosave only offers saved edits
+                self._generation += 1  # under the lock: a queued write of older edits sees it before writing
                 store.discard_autosave(path)
+                self._autosave_pending = False
             return True
+        self._autosave_pending = True
         page = self.model.page.copy()
         page.image_path = str(path)
         generation = self._generation
@@ -329,6 +338,8 @@ class Session(QObject):
         path = self.current_path
         if path is None or not self.is_modified or self.read_only:
             self._autosave.stop()
+            if path is not None and self._autosave_pending and not self.read_only:
+                self.autosave_now()  # edits undone: an autosave of them written or queued is dropped
             return True
         kept = self.autosave_now(wait=True)
         if self.save():
@@ -390,6 +401,7 @@ class Session(QObject):
                 self.store.save(autosaved)
             self.store.save(page)
         except (AnnotationFormatError, OcrError, OSError) as exc:
+            self.last_other_error = str(exc)
             self.message.emit(f"Not saved: {exc}")
             return False
         self.note_import(page.image_path)
@@ -473,6 +485,36 @@ class Session(QObject):
         self.wait_for_writes(path)
         return self.store.load(path)
 
+    def load_latest(self, path: Path) -> tuple[Page | None, bool]:
+        """Another image's page as the user left it: its autosave when that holds edits never saved (a failed save,
+        a crash), else the saved page. ``(page, from the autosave)``; raises AnnotationFormatError."""
+        if self.store is None:
+            return None, False
+        self.wait_for_writes(path)
+        try:
+            autosaved = self.store.recover(path)
+        except (AnnotationFormatError, OSError):
+            autosaved = None
+        if autosaved is not None:
+            autosaved.image_path = str(path)
+            return autosaved, True
+        return self.store.load(path), False
+
+    def autosaved_only(self) -> list[Path]:
+        """Images other than the one on screen whose autosave holds edits never saved (left after a failed save, or
+        from a crash): what was saved of them is older than what the user last saw."""
+        store, current = self.store, self.current_path
+        if store is None:
+            return []
+        found = []
+        for path in self.images:
+            if path == current:
+                continue
+            with contextlib.suppress(OSError, ValueError, AnnotationFormatError):
+                if store.autosave_path(path).exists() and store.recover(path) is not None:
+                    found.append(path)
+        return found
+
     def save_result(self, page: Page, on_error: Callable[[str], None] | None = None) -> Job | None:
         """Save a recognition result for another image (``page.image_path``) on the I/O thread.
 
@@ -500,7 +542,12 @@ class Session(QObject):
                         autosaved = store.recover(key)
                     except AnnotationFormatError:
                         autosaved = None
-                    merged = keep_hand_made(autosaved or existing, page)
+                    if autosaved is not None:  # saved first: the .bak of the result holds them, deletions too
+                        store.save(autosaved)
+                        existing = autosaved
+                        if autosaved.checked:
+                            return True
+                    merged = keep_hand_made(existing, page)
                     if existing is not None:
                         merged.id, merged.extra = existing.id, {**existing.extra, **page.extra}
                     store.save(merged)

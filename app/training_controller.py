@@ -251,15 +251,28 @@ class TrainingController(QObject):
         sources = [f"{folder}:{fmt}" if fmt else folder for folder, fmt in self.tab.dataset.folders.entries()]
         return store, images, sources
 
+    def _unsaved_note(self) -> list[str]:
+        """A problem to report when images of the folder have edits that only their autosave holds."""
+        if not (self.tab.dataset.use_checked.isChecked() and self.session.root is not None):
+            return []
+        unsaved = self.session.autosaved_only()
+        if not unsaved:
+            return []
+        names = ", ".join(p.name for p in unsaved[:3]) + (" and more" if len(unsaved) > 3 else "")
+        return [f"{len(unsaved)} image{'s' if len(unsaved) != 1 else ''} ({names}) {'have' if len(unsaved) != 1 else 'has'} "
+                "edits that were never saved (only in the autosave): training reads the saved annotation. Open "
+                f"{'them' if len(unsaved) != 1 else 'it'} to get the edits back and save (Ctrl+S) to train on them."]
+
     def check_data(self) -> Job:
         store, images, sources = self._data_inputs()
         alphabet = self.tab.synth.drawn_alphabet()
         split = self.tab.dataset.split.value() / 100.0
+        unsaved = self._unsaved_note()
 
         def work(service: Any, _ctx: Any) -> Any:
             pages, problems = service.checked_pages(store, images) if store is not None else ([], [])
             report = service.dataset_report(sources, alphabet, pages=pages, validation_split=split)
-            report.problems[:0] = problems
+            report.problems[:0] = problems + unsaved
             return report
 
         self.tab.dataset.show_report("Checking\u2026")
@@ -297,11 +310,12 @@ class TrainingController(QObject):
         store, images, sources = self._data_inputs()
         tasks = self.tab.run_form.tasks()
         plan = self.build_plan([], sources)
+        unsaved = self._unsaved_note()
 
         def work(service: Any, ctx: Any) -> Any:
             if store is not None:  # the checked pages are read on the training thread
                 pages, problems = service.checked_pages(store, images)
-                for problem in problems:
+                for problem in unsaved + problems:
                     ctx.partial(("log", problem))
                 plan.pages = pages
             return service.train_plan(plan, on_event=lambda task, event: ctx.partial((task, event)),

@@ -58,10 +58,15 @@ class Transfer(QObject):
         #: Asked ``(folder, names)`` when an export would write over files already there: True to replace them.
         #: The window asks the user; without a window nothing is written over.
         self.confirm_overwrite: Callable[[str, list[str]], bool] = lambda _f, _n: False
+        #: Images whose page the last :meth:`session_pages` took from the autosave (edits never saved).
+        self.from_autosave: list[Path] = []
 
     def session_pages(self) -> list[Page]:
-        """Pages of every image that has words or a done mark (current page included, unsaved edits too)."""
+        """Pages of every image that has words or a done mark, as the user last left them: the current page with
+        its unsaved edits, and the edits of other images that only their autosave holds (a failed save, a crash),
+        which :attr:`from_autosave` then names."""
         pages: list[Page] = []
+        self.from_autosave = []
         for path in self.session.images:
             page: Page | None
             if path == self.session.current_path:
@@ -69,10 +74,12 @@ class Transfer(QObject):
                 page.image_path = str(path)
             else:
                 try:
-                    page = self.session.load_other(path)
+                    page, autosaved = self.session.load_latest(path)
                 except AnnotationFormatError as exc:
                     self.message.emit(f"Skipped: {exc}")
                     continue
+                if autosaved:
+                    self.from_autosave.append(path)
             if page is not None and (page.words or page.checked):
                 pages.append(page)
         return pages
@@ -109,7 +116,10 @@ class Transfer(QObject):
             kept = " (the files there are as they were)" if guard.restored or guard.removed else ""
             self.message.emit(f"Export failed: {exc}{kept}")
             return []
-        self.message.emit(f"Exported {len(pages)} image{'s' if len(pages) != 1 else ''} as {fmt} to {out}")
+        unsaved = self.from_autosave
+        note = (f" ({len(unsaved)} with edits that were never saved, from their autosave: "
+                f"{', '.join(p.name for p in unsaved[:3])}{' and more' if len(unsaved) > 3 else ''})" if unsaved else "")
+        self.message.emit(f"Exported {len(pages)} image{'s' if len(pages) != 1 else ''} as {fmt} to {out}{note}")
         return written
 
     def _own_files(self) -> set[str]:
@@ -175,6 +185,7 @@ class Transfer(QObject):
                 matched = [(page, target) for page, target in matched if not has_boxes[target]]
                 skipped = len(replacing)
         applied = 0
+        failed: list[Path] = []
         for page, target in matched:
             # a file's done mark (PPOCRLabel's fileState.txt, ours) is taken; formats without one clear none
             page.checked = page.checked or bool(self.session.done.get(str(target)))
@@ -184,7 +195,12 @@ class Transfer(QObject):
                 applied += 1
             elif self.session.save_other(page):
                 applied += 1
+            else:
+                failed.append(target)
         notes = []
+        if failed:
+            notes.append(f"{len(failed)} not saved, left as {'they were' if len(failed) != 1 else 'it was'}: "
+                         f"{_names(failed)} ({self.session.last_other_error})")
         if unmatched:
             notes.append(f"{unmatched} without a matching open image")
         if ambiguous:

@@ -256,14 +256,16 @@ class AnnotationStore:
                                     "renamed while open?); open the images from their new place", str(path.parent))
 
     def recover(self, image_path: PathLike) -> Page | None:
-        """The autosaved page if it is newer than (and differs from) the saved annotation, else ``None``.
+        """The autosaved page if it differs from the saved annotation, else ``None``.
 
+        A save removes the autosave, so one that is left holds edits that were never saved (a crash), even when the
+        saved file is newer: something else (a sync tool, a backup, another program) may have touched it since.
         Raises :class:`AnnotationFormatError` if the autosave itself is unreadable.
         """
         image = self._image(image_path)
         auto, path = self.autosave_path(image), self.annotation_path(image)
         auto_time, saved_time = _mtime_ns(auto), _mtime_ns(path)
-        if auto_time is None or (saved_time is not None and auto_time < saved_time):
+        if auto_time is None:
             return None
         page = parse_page_text(read_text(auto), auto)
         page.image_path = str(image)
@@ -276,6 +278,12 @@ class AnnotationStore:
             if saved.to_dict() == page.to_dict():
                 return None
         return page
+
+    def autosave_is_older(self, image_path: PathLike) -> bool:
+        """True when the image's autosave is older than its saved annotation (which was changed after it)."""
+        auto_time = _mtime_ns(self.autosave_path(image_path))
+        saved_time = _mtime_ns(self.annotation_path(image_path))
+        return auto_time is not None and saved_time is not None and auto_time < saved_time
 
     def _writable(self) -> None:
         if self.read_only:

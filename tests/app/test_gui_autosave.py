@@ -1,0 +1,146 @@
+"""Edits that only an autosave holds (a crash, a failed save) are never dropped or hidden: recovery, export,
+Recognize All, and the figures reported after a batch or an import (review of session 14)."""
+
+from __future__ import annotations
+
+import errno
+import os
+import threading
+import time
+
+from gui_helpers import FakeService, recognized_window
+
+from ocr_core import project
+from ocr_core.document import Page
+from ocr_core.project import AnnotationStore
+
+
+def _crash_with_edit(window, image_dir, text="CORRECTED", delete_last=False):
+    """page1 recognized and saved, then edited (and autosaved) and the app "crashes" (nothing saved)."""
+    assert window.save()
+    ids = window.model.word_ids()
+    window.editor.set_text(ids[0], text)
+    if delete_last:
+        window.selection.select([ids[-1]])
+        window.editor.delete_selected()
+    assert window.session.autosave_now(wait=True)
+    window.session._autosave.stop()
+    # what a crash leaves: the autosave and the older saved file; the dead process removes nothing afterwards
+    window.session._autosave_pending = False
+    window.stack.setClean()
+    return AnnotationStore(image_dir)
+
+
+def _second_window(qtbot, paths):
+    from app.main_window import MainWindow
+    from app.settings import Settings
+
+    other = MainWindow(Settings(), lambda: FakeService())
+    qtbot.addWidget(other)
+    other.show()
+    qtbot.waitUntil(lambda: other.engine.state == "ready", timeout=5000)
+    assert other.open_paths(paths)
+    return other
+
+
+def test_an_undone_edit_whose_autosave_was_queued_does_not_come_back(window, qtbot, image_dir):
+    recognized_window(window, qtbot, image_dir)
+    assert window.save()
+    session = window.session
+    gate = threading.Event()
+    session._io.submit("a slow scan ahead of the autosave", lambda _ctx: gate.wait(5))
+    first = window.model.word_ids()[0]
+    window.editor.set_text(first, "typo")
+    session.autosave_now()  # the timer's autosave of the typo, queued behind the slow job
+    window.stack.undo()  # taken back ...
+    assert session.next_image(1)  # ... and the image left before the timer runs again
+    gate.set()
+    qtbot.waitUntil(lambda: not session.io_busy, timeout=3000)
+    assert not AnnotationStore(image_dir).autosave_path(image_dir / "page1.png").exists()
+    session.next_image(-1)
+    assert "typo" not in [w.text for w in window.model.words()] and window.stack.isClean()
+
+
+def test_an_autosave_older_than_a_touched_saved_file_is_still_recovered(window, qtbot, image_dir):
+    recognized_window(window, qtbot, image_dir)
+    store = _crash_with_edit(window, image_dir, "UNSAVED")
+    sidecar = store.annotation_path(image_dir / "page1.png")
+    later = time.time() + 5
+    os.utime(sidecar, (later, later))  # a sync tool or a backup touched the saved file afterwards
+    messages = []
+    window.session.message.connect(messages.append)
+    assert window.open_paths([image_dir / "page2.png"]) and window.open_paths([image_dir])
+    assert "UNSAVED" in [w.text for w in window.model.words()]
+    assert any("Recovered unsaved changes" in m and "changed after it" in m for m in messages)
+
+
+def test_export_takes_edits_that_only_the_autosave_holds_and_says_so(window, qtbot, image_dir, tmp_path):
+    recognized_window(window, qtbot, image_dir)
+    _crash_with_edit(window, image_dir)
+    window.session.next_image(1)  # the crashed image is not on screen
+    out = tmp_path / "out"
+    messages = []
+    window.transfer.message.connect(messages.append)
+    window.transfer.export_annotations(out, "icdar2015")
+    assert "CORRECTED" in (out / "gt_page1.txt").read_text(encoding="utf-8")
+    assert "never saved" in messages[-1] and "page1.png" in messages[-1]
+
+
+def test_recognize_all_over_a_crash_autosave_keeps_it_as_the_backup(window, qtbot, image_dir, monkeypatch):
+    recognized_window(window, qtbot, image_dir)
+    store = _crash_with_edit(window, image_dir, "WORLD!", delete_last=True)
+    deleted = {w.text for w in window.model.words()}
+    assert window.open_paths([image_dir / "page2.png", image_dir / "page1.png"])  # page1 not on screen
+    window.recognition.confirm_replace = lambda *_a: "replace"
+    window.action_set["recognize_folder"].trigger()
+    qtbot.waitUntil(lambda: not window.recognition.is_busy, timeout=8000)
+    image = image_dir / "page1.png"
+    assert not store.autosave_path(image).exists()
+    backup = Page.from_dict(__import__("json").loads(store.backup_path(image).read_text())["page"])
+    assert {w.text for w in backup.words} == deleted  # the crash's state, the deletion included, is the .bak
+    assert "WORLD!" in [w.text for w in store.load(image).words]  # the corrected word stays in the result
+
+
+def test_recognize_all_says_how_many_results_could_not_be_saved(window, qtbot, image_dir, monkeypatch):
+    def full(*_a, **_k):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    assert window.open_paths([image_dir])
+    qtbot.waitUntil(lambda: not window.session.io_busy, timeout=3000)
+    monkeypatch.setattr(project, "atomic_write_text", full)
+    finished = []
+    window.recognition.batchFinished.connect(lambda *counts: finished.append(counts))
+    window.action_set["recognize_folder"].trigger()
+    qtbot.waitUntil(lambda: bool(finished), timeout=8000)
+    assert finished == [(3, 0, 2)]  # read 3; the 2 not on screen could not be written
+    status = window.statusBar().currentMessage()
+    assert "2 results could not be saved" in status and "No space left" in status
+    assert not (image_dir / "page2.png.ocr.json").exists()
+    monkeypatch.undo()  # the disk has room again before the window closes (and saves the page on screen)
+
+
+def test_an_import_says_which_images_it_could_not_save(window, qtbot, image_dir, tmp_path):
+    (image_dir / "page2.png.ocr.json").write_text("{broken", encoding="utf-8")
+    truth = tmp_path / "gt"
+    truth.mkdir()
+    for i in (1, 2, 3):
+        (truth / f"gt_page{i}.txt").write_text("1,1,20,1,20,10,1,10,word\n", encoding="utf-8")
+    assert window.open_paths([image_dir])
+    window.transfer.confirm_replace = lambda *_a: "replace"
+    messages = []
+    window.transfer.message.connect(messages.append)
+    assert window.transfer.import_annotations(truth, "icdar2015") == 2
+    assert "1 not saved" in messages[-1] and "page2.png" in messages[-1]
+    assert (image_dir / "page2.png.ocr.json").read_text(encoding="utf-8") == "{broken"
+
+
+def test_training_names_images_whose_edits_only_the_autosave_holds(window, qtbot, image_dir):
+    recognized_window(window, qtbot, image_dir)
+    _crash_with_edit(window, image_dir)
+    window.session.next_image(1)
+    window.train_tab.dataset.use_checked.setChecked(True)
+    notes = window.training._unsaved_note()
+    assert len(notes) == 1 and "page1.png" in notes[0] and "never saved" in notes[0]
+    store = AnnotationStore(image_dir)
+    store.save(store.recover(image_dir / "page1.png"))  # saved: nothing to say any more
+    assert window.training._unsaved_note() == []

@@ -96,13 +96,14 @@ def test_autosave_and_recovery(folder):
 def test_an_autosave_older_than_the_saved_file_is_still_offered_and_said_to_be_older(folder):
     store = AnnotationStore(folder)
     image = folder / "a.png"
-    store.save(_page(image, "v1"))
+    first = _page(image, "v1")
+    store.save(first)
     auto = store.autosave(_page(image, "edit never saved"))
     saved = store.annotation_path(image)
     os.utime(auto, ns=(1_000_000_000, 1_000_000_000))  # the saved file was touched after it (a sync tool)
     assert saved.stat().st_mtime_ns > auto.stat().st_mtime_ns
     assert store.recover(image).words[0].text == "edit never saved" and store.autosave_is_older(image)
-    store.autosave(_page(image, "v1"))  # an autosave that holds what was saved offers nothing
+    store.autosave(first)  # an autosave that holds what was saved offers nothing
     assert store.recover(image) is None and not store.autosave_is_older(image)
 
 

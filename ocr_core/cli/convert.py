@@ -13,10 +13,16 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from ocr_core.atomic import planning_writes
+from ocr_core.cli.options import add_overwrite_option, replacing_problem
 from ocr_core.errors import OcrError
 from ocr_core.file_set import FileSetGuard
+from ocr_core.formats._common import recording_reads
 
 __all__ = ["add_parser", "run"]
+
+#: Formats that cannot hold an illegible (``###``) box: their writers leave those boxes out.
+_NO_ILLEGIBLE = ("hocr", "text", "pdf")
 
 
 def add_parser(subparsers: Any) -> None:
@@ -39,6 +45,7 @@ def add_parser(subparsers: Any) -> None:
                    help="output file or folder (per format: a folder for per-image files)")
     p.add_argument("--images", type=Path, default=None, metavar="DIR",
                    help="folder with the images (sizes, PPOCRLabel crops); default: next to the annotations")
+    add_overwrite_option(p)
     p.set_defaults(func=run)
 
 
@@ -51,7 +58,12 @@ def run(args: argparse.Namespace) -> int:
         source = args.from_format or detect_format(args.input)
         if source is None and args.input.exists():
             raise OcrError(f"{args.input}: cannot tell the annotation format; pass --from")
-        pages = read_annotations(args.input, source, args.images)
+        with recording_reads() as inputs:
+            pages = read_annotations(args.input, source, args.images)
+        with planning_writes() as planned:  # the files it would write, nothing on disk yet
+            write_annotations(pages, args.output, args.to_format, args.images)
+        if problem := replacing_problem(planned, inputs, args.overwrite):
+            raise OcrError(problem)
     except (OcrError, OSError) as exc:
         print(f"ocr-studio convert: error: {exc}", file=sys.stderr)
         return 1
@@ -64,8 +76,11 @@ def run(args: argparse.Namespace) -> int:
         print(f"ocr-studio convert: error: {exc}{_undo_note(guard.removed, guard.restored)}", file=sys.stderr)
         return 1
     n_words = sum(len(p.words) for p in pages)
+    illegible = sum(w.ignore for p in pages for w in p.words)
+    note = (f" ({illegible} illegible ### box(es) left out: {args.to_format} has no way to mark them)"
+            if illegible and args.to_format in _NO_ILLEGIBLE else "")
     print(f"converted {len(pages)} page(s), {n_words} word(s) from {source} to {args.to_format}: "
-          f"{len(written)} file(s) written to {args.output}")
+          f"{len(written)} file(s) written to {args.output}{note}")
     return 0
 
 

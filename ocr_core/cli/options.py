@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import Any
 
 __all__ = ["add_detection_options", "detection_overrides", "add_min_confidence_option", "positive_int",
-           "positive_float", "non_negative_int", "fraction", "writable_file", "writable_folder"]
+           "positive_float", "non_negative_int", "fraction", "writable_file", "writable_folder", "add_overwrite_option",
+           "replacing_problem"]
 
 _OPTIONS = {
     "detection_threshold": "a word's peak character score must reach this",
@@ -113,3 +114,45 @@ def add_min_confidence_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--weak-min-confidence", type=_unit_interval_or_off, default=None, metavar="X",
                         help="the confidence a weakly detected word needs to be kept (default: the recognizer "
                              "model's, else 0.5)")
+
+
+def add_overwrite_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--overwrite", action="store_true",
+                        help="replace files already there (default: refuse, naming them, before any work starts)")
+
+
+def replacing_problem(targets: list[Path], inputs: list[Path], overwrite: bool) -> str | None:
+    """Why writing ``targets`` must not go ahead, or ``None``: a target is one of the command's ``inputs`` (never
+    written over), a malformed OCR Studio annotation file (never written over, as in the window), or an existing
+    file while ``overwrite`` is off. Checked before the work starts, so nothing is replaced behind the user's back."""
+    from ocr_core.errors import AnnotationFormatError
+    from ocr_core.formats.studio import SIDECAR_SUFFIX, parse_page_text
+
+    def same(a: Path, b: Path) -> bool:
+        try:
+            return a.exists() and b.exists() and os.path.samefile(a, b)
+        except OSError:
+            return os.path.abspath(a) == os.path.abspath(b)
+
+    for target in dict.fromkeys(targets):
+        folder = Path(os.path.abspath(target)).parent
+        while not folder.exists() and folder.parent != folder:
+            folder = folder.parent
+        if not folder.is_dir():
+            return f"cannot write {target}: {folder} is a file, not a folder"
+    existing = [t for t in dict.fromkeys(targets) if t.is_file()]
+    for target in existing:
+        if any(same(target, source) for source in inputs):
+            return f"{target} is one of the inputs: it is never written over; choose another output"
+        if target.name.endswith(SIDECAR_SUFFIX):
+            try:
+                parse_page_text(target.read_text(encoding="utf-8"), target)
+            except (AnnotationFormatError, OSError, UnicodeDecodeError) as exc:
+                return (f"{target} is a malformed annotation file ({exc}); it is never written over: fix it or move it "
+                        "away")
+    if existing and not overwrite:
+        names = ", ".join(t.name for t in existing[:3]) + (f" and {len(existing) - 3} more" if len(existing) > 3 else "")
+        folder = existing[0].parent
+        return (f"{len(existing)} file{'s' if len(existing) != 1 else ''} in {folder} would be replaced ({names}); "
+                "pass --overwrite to replace them, or choose another output")
+    return None

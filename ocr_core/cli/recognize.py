@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 from collections import Counter, deque
@@ -15,10 +16,12 @@ import numpy as np
 from ocr_core.cli.options import (
     add_detection_options,
     add_min_confidence_option,
+    add_overwrite_option,
     detection_overrides,
     non_negative_int,
     positive_float,
     positive_int,
+    replacing_problem,
     writable_folder,
 )
 from ocr_core.document import IMAGE_PAGE, Page, Word
@@ -63,6 +66,7 @@ def add_parser(subparsers: Any) -> None:
                         "per page (with --out: <name>-page<N>)")
     p.add_argument("--out", type=Path, default=None, metavar="DIR",
                    help="write one file per image into DIR instead of printing")
+    add_overwrite_option(p)
     p.set_defaults(func=run)
 
 
@@ -182,6 +186,15 @@ def output_names(images: list[str], fmt: str, pages: dict[str, list[int]] | None
     return names
 
 
+@contextlib.contextmanager
+def _writing(target: Path) -> Iterator[None]:
+    """A failed write names the file it could not write and why (not the temporary file it went through)."""
+    try:
+        yield
+    except OSError as exc:
+        raise OcrError(f"cannot write {target}: {exc.strerror or exc}") from exc
+
+
 def _emit(pages: list[Page], image: str, key: Any, args: argparse.Namespace, stream: TextIO, many: bool) -> None:
     """Write one result: a page, or (text, hocr, pdf) the pages read of one file; ``key`` names its output file."""
     if args.format == "pdf":  # the image with its words as invisible text: a file of its own (--out)
@@ -189,13 +202,17 @@ def _emit(pages: list[Page], image: str, key: Any, args: argparse.Namespace, str
 
         for page in pages:
             page.image_path = page.image_path or image
-        PdfCodec().write(pages, args.out / args.output_names[key])
+        target = args.out / args.output_names[key]
+        with _writing(target):
+            PdfCodec().write(pages, target)
         return
     text = _render(pages, image, args.format, args.out if args.out is not None else Path.cwd())
     if args.out is not None:
         from ocr_core.atomic import atomic_write_text
 
-        atomic_write_text(args.out / args.output_names[key], text + "\n")
+        target = args.out / args.output_names[key]
+        with _writing(target):
+            atomic_write_text(target, text + "\n")
         return
     if many and args.format != "json":
         number = _page_number(pages[0]) if len(pages) == 1 else None
@@ -272,6 +289,11 @@ def run(args: argparse.Namespace, stream: TextIO | None = None) -> int:
             print(f"ocr-studio recognize: --out: {problem}", file=sys.stderr)
             return 2
         args.output_names = output_names(list(args.images), args.format, plan)
+        inputs = [Path(i) for i in args.images if "://" not in str(i)]
+        targets = [args.out / name for name in args.output_names.values()]
+        if problem := replacing_problem(targets, inputs, getattr(args, "overwrite", False)):
+            print(f"ocr-studio recognize: --out: {problem}", file=sys.stderr)
+            return 2
     elif args.format == "pdf":
         print("ocr-studio recognize: a searchable PDF is a file: give --out DIR", file=sys.stderr)
         return 2

@@ -3,10 +3,12 @@ quad helpers and page naming. No Qt, no TensorFlow."""
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import json
 import math
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +22,7 @@ __all__ = [
     "IMAGE_EXTENSIONS",
     "format_error",
     "read_text",
+    "recording_reads",
     "text_lines",
     "read_json",
     "write_json",
@@ -53,8 +56,26 @@ def format_error(path: str | os.PathLike[str], message: str, line: int | None = 
     return AnnotationFormatError(f"{where}: {message}")
 
 
+#: While :func:`recording_reads` runs: the annotation files read so far.
+_reads: contextvars.ContextVar[list[Path] | None] = contextvars.ContextVar("reads", default=None)
+
+
+@contextlib.contextmanager
+def recording_reads() -> Iterator[list[Path]]:
+    """Within the block (and this thread or task), every annotation file a codec reads is added to the list this
+    yields: the files a conversion must never write over."""
+    files: list[Path] = []
+    token = _reads.set(files)
+    try:
+        yield files
+    finally:
+        _reads.reset(token)
+
+
 def read_text(path: Path) -> str:
     """Read a UTF-8 file (a leading BOM is dropped) with universal newlines."""
+    if (files := _reads.get()) is not None:
+        files.append(Path(path))
     try:
         with open(path, encoding="utf-8-sig") as fh:
             return fh.read()

@@ -81,7 +81,7 @@ def load_pages(source: DataSource) -> list[Page]:
         raise TrainingError(f"{source} is not an annotated folder")
     path = Path(source.path).expanduser()
     if not path.exists():
-        raise TrainingError(f"training data {path} does not exist")
+        raise TrainingError(f"{path} does not exist (a --data folder or file of annotations)")
     from ocr_core.formats import read_annotations
 
     pages = read_annotations(path, source.format) if source.format else read_annotations(path)

@@ -351,3 +351,46 @@ def test_a_pdf_is_read_page_by_page_and_a_searchable_pdf_made_of_it(tmp_path, mo
     made = pypdf.PdfReader(out_dir / "scan.pdf")
     # the pages keep their size in points: rendered at 300 dpi, embedded at 300 dpi
     assert [round(float(p.mediabox.width)) for p in made.pages] == [72, 108]
+
+
+def test_out_never_writes_over_an_input_and_asks_for_overwrite_before_replacing(tmp_path, model_dirs, capsys):
+    from PIL import Image
+
+    det, rec = model_dirs
+    scan = tmp_path / "scan.pdf"
+    Image.new("RGB", (72, 72), "white").save(scan, resolution=72)
+    before = scan.read_bytes()
+    models = ["--detector", str(det), "--recognizer", str(rec)]
+    code, _, err = _run(["recognize", *models, "--format", "pdf", "--out", str(tmp_path), "--overwrite", str(scan)],
+                        capsys)
+    assert code == 2 and "scan.pdf is one of the inputs" in err and scan.read_bytes() == before
+    image = tmp_path / "img_1.png"
+    Image.new("RGB", (64, 48), "white").save(image)
+    truth = tmp_path / "gt_img_1.txt"
+    truth.write_text("1,1,9,1,9,9,1,9,typed by hand\n", encoding="utf-8")
+    code, _, err = _run(["recognize", *models, "--format", "icdar2015", "--out", str(tmp_path), str(image)], capsys)
+    assert code == 2 and "would be replaced (gt_img_1.txt)" in err and "--overwrite" in err
+    assert truth.read_text(encoding="utf-8") == "1,1,9,1,9,9,1,9,typed by hand\n"
+    code, _, err = _run(["recognize", *models, "--format", "icdar2015", "--out", str(tmp_path), "--overwrite",
+                         str(image)], capsys)
+    assert code == 0, err
+    assert "typed by hand" not in truth.read_text(encoding="utf-8")
+
+
+def test_a_write_that_fails_names_the_output_not_a_temporary_file(tmp_path, model_dirs, capsys, monkeypatch):
+    import ocr_core.atomic as atomic
+    from ocr_core.imageio import write_image
+
+    _, rec = model_dirs
+    image = tmp_path / "word.png"
+    write_image(image, np.full((32, 96, 3), 200, np.uint8))
+    real = atomic.atomic_write_text
+
+    def denied(path, *a, **k):
+        raise PermissionError(13, "Permission denied", str(Path(path).parent / ".word.json.x1y2.tmp"))
+
+    monkeypatch.setattr(atomic, "atomic_write_text", denied)
+    code, _, err = _run(["recognize", "--crops", "--recognizer", str(rec), "--out", str(tmp_path / "o"), str(image)],
+                        capsys)
+    monkeypatch.setattr(atomic, "atomic_write_text", real)
+    assert code == 1 and "cannot write" in err and "word.json: Permission denied" in err and ".tmp" not in err

@@ -77,13 +77,17 @@ def test_errors_are_one_clear_line(icdar_dir, capsys):
 
 
 def _fail_on_write(monkeypatch, n: int, error: BaseException) -> None:
-    """Make the ``n``-th file the codecs write fail with ``error`` (a full disk, Ctrl+C)."""
+    """Make the ``n``-th file the codecs write fail with ``error`` (a full disk, Ctrl+C); the dry run that lists the
+    files first (``planning_writes``) writes nothing and is not counted."""
+    import ocr_core.atomic as atomic
     import ocr_core.formats._common as common
 
     real = common.atomic_write_text
     calls = []
 
     def failing(path, text, *a, **k):
+        if atomic._planned.get() is not None:
+            return real(path, text, *a, **k)
         calls.append(path)
         if len(calls) == n:
             raise error
@@ -121,15 +125,19 @@ def test_a_failed_conversion_puts_back_the_files_it_replaced(icdar_dir, monkeypa
         old[f"img_{i}.json"] = json.dumps({"version": "earlier", "n": i})
         (out / f"img_{i}.json").write_text(old[f"img_{i}.json"], encoding="utf-8")
     (out / "notes.txt").write_text("mine", encoding="utf-8")
+    assert run_cli("--to", "labelme", str(gt), str(out)) == 1  # without --overwrite: refused, nothing touched
+    err = capsys.readouterr().err
+    assert "4 files in" in err and "would be replaced" in err and "--overwrite" in err
+    assert (out / "img_1.json").read_text(encoding="utf-8") == old["img_1.json"]
     _fail_on_write(monkeypatch, 3, OSError(28, "No space left on device"))
-    assert run_cli("--to", "labelme", str(gt), str(out)) == 1
+    assert run_cli("--to", "labelme", str(gt), str(out), "--overwrite") == 1
     err = capsys.readouterr().err
     assert "No space left on device" in err and "2 file(s) it had replaced were put back" in err
     assert {p.name: p.read_text(encoding="utf-8") for p in out.iterdir()} == {**old, "notes.txt": "mine"}
     assert not [p for p in icdar_dir.iterdir() if ".undo-" in p.name]  # the kept copies are gone too
 
     monkeypatch.undo()  # a conversion that succeeds replaces them all
-    assert run_cli("--to", "labelme", str(gt), str(out)) == 0
+    assert run_cli("--to", "labelme", str(gt), str(out), "--overwrite") == 0
     assert "earlier" not in (out / "img_1.json").read_text(encoding="utf-8")
     assert not [p for p in icdar_dir.iterdir() if ".undo-" in p.name]
 
@@ -143,5 +151,34 @@ def test_ctrl_c_during_a_conversion_puts_back_what_it_replaced(icdar_dir, monkey
         (out / f"img_{i}.json").write_text("earlier", encoding="utf-8")
     _fail_on_write(monkeypatch, 2, KeyboardInterrupt())
     with pytest.raises(KeyboardInterrupt):
-        run_cli("--to", "labelme", str(gt), str(out))
+        run_cli("--to", "labelme", str(gt), str(out), "--overwrite")
     assert [p.read_text(encoding="utf-8") for p in sorted(out.iterdir())] == ["earlier", "earlier"]
+
+
+def test_a_conversion_never_writes_over_its_input_nor_a_malformed_annotation_file(icdar_dir, capsys):
+    gt = icdar_dir / "gt"
+    before = (gt / "gt_img_1.txt").read_bytes()
+    assert run_cli("--to", "icdar2015", str(gt), str(gt), "--overwrite") == 1
+    assert "gt_img_1.txt is one of the inputs" in capsys.readouterr().err
+    assert (gt / "gt_img_1.txt").read_bytes() == before
+    sidecar = icdar_dir / "images" / "img_1.jpg.ocr.json"
+    sidecar.write_text('{"format": "ocr-studio", "page": {', encoding="utf-8")  # a hand edit gone wrong
+    assert run_cli("--to", "studio", str(gt), str(icdar_dir / "images"), "--images", str(icdar_dir / "images"),
+                   "--overwrite") == 1
+    assert "malformed annotation file" in capsys.readouterr().err
+    assert sidecar.read_text(encoding="utf-8") == '{"format": "ocr-studio", "page": {'
+
+
+def test_an_existing_file_in_the_way_of_a_folder_is_one_clear_line(icdar_dir, capsys):
+    (icdar_dir / "afile").write_text("mine", encoding="utf-8")
+    assert run_cli("--to", "labelme", str(icdar_dir / "gt"), str(icdar_dir / "afile")) == 1
+    err = capsys.readouterr().err
+    assert "is a file, not a folder" in err and "Errno" not in err
+    assert (icdar_dir / "afile").read_text(encoding="utf-8") == "mine"
+
+
+def test_illegible_boxes_a_format_cannot_hold_are_counted_as_left_out(icdar_dir, capsys):
+    assert run_cli("--to", "hocr", str(icdar_dir / "gt"), str(icdar_dir / "out.hocr")) == 0
+    assert "1 illegible ### box(es) left out" in capsys.readouterr().out
+    assert run_cli("--to", "labelme", str(icdar_dir / "gt"), str(icdar_dir / "lm")) == 0
+    assert "left out" not in capsys.readouterr().out

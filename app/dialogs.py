@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 from app.transfer import export_choices, import_choices
 from ocr_core.imageio import SUPPORTED_SUFFIXES
 
-__all__ = ["ask_open_images", "ask_open_folder", "ask_documents_to_split", "ask_split_pages", "ask_import", "ask_export", "ask_discard_unsaved",
+__all__ = ["ask_open_images", "ask_open_folder", "ask_documents_to_split", "ask_split_pages", "ask_folder_in_use", "ask_import", "ask_export", "ask_discard_unsaved",
            "ask_replace_annotated", "ask_overwrite_files", "ask_close_with_autosaved_edits", "listed", "TransferDialog"]
 
 _AUTO = "auto"
@@ -37,6 +37,21 @@ def ask_documents_to_split(parent: QWidget | None, start_dir: str = "") -> list[
     files, _ = QFileDialog.getOpenFileNames(parent, "Split documents into pages", start_dir,
                                             "Documents (*.pdf *.tif *.tiff);;All files (*)")
     return list(files)
+
+
+def ask_folder_in_use(parent: QWidget | None, folder: str, holder: str) -> str:
+    """Another window edits ``folder``: ``'read-only'``, ``'anyway'`` (take it over) or ``'cancel'``."""
+    box = QMessageBox(QMessageBox.Icon.Warning, "Folder in use",
+                      f"{folder} is being edited in another OCR Studio window ({holder}).\n\nTwo windows editing the "
+                      "same images would overwrite each other's changes and crash-recovery files. Open it read-only "
+                      "(nothing is saved from this window), or open it for editing all the same if that window is gone "
+                      "(a crash on another computer, a stale lock).", parent=parent)
+    read_only = box.addButton("Open Read-Only", QMessageBox.ButtonRole.AcceptRole)
+    anyway = box.addButton("Edit All the Same", QMessageBox.ButtonRole.DestructiveRole)
+    box.addButton("Cancel", QMessageBox.ButtonRole.RejectRole)
+    box.setDefaultButton(read_only)
+    box.exec()
+    return "read-only" if box.clickedButton() is read_only else "anyway" if box.clickedButton() is anyway else "cancel"
 
 
 def ask_split_pages(parent: QWidget | None, names: list[str]) -> bool:

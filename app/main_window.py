@@ -63,6 +63,7 @@ class MainWindow(QMainWindow):
         self.splitter = PageSplitter(self)
         # questions that guard the user's work (module functions, so tests can replace them)
         self.session.confirm_discard = lambda name, reason: dialogs.ask_discard_unsaved(self, name, reason)
+        self.session.confirm_folder_in_use = lambda folder, holder: dialogs.ask_folder_in_use(self, folder, holder)
         self.recognition.confirm_replace = lambda action, names, total: dialogs.ask_replace_annotated(
             self, action, names, total, keeps_hand_made=True)
         self.transfer.confirm_replace = lambda action, names, total: dialogs.ask_replace_annotated(

@@ -30,6 +30,7 @@ from app.settings import Settings
 from app.workers import Job, JobRunner
 from ocr_core.document import Page
 from ocr_core.errors import AnnotationFormatError, OcrError
+from ocr_core.folder_lock import FolderLock, LockHolder
 from ocr_core.hand_made import keep_hand_made
 from ocr_core.imageio import MAX_PIXELS, SUPPORTED_SUFFIXES, max_pixels, page_count
 from ocr_core.paths import resources_dir
@@ -72,6 +73,9 @@ class Session(QObject):
         self.current_page_count = 1
         self.root: Path | None = None
         self.store: AnnotationStore | None = None
+        self._lock: FolderLock | None = None  # this window's claim on the folder its annotations are saved in
+        #: Who edits this folder in another window, when it was opened read-only because of that (else ``None``).
+        self.locked_by: LockHolder | None = None
         self.done: dict[str, bool] = {}
         self._io = JobRunner("ocr-io", self)
         self._autosave = QTimer(self)
@@ -99,6 +103,9 @@ class Session(QObject):
         #: Commits text being typed in the views (an undoable edit) before the page is saved or left; the window
         #: sets it (``Editor.commit_pending_text``): a toolbar button or a menu takes no focus from a text field.
         self.commit_pending_text: Callable[[], None] = lambda: None
+        #: Asked ``(folder, holder)`` when another window edits the folder being opened: ``'read-only'`` (edits
+        #: here cannot be saved), ``'anyway'`` (take it over) or ``'cancel'``. The window asks the user.
+        self.confirm_folder_in_use: Callable[[str, str], str] = lambda _folder, _holder: "read-only"
         stack.indexChanged.connect(lambda _i: self._autosave.start())
 
     # -- state --------------------------------------------------------------------------------
@@ -142,10 +149,21 @@ class Session(QObject):
             return False
         if not self.release_current():
             return False
-        self.images = images
         folders = {p.parent for p in images}
-        self.root = Path(os.path.commonpath([str(f) for f in folders]))
-        self.store = self.make_store(self.root)
+        root = Path(os.path.commonpath([str(f) for f in folders]))
+        store = self.make_store(root)
+        claimed = self._claim(store)
+        if claimed is None:
+            return False
+        lock, holder = claimed
+        if lock is not self._lock and self._lock is not None:
+            self._lock.release()
+        self._lock, self.locked_by = lock, holder
+        if holder is not None:
+            store.read_only = True
+        self.images = images
+        self.root = root
+        self.store = store
         self.done = {str(p): False for p in images}
         self.index = -1
         for raw in paths:
@@ -154,6 +172,26 @@ class Session(QObject):
         self._scan_done_marks()
         self.go_to(0)
         return True
+
+    def _claim(self, store: AnnotationStore) -> tuple[FolderLock | None, LockHolder | None] | None:
+        """The lock of the folder ``store`` saves into, and who else holds it when the user chose to open it read-only
+        (``None`` when the user cancelled). Another window's lock on the folder: the user is asked."""
+        if self.read_only:
+            return None, None
+        folder = store.project_dir or store.root
+        if self._lock is not None and self._lock.held and self._lock.path.parent == folder:
+            return self._lock, None  # the folder this window holds already
+        lock = FolderLock(folder)
+        holder = lock.acquire()
+        if holder is None:
+            return lock, None
+        choice = self.confirm_folder_in_use(str(store.root), holder.describe())
+        if choice == "cancel":
+            return None
+        if choice == "anyway":
+            lock.acquire(force=True)
+            return lock, None
+        return lock, holder
 
     def _scan_done_marks(self) -> None:
         """Read done marks in the background (a second store instance: no shared state)."""
@@ -186,6 +224,11 @@ class Session(QObject):
         image, why = read_qimage(path)
         width, height = (image.width(), image.height()) if image is not None else (0, 0)
         page, problem = self._load_page(path, width, height)
+        if self.locked_by is not None:
+            problem = "\n".join(filter(None, [
+                f"Read-only: this folder is being edited in another OCR Studio window ({self.locked_by.describe()}). "
+                "Edits made here cannot be saved; close the other window, then open the folder again to edit it.",
+                problem]))
         if image is None:
             problem = "\n".join(filter(None, [
                 f"Cannot show the image {path}: {why}. Its annotation is kept as it is; drawing is off until the "
@@ -270,9 +313,10 @@ class Session(QObject):
                 self._generation += 1  # a queued autosave of the saved state is obsolete now
                 self._autosave_pending = False  # the save removed the autosave
         except (AnnotationFormatError, OcrError, OSError) as exc:
-            self.last_save_error = str(exc)
+            self.last_save_error = str(exc) if self.locked_by is None else (
+                f"the folder is open read-only: another OCR Studio window is editing it ({self.locked_by.describe()})")
             self._save_problem = True
-            self.problem.emit(f"Not saved: {exc}")
+            self.problem.emit(f"Not saved: {self.last_save_error}")
             return False
         self.last_save_error = ""
         if self._save_problem:  # the warning about the failed save is out of date now
@@ -298,8 +342,8 @@ class Session(QObject):
         With ``wait``, returns whether the edits are on disk now (False: the write failed).
         """
         path, store = self.current_path, self.store
-        if path is None or store is None or self.read_only:
-            return False
+        if path is None or store is None or self.read_only or self.locked_by is not None:
+            return False  # read-only because another window edits the folder: its autosaves are not touched
         if not self.is_modified:
             with self._disk_lock, contextlib.suppress(OSError):  # a stale autosave only offers saved edits
                 self._generation += 1  # under the lock: a queued write of older edits sees it before writing
@@ -596,6 +640,8 @@ class Session(QObject):
         if self.store is not None:
             with self._disk_lock:
                 self.store.flush()
+        if self._lock is not None:
+            self._lock.release()
         self._io.shutdown(wait=False)
 
 

@@ -34,6 +34,16 @@ def no_modal_close_question(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(dialogs, "ask_close_with_autosaved_edits", lambda *_a: True)
 
 
+@pytest.fixture(autouse=True)
+def folder_in_use_taken_over(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A second window on a folder stands for the app started again after a crash: the first window's process (this
+    one) is alive, so its lock would be asked about; the new window takes the folder over, as the user would. Tests
+    of that question replace it themselves."""
+    from app import dialogs
+
+    monkeypatch.setattr(dialogs, "ask_folder_in_use", lambda *_a: "anyway")
+
+
 @pytest.fixture
 def image_dir(tmp_path: Path) -> Path:
     folder = tmp_path / "images"

@@ -12,6 +12,7 @@ from gui_helpers import FakeService, recognized_window
 
 from ocr_core import project
 from ocr_core.document import Page
+from ocr_core.geometry import quad_from_rect
 from ocr_core.project import AnnotationStore
 
 
@@ -39,7 +40,8 @@ def _second_window(qtbot, paths):
     qtbot.addWidget(other)
     other.show()
     qtbot.waitUntil(lambda: other.engine.state == "ready", timeout=5000)
-    assert other.open_paths(paths)
+    if paths:
+        assert other.open_paths(paths)
     return other
 
 
@@ -144,3 +146,58 @@ def test_training_names_images_whose_edits_only_the_autosave_holds(window, qtbot
     store = AnnotationStore(image_dir)
     store.save(store.recover(image_dir / "page1.png"))  # saved: nothing to say any more
     assert window.training._unsaved_note() == []
+
+
+def test_a_second_window_on_a_folder_opens_it_read_only_and_never_touches_the_first_ones_work(
+        window, qtbot, image_dir, monkeypatch):
+    from app import dialogs
+
+    asked = []
+    monkeypatch.setattr(dialogs, "ask_folder_in_use", lambda _w, folder, holder: asked.append(holder) or "read-only")
+    discards = []
+    monkeypatch.setattr(dialogs, "ask_discard_unsaved", lambda _w, name, reason: discards.append(reason) or True)
+    recognized_window(window, qtbot, image_dir)
+    assert window.save()
+    window.editor.set_text(window.model.word_ids()[0], "first window's edit")
+    assert window.session.autosave_now(wait=True)
+    store = AnnotationStore(image_dir)
+    autosave = store.autosave_path(image_dir / "page1.png")
+    mine = autosave.read_bytes()
+
+    other = _second_window(qtbot, [image_dir])
+    assert len(asked) == 1 and f"process {os.getpid()}" in asked[0]
+    assert other.page.banner.isVisibleTo(other) and "Read-only" in other.page.banner.text()
+    assert other.session.current_path == image_dir / "page1.png"
+    other.editor.set_text(other.model.word_ids()[1], "second window's edit")
+    assert not other.session.autosave_now(wait=True)
+    assert not other.session.save() and "another OCR Studio window" in other.session.last_save_error
+    other.stack.undo()  # back to clean: the timer's discard must not remove the first window's autosave
+    other.session.autosave_now()
+    assert other.session.next_image(1)
+    assert autosave.read_bytes() == mine  # the first window's crash-recovery file is as it wrote it
+    other.editor.add_box(quad_from_rect(5, 5, 40, 20), "unsaveable")
+    assert other.session.next_image(1) and "read-only" in discards[-1]  # asked before dropping them
+    other.close()
+    assert autosave.read_bytes() == mine
+
+    window.close()  # the first window lets go: a new one edits without asking
+    again = _second_window(qtbot, [image_dir])
+    assert len(asked) == 1 and not again.page.banner.isVisibleTo(again)
+    assert "first window's edit" in [w.text for w in again.model.words()]  # saved when the first window closed
+    again.close()
+
+
+def test_cancel_leaves_the_second_window_as_it_was(window, qtbot, image_dir, tmp_path, monkeypatch):
+    from app import dialogs
+
+    assert window.open_paths([image_dir])
+    other = _second_window(qtbot, [image_dir / "page3.png"])  # takes over: the conftest's answer
+    other_folder = tmp_path / "other"
+    other_folder.mkdir()
+    (other_folder / "x.png").write_bytes((image_dir / "page1.png").read_bytes())
+    assert other.open_paths([other_folder])
+    monkeypatch.setattr(dialogs, "ask_folder_in_use", lambda *_a: "cancel")
+    window.close()
+    third = _second_window(qtbot, [])
+    assert not third.open_paths([other_folder]) and third.session.current_path is None
+    other.close()

@@ -10,7 +10,7 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QEvent, QTimer
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QGuiApplication, QImage, QUndoStack
 from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QTabWidget, QWidget
 
@@ -452,6 +452,11 @@ class MainWindow(QMainWindow):
         if not session.autosave_now(wait=True):
             return True
         return dialogs.ask_close_with_autosaved_edits(self, path.name, session.last_save_error)
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.ActivationChange and self.isActiveWindow():
+            self.session.check_disk()  # another program may have changed the annotation on screen meanwhile
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.editor.commit_pending_text()  # the window's close button takes no focus from the text being typed

@@ -282,6 +282,27 @@ class Session(QObject):
         self._set_done(str(path), page.checked)
         return page, ""
 
+    def check_disk(self) -> bool:
+        """When the window comes back to the front: if another program changed the annotation file of the image on
+        screen, show its version (no edits here: nothing to lose), or warn that saving will keep it aside (edits
+        here). True when something was found."""
+        path, store = self.current_path, self.store
+        if path is None or store is None or self.read_only or not store.changed_on_disk(path):
+            return False
+        sidecar = store.annotation_path(path)
+        if self.is_modified:
+            self.problem.emit(f"{sidecar.name} was changed by another program since it was opened here. Saving your "
+                              "edits keeps that version as .outside-<time> next to it.")
+            return True
+        image = self.model.page
+        page, problem = self._load_page(path, image.width, image.height)
+        self.model.set_page(page)
+        self.stack.clear()
+        self.problem.emit(problem)
+        self.message.emit(f"Reloaded {path.name}: its annotation file was changed by another program"
+                          if sidecar.exists() else f"{sidecar.name} was removed by another program")
+        return True
+
     def _recover(self, path: Path) -> None:
         assert self.store is not None
         try:

@@ -172,6 +172,12 @@ class AnnotationStore:
         page.image_path = str(image)
         return page
 
+    def changed_on_disk(self, image_path: PathLike) -> bool:
+        """True when the image's annotation file was written, replaced or removed by something else since this store
+        last read or wrote it (another program, a sync tool)."""
+        path = self.annotation_path(image_path)
+        return path in self._verified and _mtime_ns(path) != self._verified[path]
+
     def is_blocked(self, image_path: PathLike) -> bool:
         """True while the image's sidecar is known to be malformed (saving over it is refused)."""
         return self.annotation_path(image_path) in self._blocked
@@ -235,6 +241,7 @@ class AnnotationStore:
             return None
         target = _unused(path.with_name(f"{path.name}.broken-{time.strftime('%Y%m%d-%H%M%S')}"))
         os.replace(path, target)
+        self._verified[path] = None  # gone by this store's own hand
         return target
 
     # ---- autosave / recovery -------------------------------------------------------------------------

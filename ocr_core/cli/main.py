@@ -7,6 +7,7 @@ import importlib
 import logging
 import os
 import sys
+import warnings
 
 __all__ = ["main", "build_parser"]
 
@@ -43,6 +44,9 @@ def build_parser() -> argparse.ArgumentParser:
 def _quiet_engine_logs() -> None:
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "1")
+    # Pillow warns on stderr about damaged files ("Truncated File Read", "Corrupt EXIF data") that the commands
+    # report themselves, in one line naming the file; its warnings would come before that line, naming Pillow
+    warnings.filterwarnings("ignore", category=UserWarning, module=r"PIL\.")
 
 
 def main(argv: list[str] | None = None) -> int:

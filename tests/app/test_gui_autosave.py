@@ -201,3 +201,33 @@ def test_cancel_leaves_the_second_window_as_it_was(window, qtbot, image_dir, tmp
     third = _second_window(qtbot, [])
     assert not third.open_paths([other_folder]) and third.session.current_path is None
     other.close()
+
+
+def test_a_change_made_by_another_program_is_shown_or_warned_about_when_the_window_comes_back(
+        window, qtbot, image_dir, monkeypatch):
+    from PySide6.QtCore import QEvent
+    from PySide6.QtWidgets import QApplication
+
+    recognized_window(window, qtbot, image_dir)
+    assert window.save()
+    image = image_dir / "page1.png"
+    outside = AnnotationStore(image_dir)  # another program
+    page = outside.load(image)
+    page.words[0].text = "EXTERNAL"
+    time.sleep(0.01)
+    outside.save(page)
+    monkeypatch.setattr(window, "isActiveWindow", lambda: True)
+    QApplication.sendEvent(window, QEvent(QEvent.Type.ActivationChange))  # the user comes back to the window
+    assert window.model.words()[0].text == "EXTERNAL" and window.stack.isClean()  # no edits here: its version shown
+
+    window.editor.set_text(window.model.word_ids()[1], "mine")  # edits here, and the file changes again
+    page.words[0].text = "EXTERNAL 2"
+    time.sleep(0.01)
+    outside.save(page)
+    assert window.session.check_disk()
+    assert "changed by another program" in window.page.banner.text()
+    assert [w.text for w in window.model.words()][:2] == ["EXTERNAL", "mine"]  # the user's edits stay
+    assert window.save()
+    kept = [p for p in image_dir.iterdir() if ".outside-" in p.name]
+    assert len(kept) == 1 and "EXTERNAL 2" in kept[0].read_text(encoding="utf-8")
+    assert not window.session.check_disk()  # its own save is not a change from outside

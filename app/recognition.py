@@ -173,10 +173,15 @@ class RecognitionController(QObject):
                                  on_error=self._batch_save_failed)
             if save is not None:
                 self._batch_saves.append(save)
-                save.finished.connect(lambda: (self._batch_saves.remove(save), self._maybe_batch_finished()))
+                save.finished.connect(lambda: self._batch_save_done(save))
         else:
             self._batch_counts[1] += 1
             self.message.emit(f"{Path(path).name}: {result}")
+
+    def _batch_save_done(self, save: Job) -> None:
+        if save in self._batch_saves:
+            self._batch_saves.remove(save)
+        self._maybe_batch_finished()
 
     def _batch_save_failed(self, text: str) -> None:
         if text.startswith("Not saved"):

@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import string
 import sys
 import unicodedata
@@ -302,6 +303,15 @@ def _infos(alphabet: str, cache_dir: str | os.PathLike[str] | None,
     return infos
 
 
+def _looks_like_folder(alphabet: str) -> bool:
+    """An alphabet that is a folder's path (keras-ocr's ``get_fonts(cache_dir)``): an existing folder, or a path-like
+    token (``/``, ``~`` or ``./`` first, no spaces, letters repeated) that a cache folder not made yet would be."""
+    if (os.sep in alphabet or alphabet.startswith(("~", "."))) and os.path.isdir(os.path.expanduser(alphabet)):
+        return True
+    pathlike = re.fullmatch(r"(~|\.{1,2})?/[\w.~/-]*", alphabet) is not None
+    return pathlike and len(set(alphabet)) < len(alphabet)
+
+
 def get_fonts(alphabet: str = DEFAULT_ALPHABET, cache_dir: str | os.PathLike[str] | None = None,
               font_dirs: Iterable[str | os.PathLike[str]] | None = None, *,
               include_system: bool = True, allow_caps: bool | None = None,
@@ -317,7 +327,7 @@ def get_fonts(alphabet: str = DEFAULT_ALPHABET, cache_dir: str | os.PathLike[str
 
     >>> fonts = get_fonts("abc", font_dirs=["/usr/share/fonts/truetype/dejavu"])  # doctest: +SKIP
     """
-    if (os.sep in alphabet or alphabet.startswith(("~", "."))) and os.path.isdir(os.path.expanduser(alphabet)):
+    if _looks_like_folder(alphabet):
         raise DataGenerationError(
             f"get_fonts(alphabet, cache_dir, ...): the alphabet given is the folder {alphabet!r}; keras-ocr took "
             "cache_dir first, so name it: get_fonts(cache_dir=..., alphabet=...)")

@@ -89,6 +89,9 @@ def test_small_capitals_are_caps_fonts(tmp_path, sans):
 def test_a_folder_given_where_keras_ocr_put_cache_dir_is_a_clear_error(tmp_path):
     with pytest.raises(DataGenerationError, match="cache_dir first"):
         font_mod.get_fonts(str(tmp_path))  # keras-ocr's get_fonts(cache_dir, alphabet) order
+    with pytest.raises(DataGenerationError, match="cache_dir first"):
+        font_mod.get_fonts(str(tmp_path / "cache" / "not-made-yet"))  # a cache folder the first run would make
+    assert font_mod._looks_like_folder("0123456789/-.") is False  # an alphabet with a slash is an alphabet
 
 
 def test_fonts_with_math_line_metrics_are_rejected(tmp_path, sans):

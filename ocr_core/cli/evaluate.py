@@ -6,7 +6,8 @@ Example::
 
 Prints detection and end-to-end precision/recall/F1 (one-to-one IoU matching, ``###`` ignored) and
 the recognition accuracy/CER of detected words. ``--gt-boxes`` reads the ground-truth boxes instead
-of detecting (recognizer-only evaluation).
+of detecting (recognizer-only evaluation); a folder of word crops with a label file (``synth --crops``) is
+always read that way, each crop as one word.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from ocr_core.cli.options import (
     writable_file,
 )
 from ocr_core.errors import ImageReadError, OcrError
+from ocr_core.training.data import is_word_crop
 
 __all__ = ["add_parser", "run"]
 
@@ -41,7 +43,8 @@ def add_parser(subparsers: Any) -> None:
     p.add_argument("--iou", type=fraction, default=0.5, help="IoU threshold for a match (default 0.5)")
     p.add_argument("--no-normalize", action="store_true",
                    help="compare texts exactly (default: NFKC, lower-case, keep only [0-9a-z])")
-    p.add_argument("--gt-boxes", action="store_true", help="recognize the ground-truth boxes (no detection)")
+    p.add_argument("--gt-boxes", action="store_true",
+                   help="recognize the ground-truth boxes (no detection; always so for a folder of word crops)")
     p.add_argument("--scale", type=positive_float, default=None, help="upscaling before detection")
     p.add_argument("--precision", choices=("auto", "float32", "bfloat16"), default="auto",
                    help="detector arithmetic (default auto: bfloat16 on CPUs that compute it natively)")
@@ -91,9 +94,10 @@ def _gt_boxes(args: argparse.Namespace, pages: list[Any]) -> dict[str, Any]:
     truths: list[str] = []
     preds: list[str] = []
     skipped: list[str] = []
+    _read_word_crops(recognizer, [p for p in pages if is_word_crop(p)], lexicon, truths, preds, skipped)
     for page in pages:
         words = [w for w in page.words if not w.ignore and w.text]
-        if not words:
+        if not words or is_word_crop(page):
             continue
         try:
             readings = recognizer.recognize_boxes_with_confidence(
@@ -112,8 +116,31 @@ def _gt_boxes(args: argparse.Namespace, pages: list[Any]) -> dict[str, Any]:
         truths = [t for t, k in zip(truths, keep) if k]
         preds = [p for p, k in zip(preds, keep) if k]
     metrics = recognition_metrics(truths, preds, norm)
-    return {"mode": "gt_boxes", "pages": len(pages) - len(skipped), "normalized": norm, "lexicon": args.lexicon,
+    return {"mode": "word_crops" if any(is_word_crop(p) for p in pages) else "gt_boxes", "pages": len(pages) - len(skipped), "normalized": norm, "lexicon": args.lexicon,
             "recognition": metrics, "skipped": skipped}
+
+
+def _read_word_crops(recognizer: Any, pages: list[Any], lexicon: Any, truths: list[str], preds: list[str],
+                     skipped: list[str], batch: int = 64) -> None:
+    """Read word-crop pages whole, a batch at a time, adding to ``truths``/``preds`` (``skipped``: unreadable)."""
+    from ocr_core.imageio import read_image
+
+    for start in range(0, len(pages), batch):
+        crops, texts = [], []
+        for page in pages[start: start + batch]:
+            word = page.words[0]
+            if word.ignore or not word.text:
+                continue
+            try:
+                crops.append(read_image(page.image_path))
+            except ImageReadError as exc:  # one unreadable crop: the others are still scored
+                _warn(f"skipped: {exc}")
+                skipped.append(str(page.image_path))
+                continue
+            texts.append(word.text)
+        if crops:
+            truths.extend(texts)
+            preds.extend(t for t, _ in recognizer.recognize_crops(crops, lexicon=lexicon))
 
 
 def run(args: argparse.Namespace) -> int:
@@ -122,11 +149,12 @@ def run(args: argparse.Namespace) -> int:
         return 1
     try:
         pages = _load(args)
-        if args.gt_boxes:
+        if args.gt_boxes or any(is_word_crop(p) for p in pages):  # crops: nothing to detect
             data = _gt_boxes(args, pages)
             rec = data["recognition"]
-            print(f"recognition on ground-truth boxes: accuracy {rec['word_accuracy']:.3f}, CER {rec['cer']:.3f} "
-                  f"({rec['words']} words, {data['pages']} pages)")
+            what = ("word crops", "crops") if data["mode"] == "word_crops" else ("ground-truth boxes", "pages")
+            print(f"recognition on {what[0]}: accuracy {rec['word_accuracy']:.3f}, CER {rec['cer']:.3f} "
+                  f"({rec['words']} words, {data['pages']} {what[1]})")
         else:
             data = _pipeline_scores(args, pages)
     except OcrError as exc:

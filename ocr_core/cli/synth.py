@@ -8,14 +8,19 @@ Examples::
 
 Pages go to ``OUT/images/``, annotations to ``OUT/`` in the chosen format, character boxes to
 ``OUT/chars/<image stem>.json`` (and, for ``studio``, into each word's ``extra``). Crops go to
-``OUT/crops/`` with ``OUT/labels.txt`` (``crops/<file>\\t<text>`` per line).
+``OUT/crops/`` with ``OUT/labels.txt`` (``crops/<file>\\t<text>`` per line). ``OUT`` must be new or empty:
+``--overwrite`` replaces an earlier synth output there (its files are removed first), and a folder that holds
+anything else is refused, so two datasets never mix.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import math
+import os
+import re
 import sys
 import unicodedata
 from collections.abc import Iterator
@@ -55,7 +60,12 @@ def add_parser(subparsers: Any) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("--count", type=int, default=100, help="number of images or crops (default 100)")
-    p.add_argument("--out", type=Path, default=None, metavar="DIR", help="output folder")
+    p.add_argument("--out", type=Path, default=None, metavar="DIR",
+                   help="output folder, new or empty (see --overwrite)")
+    p.add_argument("--overwrite", action="store_true",
+                   help="replace an earlier synth output in --out: the files synth writes (images/synth_*, "
+                        "gt_synth_*, chars/, crops/, labels.txt...) are removed before the new ones are written; "
+                        "a folder that also holds other files is refused, and nothing in it is removed")
     p.add_argument("--format", default="icdar2015", choices=("icdar2015", "ppocrlabel", "studio"),
                    help="annotation format of pages (default icdar2015)")
     p.add_argument("--preview", type=Path, default=None, metavar="OUT.png",
@@ -193,6 +203,82 @@ _PREVIEW_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".bmp", ".tif", ".tiff")
 _FILE_SUFFIXES = (".txt", ".json", ".hocr", ".html", ".pdf", *_PREVIEW_SUFFIXES)
 
 
+#: The files synth writes into ``--out`` (paths relative to it), and those of its files that list others: every
+#: line of such a file must name one of synth's own files for the list to be synth's too.
+_OWN_FILES = re.compile(r"(images/synth_\d+\.jpg|chars/synth_\d+\.json|gt_synth_\d+\.txt|synth_\d+\.jpg\.ocr\.json"
+                        r"|crop_img/synth_\d+_crop_\d+\.jpg|crops/\d+\.png)")
+_OWN_LISTS = {"Label.txt": r"images/synth_\d+\.jpg", "Cache.cach": r"images/synth_\d+\.jpg",
+              "fileState.txt": r"(.*/)?images/synth_\d+\.jpg", "rec_gt.txt": r"crop_img/synth_\d+_crop_\d+\.jpg",
+              "labels.txt": r"crops/\d+\.png"}
+
+
+def _is_own_list(path: Path, key: str) -> bool:
+    try:
+        with open(path, encoding="utf-8-sig") as fh:
+            return all(re.fullmatch(key, line.split("\t", 1)[0].replace("\\", "/")) for line in fh if line.strip())
+    except (OSError, UnicodeDecodeError):
+        return False
+
+
+def _earlier_output(out: Path, keep: Path | None) -> tuple[list[Path], list[Path]]:
+    """The files in the folder ``out`` as ``(synth's own, others)``; ``keep`` (the preview this run writes there)
+    counts as neither."""
+    own: list[Path] = []
+    others: list[Path] = []
+    for folder, dirs, files in os.walk(out):
+        others += [Path(folder) / d for d in dirs if (Path(folder) / d).is_symlink()]  # not followed: not ours
+        for name in files:
+            path = Path(folder) / name
+            rel = path.relative_to(out).as_posix()
+            if keep is not None and os.path.abspath(path) == os.path.abspath(keep):
+                continue
+            if _OWN_FILES.fullmatch(rel) or (rel in _OWN_LISTS and _is_own_list(path, _OWN_LISTS[rel])):
+                own.append(path)
+            else:
+                others.append(path)
+    return sorted(own), sorted(others)
+
+
+def _check_out(out: Path, overwrite: bool, preview: Path | None) -> list[Path]:
+    """The earlier synth output to remove from ``out`` before writing (empty for a new or empty folder); raises
+    when ``out`` cannot be the dataset's folder: a file, or a folder that holds files, without ``--overwrite``
+    or with files synth did not write."""
+    from ocr_core.cli.options import writable_folder
+
+    if out.exists() and not out.is_dir():
+        raise OcrError(f"--out {out} is a file; name a folder for the dataset")
+    if problem := writable_folder(out):
+        raise OcrError(f"--out: {problem}")
+    if not out.exists():
+        return []
+    own, others = _earlier_output(out, preview)
+
+    def listed(paths: list[Path]) -> str:
+        names = ", ".join(p.relative_to(out).as_posix() for p in paths[:3])
+        return names + (f" and {len(paths) - 3} more" if len(paths) > 3 else "")
+
+    if others and overwrite:
+        raise OcrError(f"--out {out} holds {len(others)} file(s) synth did not write ({listed(others)}); "
+                       "--overwrite replaces only an earlier synth output, so nothing was removed: choose a new or "
+                       "empty folder")
+    if others:
+        raise OcrError(f"--out {out} already holds {len(own) + len(others)} file(s) ({listed(others + own)}); "
+                       "choose a new or empty folder")
+    if own and not overwrite:
+        raise OcrError(f"--out {out} holds an earlier synth output ({len(own)} file(s): {listed(own)}); pass "
+                       "--overwrite to replace it, or choose a new or empty folder")
+    return own
+
+
+def _remove(out: Path, files: list[Path]) -> None:
+    """Delete ``files`` (an earlier synth output in ``out``) and the subfolders they leave empty."""
+    for path in files:
+        path.unlink(missing_ok=True)
+    for name in ("images", "chars", "crops", "crop_img"):
+        with contextlib.suppress(OSError):  # not there, or not empty
+            (out / name).rmdir()
+
+
 def _write_image(path: Path, image: np.ndarray) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     bgr = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_RGB2BGR)
@@ -226,6 +312,7 @@ def _run(args: argparse.Namespace) -> int:
                        f"{' or '.join(_PREVIEW_SUFFIXES)}")
     if args.out is not None and args.count > 1 and args.out.suffix.lower() in _FILE_SUFFIXES:
         raise OcrError(f"--out {args.out}: {args.count} samples need a folder, not a file name")
+    earlier = _check_out(args.out, args.overwrite, args.preview) if args.out is not None else []
     alphabet = "".join(dict.fromkeys(args.alphabet))
     cache = str(args.cache_dir) if args.cache_dir else None
     font_dirs = [str(d) for d in args.fonts or []]
@@ -256,6 +343,9 @@ def _run(args: argparse.Namespace) -> int:
                           alphabet=alphabet, text_file=text_file, options=options)
         unit = "images"
     out: Path | None = args.out
+    if out is not None and earlier:  # only now, when the data can be made: a setting that fails keeps the old set
+        _remove(out, earlier)
+        print(f"removed the earlier synth output in {out} ({len(earlier)} file(s))", file=sys.stderr)
     samples: list[tuple[np.ndarray, Any]] = []
     pages = []
     labels: list[str] = []

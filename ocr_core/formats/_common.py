@@ -27,7 +27,9 @@ __all__ = [
     "read_json",
     "write_json",
     "image_size",
+    "IMAGES_SUBFOLDER",
     "find_image",
+    "in_images_subfolder",
     "first_existing",
     "flag",
     "build_page",
@@ -141,16 +143,27 @@ def image_size(path: Path) -> tuple[int, int] | None:
     return (h, w) if orientation in (5, 6, 7, 8) else (w, h)
 
 
+#: The subfolder next to annotation files where a dataset often keeps its images (as ``ocr-studio synth`` does):
+#: every codec looks there last, after the places it names.
+IMAGES_SUBFOLDER = "images"
+
+
 def find_image(stem: str, folders: Iterable[Path | None]) -> Path | None:
-    """The first ``<folder>/<stem><ext>`` that exists, trying every image extension."""
-    for folder in folders:
-        if folder is None:
-            continue
+    """The first ``<folder>/<stem><ext>`` that exists, trying every image extension; then the same in each
+    folder's ``images/`` subfolder (:data:`IMAGES_SUBFOLDER`)."""
+    given = [f for f in folders if f is not None]
+    for folder in [*given, *(f / IMAGES_SUBFOLDER for f in given)]:
         for ext in IMAGE_EXTENSIONS:
             for candidate in (folder / f"{stem}{ext}", folder / f"{stem}{ext.upper()}"):
                 if candidate.is_file():
                     return candidate
     return None
+
+
+def in_images_subfolder(folder: Path, name: str) -> Path | None:
+    """``<folder>/images/<name>`` (:data:`IMAGES_SUBFOLDER`): the last place a codec looks for an image it knows by
+    name; ``None`` without a name."""
+    return folder / IMAGES_SUBFOLDER / name if name else None
 
 
 def first_existing(candidates: Iterable[Path | None]) -> Path | None:

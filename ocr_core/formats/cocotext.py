@@ -28,6 +28,7 @@ from ocr_core.formats._common import (
     build_page,
     first_existing,
     format_error,
+    in_images_subfolder,
     json_number,
     namespace,
     number,
@@ -132,7 +133,8 @@ class CocoTextCodec:
                 words.append(self._ann_to_word(anns[ann_id], path, ann_id))
             extra = {_NS: {"id": img.get("id"), "keys": {k: v for k, v in img.items() if k not in _IMG_KEYS}}}
             rel = file_name.replace("\\", "/")
-            found = first_existing([base / rel, base / rel.rsplit("/", 1)[-1], path.parent / rel])
+            found = first_existing([base / rel, base / rel.rsplit("/", 1)[-1], path.parent / rel,
+                                    in_images_subfolder(path.parent, rel.rsplit("/", 1)[-1])])
             image_path = os.path.abspath(found if found is not None else base / rel)
             pages.append(build_page(words, width, height, image_path=image_path, extra=extra))
         return pages

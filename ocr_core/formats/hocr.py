@@ -29,6 +29,7 @@ from ocr_core.formats._common import (
     check_unique,
     first_existing,
     format_error,
+    in_images_subfolder,
     is_axis_aligned,
     number,
     page_name,
@@ -211,7 +212,8 @@ class HocrCodec:
             image: str | None = None
             if image_ref:
                 name = image_ref.rsplit("/", 1)[-1]
-                found = first_existing([path.parent / image_ref, images_dir / name if images_dir else None])
+                found = first_existing([path.parent / image_ref, images_dir / name if images_dir else None,
+                                        in_images_subfolder(path.parent, name)])
                 image = os.path.abspath(found if found is not None else path.parent / image_ref)
             extra = {} if image else {"name": path.stem}
             pages.append(Page(width=int(round(box[2] - box[0])), height=int(round(box[3] - box[1])),

@@ -39,6 +39,7 @@ from ocr_core.formats._common import (
     flag,
     format_error,
     image_size,
+    in_images_subfolder,
     is_axis_aligned,
     json_number,
     namespace,
@@ -147,7 +148,8 @@ class LabelmeCodec:
         rel = (image_ref or "").replace("\\", "/")
         name = rel.rsplit("/", 1)[-1]
         image = first_existing([path.parent / rel if rel else None,
-                                images_dir / name if images_dir and name else None])
+                                images_dir / name if images_dir and name else None,
+                                in_images_subfolder(path.parent, name)])
         meta: dict[str, Any] = {"keys": {k: v for k, v in data.items() if k not in ("shapes", "imagePath",
                                                                                    "imageData", "imageHeight",
                                                                                    "imageWidth")}}

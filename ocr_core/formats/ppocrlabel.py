@@ -37,6 +37,7 @@ from ocr_core.formats._common import (
     flag,
     format_error,
     image_size,
+    in_images_subfolder,
     json_number,
     namespace,
     number,
@@ -141,7 +142,7 @@ class PPOCRLabelCodec:
             name = rel.rsplit("/", 1)[-1]
             guess = label_dir.parent / rel
             image = first_existing([guess, label_dir / rel, label_dir / name, images_dir / name if images_dir else None,
-                                    images_dir / rel if images_dir else None])
+                                    images_dir / rel if images_dir else None, in_images_subfolder(label_dir, name)])
             image_path = os.path.abspath(image if image is not None else guess)
             size = image_size(image) if image is not None else None
             checked = (os.path.normcase(image_path) in checked_abs or _tail(rel) in checked_tails

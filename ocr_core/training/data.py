@@ -1,5 +1,9 @@
 """Training data sources: ``synthetic[:N]`` and annotated folders ``PATH[:FORMAT]``.
 
+A folder of word crops with a label file (``<image>\\t<text>`` per line, the image relative to the file: what
+``ocr-studio synth --crops`` writes as ``labels.txt``, and PaddleOCR's recognition labels such as ``rec_gt.txt``)
+is recognizer data where each crop is one whole word (:func:`word_crop_labels`; ``PATH:crops`` names it).
+
 >>> parse_data_source("synthetic:2000")
 DataSource(kind='synthetic', path=None, format=None, count=2000)
 >>> parse_data_source("data/train:icdar2015")
@@ -24,6 +28,11 @@ __all__ = [
     "DataSource",
     "parse_data_source",
     "load_pages",
+    "WORD_CROPS",
+    "CROP_LABEL_FILES",
+    "word_crop_labels",
+    "load_word_crops",
+    "is_word_crop",
     "split_pages",
     "unknown_characters",
     "check_alphabet",
@@ -75,13 +84,105 @@ def parse_data_source(text: str | DataSource) -> DataSource:
     return DataSource("folder", path=raw)
 
 
-def load_pages(source: DataSource) -> list[Page]:
-    """Read an annotated folder (or file); pages without an image file are an error naming them."""
+#: The format name of a folder of word crops (``PATH:crops``), and the label files such a folder holds.
+WORD_CROPS = "crops"
+CROP_LABEL_FILES = ("labels.txt", "rec_gt.txt")
+#: ``Page.extra`` key of a page that is one word crop: its one word is the whole image.
+_WORD_CROP_KEY = "word_crop"
+
+
+def _looks_like_crop_labels(path: Path) -> bool:
+    """Whether the first line of ``path`` reads ``<image file><TAB><text>`` (a PPOCRLabel line's text is a JSON
+    list of boxes: not this)."""
+    from ocr_core.formats._common import IMAGE_EXTENSIONS
+
+    try:
+        with open(path, encoding="utf-8-sig") as fh:
+            first = next((line.rstrip("\r\n") for line in fh if line.strip()), "")
+    except (OSError, UnicodeDecodeError):
+        return False
+    key, sep, text = first.partition("\t")
+    return bool(sep) and Path(key).suffix.lower() in IMAGE_EXTENSIONS and not text.lstrip().startswith("[")
+
+
+def word_crop_labels(source: DataSource) -> Path | None:
+    """The label file when ``source`` is a set of word crops (see the module docstring), else ``None``. A folder
+    whose annotations name another format (a PPOCRLabel folder holds ``rec_gt.txt`` too) stays that format unless
+    ``PATH:crops`` says otherwise."""
+    if source.kind != "folder" or not source.path:
+        return None
+    fmt = (source.format or "").lower()
+    if fmt and fmt != WORD_CROPS:
+        return None
+    path = Path(source.path).expanduser()
+    if path.is_file():
+        return path if fmt == WORD_CROPS or _looks_like_crop_labels(path) else None
+    if not path.is_dir():
+        return None
+    if not fmt:
+        from ocr_core.formats import detect_format
+
+        if detect_format(path) is not None:
+            return None
+    for name in CROP_LABEL_FILES:
+        if (path / name).is_file() and (fmt == WORD_CROPS or _looks_like_crop_labels(path / name)):
+            return path / name
+    if fmt == WORD_CROPS:
+        raise TrainingError(f"{path}: no {' or '.join(CROP_LABEL_FILES)} here (word crops need a label file of "
+                            "<image><TAB><text> lines)")
+    return None
+
+
+def load_word_crops(labels: Path) -> list[Page]:
+    """One page per line of the label file ``labels`` (``<image>\\t<text>``, the image relative to the file's
+    folder): the crop, its one word the whole image. Missing or unreadable images are an error naming them."""
+    from ocr_core.document import Line, Word
+    from ocr_core.formats._common import format_error, image_size, read_text, rect_quad, text_lines
+
+    pages: list[Page] = []
+    missing: list[str] = []
+    for no, line in enumerate(text_lines(read_text(labels)), 1):
+        if not line.strip():
+            continue
+        key, sep, text = line.partition("\t")
+        if not sep or not key.strip():
+            raise format_error(labels, "expected '<image file><TAB><text>' (a word crop and its text)", no)
+        image = labels.parent / key.strip().replace("\\", "/")
+        size = image_size(image) if image.is_file() else None
+        if size is None:
+            missing.append(key.strip())
+            continue
+        width, height = size
+        word = Word(quad=rect_quad(0, 0, width, height), text=text)
+        pages.append(Page(width=width, height=height, lines=[Line(words=[word])], image_path=str(image.resolve()),
+                          extra={_WORD_CROP_KEY: True}))
+    if missing:
+        raise TrainingError(f"{labels}: {len(missing)} word crop(s) have no readable image file "
+                            f"({', '.join(missing[:5])})")
+    if not pages:
+        raise TrainingError(f"{labels}: no word crops listed")
+    return pages
+
+
+def is_word_crop(page: Page) -> bool:
+    """Whether ``page`` is one word crop (:func:`load_word_crops`), not a page with word boxes."""
+    return bool(page.extra.get(_WORD_CROP_KEY))
+
+
+def load_pages(source: DataSource, *, word_crops: bool = True) -> list[Page]:
+    """Read an annotated folder (or file); pages without an image file are an error naming them. A set of word
+    crops (:func:`word_crop_labels`) gives a page per crop, or, when ``word_crops`` is off (the detector), an
+    error that says it is recognizer data."""
     if source.kind != "folder" or not source.path:
         raise TrainingError(f"{source} is not an annotated folder")
     path = Path(source.path).expanduser()
     if not path.exists():
         raise TrainingError(f"{path} does not exist (a --data folder or file of annotations)")
+    if (labels := word_crop_labels(source)) is not None:
+        if not word_crops:
+            raise TrainingError(f"{path}: word crops (a label file of <image><TAB><text>, {labels.name}) train the "
+                                "recognizer only; the detector needs pages annotated with word boxes")
+        return load_word_crops(labels)
     from ocr_core.formats import read_annotations
 
     pages = read_annotations(path, source.format) if source.format else read_annotations(path)
@@ -138,7 +239,8 @@ def check_alphabet(texts: Sequence[str], alphabet: str, *, drop: bool = False, w
 def extract_word_crops(pages: Sequence[Page], height: int, width: int, channels: int, *, lowercase: bool = False,
                        min_size: float = 2.0, margin: float | None = None) -> list[tuple[np.ndarray, str]]:
     """Crop every non-ignored word with text, resized and padded to ``height`` x ``width``; ``margin``
-    (default :data:`~ocr_core.geometry.DEFAULT_CROP_MARGIN`) is the context kept around each box, as at inference."""
+    (default :data:`~ocr_core.geometry.DEFAULT_CROP_MARGIN`) is the context kept around each box, as at inference.
+    A word crop's page (:func:`is_word_crop`) is taken whole."""
     from ocr_core.geometry import DEFAULT_CROP_MARGIN, crop_quad, resize_and_pad
     from ocr_core.imageio import read_image
 
@@ -148,6 +250,10 @@ def extract_word_crops(pages: Sequence[Page], height: int, width: int, channels:
         if not words:
             continue
         image = read_image(page.image_path)
+        if is_word_crop(page):  # the image is the word (as a synthetic crop): used whole
+            crops.append((to_model_crop(image, height, width, channels, resize_and_pad),
+                          prepare_text(words[0].text, lowercase)))
+            continue
         for word in words:
             q = word.quad
             if min(np.linalg.norm(q[1] - q[0]), np.linalg.norm(q[3] - q[0])) < min_size:

@@ -140,14 +140,14 @@ class DetectorTask:
             if source.kind == "synthetic":
                 self.synthetic.append(source)
             else:
-                loaded = load_pages(source)
+                loaded = load_pages(source, word_crops=False)
                 if not any(w for p in loaded for w in p.words):
                     raise TrainingError(f"{source.path}: no annotated words; nothing to train on")
                 pages.extend(loaded)
         val_pages: list[Page] = []
         for source in self.config.validation_sources:
             if source.kind == "folder":
-                val_pages.extend(load_pages(source))
+                val_pages.extend(load_pages(source, word_crops=False))
         if pages and not val_pages:
             pages, val_pages = split_pages(pages, self.config.validation_split, self.config.seed)
         self.train_pages, self.val_pages = pages, val_pages

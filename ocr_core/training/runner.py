@@ -319,8 +319,9 @@ def _run(config: TrainConfig, task: Any, state: dict[str, Any] | None, paths: Ch
          out_dir: Path, started: float, emit: EventHandler, log: Callable[[str], None],
          cancel: CancelToken | None) -> TrainResult:
     if state is not None and state.get("identity") != _jsonable(task.identity()):
-        raise TrainingError(f"{out_dir} holds a run with other settings ({state.get('identity')}); "
-                            "resume with the same task, variant, alphabet and build parameters")
+        differences = "; ".join(identity_differences(state.get("identity"), _jsonable(task.identity())))
+        raise TrainingError(f"{out_dir} holds a run with other settings: {differences}. Resume it with the run's "
+                            "settings (on the command line, leave those options out to take the run's)")
     if config.seed is not None:
         keras.utils.set_random_seed(int(config.seed))
     policy = mixed_precision_policy(config.mixed_precision)
@@ -374,6 +375,36 @@ def _adopt_saved_build_params(task: Any, saved: Any, log: Callable[[str], None])
     if all(k in theirs and theirs[k] == v for k, v in given.items()):
         task.build_params = dict(theirs)
         log("resume: build parameters taken from the run's saved state")
+
+
+def identity_differences(saved: Any, mine: Any, key: str = "") -> list[str]:
+    """What differs between a run's saved identity and this call's, one ``key: the run's value, now value`` per
+    differing setting (nested keys dotted: ``build_params.rnn_units``); long alphabets are told by their
+    characters only one side has.
+
+    >>> identity_differences({"variant": "lite", "alphabet": "abc"}, {"variant": "lite", "alphabet": "abd"})
+    ["alphabet: 'abc' in the run, 'abd' now"]
+    """
+    if isinstance(saved, dict) and isinstance(mine, dict):
+        keys = [*saved, *(k for k in mine if k not in saved)]
+        return [line for k in keys
+                for line in identity_differences(saved.get(k), mine.get(k), f"{key}.{k}" if key else str(k))]
+    if saved == mine:
+        return []
+    if isinstance(saved, str) and isinstance(mine, str) and max(len(saved), len(mine)) > 24:
+        only_run = "".join(c for c in dict.fromkeys(saved) if c not in mine)
+        only_now = "".join(c for c in dict.fromkeys(mine) if c not in saved)
+        parts = [f"{len(saved)} characters in the run, {len(mine)} now"]
+        parts += [f"only in the run: {_cut(only_run)!r}"] if only_run else []
+        parts += [f"only now: {_cut(only_now)!r}"] if only_now else []
+        if not only_run and not only_now:
+            parts.append("the same characters in another order")
+        return [f"{key}: {', '.join(parts)}"]
+    return [f"{key}: {saved!r} in the run, {mine!r} now"]
+
+
+def _cut(text: str, limit: int = 24) -> str:
+    return text if len(text) <= limit else text[:limit] + "..."
 
 
 def validation_fingerprint(batches: Sequence[Any]) -> str:

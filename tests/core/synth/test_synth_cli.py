@@ -68,7 +68,7 @@ def test_synth_crops_and_errors(tmp_path, font_cache, dejavu_dir, photo_dir, cap
     assert len(labels) == 5
     name, text = labels[0].split("\t")
     assert cv2.imread(str(out / name), cv2.IMREAD_UNCHANGED).shape == (32, 128) and text
-    assert _run(["--count", "1", "--out", str(out), "--fonts", str(tmp_path / "nowhere"), "--no-system-fonts",
+    assert _run(["--count", "1", "--out", str(tmp_path / "none"), "--fonts", str(tmp_path / "nowhere"), "--no-system-fonts",
                  "--no-procedural", "--backgrounds", str(photo_dir)]) == 1
     assert "nowhere" in capsys.readouterr().err
     assert _run(["--count", "1"]) == 1
@@ -93,3 +93,55 @@ def test_names_that_cannot_work_are_refused_before_anything_is_generated(tmp_pat
     with pytest.raises(SystemExit):
         _run(["--count", "1", "--rotation-z", "nan,nan", "--out", str(tmp_path / "x")])
     assert "finite" in capsys.readouterr().err
+
+
+def _files(folder: Path) -> list[str]:
+    return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
+
+
+@pytest.mark.parametrize("fmt", ["icdar2015", "ppocrlabel", "studio", "crops"])
+def test_a_second_run_never_mixes_with_the_first(tmp_path, font_cache, dejavu_dir, photo_dir, capsys, fmt):
+    """Into a folder that holds files synth refuses to write; --overwrite removes the earlier output first, so a
+    smaller second run leaves no files of the first behind."""
+    out = tmp_path / "syn"
+    kind = ["--crops"] if fmt == "crops" else ["--format", fmt, "--width", "96", "--height", "64", "--font-size",
+                                                 "12,16"]
+    common = [*kind, "--out", str(out), *_common(font_cache, dejavu_dir, photo_dir)]
+    assert _run(["--count", "4", *common]) == 0
+    first = _files(out)
+    capsys.readouterr()
+    assert _run(["--count", "2", *common]) == 1
+    err = capsys.readouterr().err
+    assert "earlier synth output" in err and "--overwrite" in err and len(err.strip().splitlines()) == 1
+    assert _files(out) == first  # nothing touched
+    assert _run(["--count", "2", "--overwrite", *common]) == 0
+    second = _files(out)
+    assert second and set(second) < set(first)  # the same names, fewer of them
+    assert not [n for n in second if "000002" in n or "000003" in n], second
+    if fmt == "crops":
+        assert len((out / "labels.txt").read_text("utf-8").splitlines()) == 2
+
+
+def test_other_files_in_the_folder_are_never_removed(tmp_path, capsys):
+    out = tmp_path / "mine"
+    (out / "images").mkdir(parents=True)
+    (out / "images" / "synth_000000.jpg").write_bytes(b"an earlier synth image")
+    (out / "gt_img_1.txt").write_text("1,1,9,1,9,9,1,9,mine\n", "utf-8")  # the user's own annotations
+    (out / "Label.txt").write_text("photos/a.jpg\t[]\n", "utf-8")  # a PPOCRLabel file of other images
+    for extra in ([], ["--overwrite"]):
+        assert _run(["--count", "1", "--out", str(out), *extra]) == 1
+        err = capsys.readouterr().err.strip()
+        assert len(err.splitlines()) == 1 and "gt_img_1.txt" in err and "Label.txt" in err, err
+        assert "Traceback" not in err
+    assert _files(out) == ["Label.txt", "gt_img_1.txt", "images/synth_000000.jpg"]
+
+
+def test_out_naming_a_file_is_one_clear_line(tmp_path, capsys):
+    afile = tmp_path / "afile"
+    afile.write_text("keep me", "utf-8")
+    for out in (afile, afile / "sub"):
+        assert _run(["--count", "1", "--out", str(out)]) == 1
+        err = capsys.readouterr().err.strip()
+        assert err.startswith("ocr-studio synth: error: --out") and ("is a file" in err or "not a folder" in err), err
+        assert "Errno" not in err and len(err.splitlines()) == 1
+    assert afile.read_text("utf-8") == "keep me"

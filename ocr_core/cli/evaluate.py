@@ -145,7 +145,7 @@ def _read_word_crops(recognizer: Any, pages: list[Any], lexicon: Any, truths: li
 
 def run(args: argparse.Namespace) -> int:
     if args.json_out and (problem := writable_file(Path(args.json_out))):
-        print(f"error: --json: {problem}", file=sys.stderr)
+        print(f"ocr-studio eval: error: --json: {problem}", file=sys.stderr)
         return 1
     try:
         pages = _load(args)
@@ -158,7 +158,7 @@ def run(args: argparse.Namespace) -> int:
         else:
             data = _pipeline_scores(args, pages)
     except OcrError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"ocr-studio eval: error: {exc}", file=sys.stderr)
         return 1
     if args.json_out:
         from ocr_core.atomic import atomic_write_text
@@ -166,11 +166,11 @@ def run(args: argparse.Namespace) -> int:
         try:
             atomic_write_text(args.json_out, json.dumps(data, indent=2) + "\n")
         except OSError as exc:  # the scores were printed; only the JSON copy is missing
-            print(f"error: cannot write {args.json_out}: {exc.strerror or exc}", file=sys.stderr)
+            print(f"ocr-studio eval: error: cannot write {args.json_out}: {exc.strerror or exc}", file=sys.stderr)
             return 1
         print(f"scores written to {args.json_out}")
     if data.get("skipped"):
-        print(f"error: {len(data['skipped'])} of {len(pages)} images could not be read; the scores leave them out",
+        print(f"ocr-studio eval: error: {len(data['skipped'])} of {len(pages)} images could not be read; the scores leave them out",
               file=sys.stderr)
         return 1
     return 0

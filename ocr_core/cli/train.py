@@ -258,17 +258,17 @@ def run(args: argparse.Namespace) -> int:
             bar.write(f"error: {event.message}" if event.kind == "error" else event.message)
 
     if args.out and (problem := writable_folder(Path(args.out))):
-        print(f"error: --out: {problem}", file=sys.stderr)
+        print(f"ocr-studio train: error: --out: {problem}", file=sys.stderr)
         return 1
     if args.resume:  # a typo in --out must not start a new run of hours
         from ocr_core.training.checkpoints import CheckpointPaths, read_state
 
         if not args.out:
-            print("error: --resume continues the run in --out: name its folder", file=sys.stderr)
+            print("ocr-studio train: error: --resume continues the run in --out: name its folder", file=sys.stderr)
             return 1
         state = read_state(CheckpointPaths(Path(args.out)).state)
         if state is None:
-            print(f"error: nothing to resume in {args.out} (no checkpoint there); leave out --resume to start a "
+            print(f"ocr-studio train: error: nothing to resume in {args.out} (no checkpoint there); leave out --resume to start a "
                   "new run", file=sys.stderr)
             return 1
         identity = state.get("identity")
@@ -288,12 +288,12 @@ def run(args: argparse.Namespace) -> int:
         if bar is not None:
             bar.close()
         if str(exc) not in shown_errors:
-            print(f"error: {exc}", file=sys.stderr)
+            print(f"ocr-studio train: error: {exc}", file=sys.stderr)
         return 1
     except OSError as exc:  # a full disk or a folder taken away mid-run; the checkpoints written so far stay
         if bar is not None:
             bar.close()
-        print(f"error: {exc.strerror or exc}{f': {exc.filename}' if exc.filename else ''}", file=sys.stderr)
+        print(f"ocr-studio train: error: {exc.strerror or exc}{f': {exc.filename}' if exc.filename else ''}", file=sys.stderr)
         return 1
     finally:
         if previous is not None:

@@ -147,7 +147,7 @@ def test_residual_blocks_where_they_do_not_apply_get_a_clear_error(tmp_path, cap
                               "--quiet"])
     assert args.func(args) == 1
     err = capsys.readouterr().err.strip().splitlines()
-    assert err == ["error: --residual-blocks is for the recognizer (lite variant) only"]
+    assert err == ["ocr-studio train: error: --residual-blocks is for the recognizer (lite variant) only"]
     assert not (tmp_path / "d").exists()
     config = TrainConfig(task="recognizer", variant="kurapan", alphabet=ALPHABET, data=["synthetic:8"],
                          build_params={"residual_blocks": [0, 1, 1, 1, 0, 0]}, out_dir=tmp_path / "k")

@@ -133,6 +133,7 @@ class MainWindow(QMainWindow):
         self.box_lock.lockedChanged.connect(self._show_box_lock)
         self.box_lock.lockedChanged.connect(self._update_lock_enabled)
         ses.doneChanged.connect(files.set_done)
+        ses.unsavedChanged.connect(files.set_unsaved)
         ses.message.connect(self.show_message)
         ses.problem.connect(self._show_problem)
         self.page.banner_button.clicked.connect(self._banner_action)

@@ -58,6 +58,7 @@ class Session(QObject):
     currentChanged = Signal(int, str)  # row, path
     imageShown = Signal(object)  # QImage | None
     doneChanged = Signal(str, bool)  # path, done
+    unsavedChanged = Signal(str, bool)  # path, its autosave holds edits never saved (a crash, a failed save)
     message = Signal(str)  # a transient status message
     problem = Signal(str)  # a persistent warning about the current image ("" clears it)
 
@@ -201,12 +202,25 @@ class Session(QObject):
         self._scan += 1
         self._marked_since_scan.clear()
         scan = self._scan
-        job = self._io.submit("read done marks", lambda ctx: scanner.checked_images(list(images)))
-        job.succeeded.connect(lambda marks: self._on_done_marks(marks, scan))
+        def read(_ctx: object) -> tuple[dict[Path, bool], list[Path]]:
+            unsaved = []
+            for image in images:  # edits a crash left in an autosave: marked in the list until they are saved
+                with contextlib.suppress(OSError, ValueError, AnnotationFormatError):
+                    if scanner.autosave_path(image).exists() and scanner.recover(image) is not None:
+                        unsaved.append(image)
+            return scanner.checked_images(list(images)), unsaved
 
-    def _on_done_marks(self, marks: dict[Path, bool], scan: int) -> None:
+        job = self._io.submit("read done marks", read)
+        job.succeeded.connect(lambda found: self._on_done_marks(found[0], scan, found[1]))
+
+    def _on_done_marks(self, marks: dict[Path, bool], scan: int, unsaved: Sequence[Path] = ()) -> None:
         if scan != self._scan:  # another folder was opened meanwhile
             return
+        for path in unsaved:
+            if path != self.current_path and self.store is not None:
+                with contextlib.suppress(OSError, ValueError, AnnotationFormatError):
+                    if self.store.recover(path) is not None:  # not saved since the scan looked
+                        self.unsavedChanged.emit(str(path), True)
         for path, done in marks.items():
             key = str(path)
             if key in self.done and key != str(self.current_path) and key not in self._marked_since_scan:
@@ -370,6 +384,7 @@ class Session(QObject):
                 self._generation += 1  # under the lock: a queued write of older edits sees it before writing
                 store.discard_autosave(path)
                 self._autosave_pending = False
+            self.unsavedChanged.emit(str(path), False)
             return True
         self._autosave_pending = True
         page = self.model.page.copy()
@@ -412,6 +427,7 @@ class Session(QObject):
         self._autosave.stop()
         if kept:
             self._left_in_autosave.add(str(path))
+            self.unsavedChanged.emit(str(path), True)
             self.message.emit(f"{path.name} could not be saved ({self.last_save_error}); its edits are in the "
                               "autosave and come back when you reopen it")
         return kept
@@ -432,6 +448,7 @@ class Session(QObject):
             if self.store is not None:
                 with contextlib.suppress(OSError):
                     self.store.discard_autosave(path)
+            self.unsavedChanged.emit(str(path), False)
             return True
         self._save_problem = True
         self.problem.emit(f"Not saved: {reason}. Your edits to {path.name} are still here: fix the folder's "
@@ -486,6 +503,8 @@ class Session(QObject):
 
     def _note_user_write(self, path: str | os.PathLike[str]) -> None:
         self._user_writes[str(path)] = self._user_writes.get(str(path), 0) + 1
+        self._left_in_autosave.discard(str(path))
+        self.unsavedChanged.emit(str(path), False)  # saved: the autosave is gone
 
     def set_aside_current(self) -> Path | None:
         """Rename the current image's malformed annotation file (``.broken-<time>``) so the edits can be saved."""
@@ -637,6 +656,7 @@ class Session(QObject):
         # must_run: readers of this image wait for the write, so a cancel before it starts must not skip it.
         job = self._io.submit(f"save {Path(key).name}", write, must_run=True)
         job.succeeded.connect(lambda checked: self._set_done(key, bool(checked)))
+        job.succeeded.connect(lambda _checked: self.unsavedChanged.emit(key, False))  # saved over the autosave
         job.failed.connect(lambda exc: report(f"Not saved: {exc}"))
         return job
 

@@ -27,17 +27,25 @@ __all__ = ["FileList", "THUMB_SIZE"]
 THUMB_SIZE = 56
 _PATH_ROLE = Qt.ItemDataRole.UserRole + 1
 _DONE_ROLE = Qt.ItemDataRole.UserRole + 2
+_UNSAVED_ROLE = Qt.ItemDataRole.UserRole + 3
 
 
 class _DoneDelegate(QStyledItemDelegate):
-    """Draws a green check badge on rows whose image is done."""
+    """Draws a green check badge on rows whose image is done, and an orange dot on rows with unsaved edits."""
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem,
               index: QModelIndex | QPersistentModelIndex) -> None:
         super().paint(painter, option, index)
+        rect: QRect = option.rect  # type: ignore[attr-defined]
+        if index.data(_UNSAVED_ROLE):
+            painter.save()
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(QColor("#e8912d"))
+            painter.drawEllipse(QRect(rect.left() + 4, rect.top() + 4, 10, 10))
+            painter.restore()
         if not index.data(_DONE_ROLE):
             return
-        rect: QRect = option.rect  # type: ignore[attr-defined]
         size = 18
         badge = QRect(rect.right() - size - 8, rect.center().y() - size // 2, size, size)
         painter.save()
@@ -130,6 +138,20 @@ class FileList(QWidget):
             self.list.item(row).setData(_DONE_ROLE, bool(done))
             self._update_summary()
 
+    def set_unsaved(self, path: str, unsaved: bool) -> None:
+        """Mark a row whose image has edits that only its autosave holds (they come back when it is opened)."""
+        row = self._rows.get(path)
+        if row is None or bool(self.list.item(row).data(_UNSAVED_ROLE)) == unsaved:
+            return
+        item = self.list.item(row)
+        item.setData(_UNSAVED_ROLE, unsaved)
+        item.setToolTip(path + ("\nEdits not saved yet (kept in its autosave): open it to get them back, then save"
+                                if unsaved else ""))
+        self._update_summary()
+
+    def is_unsaved(self, row: int) -> bool:
+        return bool(self.list.item(row).data(_UNSAVED_ROLE))
+
     def is_done(self, row: int) -> bool:
         return bool(self.list.item(row).data(_DONE_ROLE))
 
@@ -154,8 +176,9 @@ class FileList(QWidget):
     def _update_summary(self) -> None:
         total = self.list.count()
         done = sum(1 for r in range(total) if self.list.item(r).data(_DONE_ROLE))
-        self.summary.setText(f"{total} image{'s' if total != 1 else ''} \u00b7 {done} done" if total
-                             else "No images")
+        unsaved = sum(1 for r in range(total) if self.list.item(r).data(_UNSAVED_ROLE))
+        self.summary.setText(f"{total} image{'s' if total != 1 else ''} \u00b7 {done} done"
+                             + (f" \u00b7 {unsaved} with unsaved edits" if unsaved else "") if total else "No images")
 
     def _request_visible(self) -> None:
         if not self.list.count():

@@ -231,3 +231,19 @@ def test_a_change_made_by_another_program_is_shown_or_warned_about_when_the_wind
     kept = [p for p in image_dir.iterdir() if ".outside-" in p.name]
     assert len(kept) == 1 and "EXTERNAL 2" in kept[0].read_text(encoding="utf-8")
     assert not window.session.check_disk()  # its own save is not a change from outside
+
+
+def test_the_file_list_marks_images_whose_edits_only_the_autosave_holds(window, qtbot, image_dir):
+    recognized_window(window, qtbot, image_dir)
+    _crash_with_edit(window, image_dir)
+    window.close()
+    again = _second_window(qtbot, [image_dir / "page2.png", image_dir / "page1.png", image_dir / "page3.png"])
+    files = again.page.file_list
+    qtbot.waitUntil(lambda: files.is_unsaved(1), timeout=5000)  # page1: a crash's edits, not on screen
+    assert not files.is_unsaved(0) and not files.is_unsaved(2)
+    assert "1 with unsaved edits" in files.summary.text()
+    again.session.go_to(1)  # opened: the edits come back ...
+    assert "CORRECTED" in [w.text for w in again.model.words()]
+    assert again.save()  # ... and once saved the mark goes
+    assert not files.is_unsaved(1) and "unsaved" not in files.summary.text()
+    again.close()

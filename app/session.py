@@ -206,7 +206,7 @@ class Session(QObject):
             unsaved = []
             for image in images:  # edits a crash left in an autosave: marked in the list until they are saved
                 with contextlib.suppress(OSError, ValueError, AnnotationFormatError):
-                    if scanner.autosave_path(image).exists() and scanner.recover(image) is not None:
+                    if scanner.autosave_path(image).exists() and scanner.recover(image, older_too=True) is not None:
                         unsaved.append(image)
             return scanner.checked_images(list(images)), unsaved
 
@@ -216,10 +216,10 @@ class Session(QObject):
     def _on_done_marks(self, marks: dict[Path, bool], scan: int, unsaved: Sequence[Path] = ()) -> None:
         if scan != self._scan:  # another folder was opened meanwhile
             return
-        for path in unsaved:
+        for path in unsaved if self.locked_by is None else ():  # read-only: the other window's autosaves
             if path != self.current_path and self.store is not None:
                 with contextlib.suppress(OSError, ValueError, AnnotationFormatError):
-                    if self.store.recover(path) is not None:  # not saved since the scan looked
+                    if self.store.recover(path, older_too=True) is not None:  # not saved since the scan looked
                         self.unsavedChanged.emit(str(path), True)
         for path, done in marks.items():
             key = str(path)
@@ -305,6 +305,8 @@ class Session(QObject):
             return False
         sidecar = store.annotation_path(path)
         if self.is_modified:
+            if self.locked_by is not None:
+                return False  # read-only: these edits cannot be saved over it anyway
             self.problem.emit(f"{sidecar.name} was changed by another program since it was opened here. Saving your "
                               "edits keeps that version as .outside-<time> next to it.")
             return True
@@ -319,8 +321,10 @@ class Session(QObject):
 
     def _recover(self, path: Path) -> None:
         assert self.store is not None
+        if self.locked_by is not None:  # read-only: an autosave here is the other window's work in progress
+            return
         try:
-            recovered = self.store.recover(path)
+            recovered = self.store.recover(path, older_too=True)
         except (AnnotationFormatError, OSError) as exc:
             self.message.emit(f"Unreadable autosave ignored: {exc}")
             return

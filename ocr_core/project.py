@@ -262,17 +262,19 @@ class AnnotationStore:
             raise FileNotFoundError(errno.ENOENT, f"the folder {path.parent} is not there any more (moved or "
                                     "renamed while open?); open the images from their new place", str(path.parent))
 
-    def recover(self, image_path: PathLike) -> Page | None:
-        """The autosaved page if it differs from the saved annotation, else ``None``.
+    def recover(self, image_path: PathLike, *, older_too: bool = False) -> Page | None:
+        """The autosaved page if it is newer than (and differs from) the saved annotation, else ``None``.
 
-        A save removes the autosave, so one that is left holds edits that were never saved (a crash), even when the
-        saved file is newer: something else (a sync tool, a backup, another program) may have touched it since.
+        ``older_too``: also an autosave older than the saved file. A save removes the autosave, so one that is left
+        holds edits that were never saved (a crash), and the saved file may have been touched since by something else
+        (a sync tool, a backup) or rewritten by another program: the window offers such edits to the user, who can
+        take them back; nothing that runs unattended (Recognize All, import, export) puts them over the saved file.
         Raises :class:`AnnotationFormatError` if the autosave itself is unreadable.
         """
         image = self._image(image_path)
         auto, path = self.autosave_path(image), self.annotation_path(image)
         auto_time, saved_time = _mtime_ns(auto), _mtime_ns(path)
-        if auto_time is None:
+        if auto_time is None or (not older_too and saved_time is not None and auto_time < saved_time):
             return None
         page = parse_page_text(read_text(auto), auto)
         page.image_path = str(image)

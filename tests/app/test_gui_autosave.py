@@ -11,7 +11,7 @@ import time
 from gui_helpers import FakeService, recognized_window
 
 from ocr_core import project
-from ocr_core.document import Page
+from ocr_core.document import Page, Word
 from ocr_core.geometry import quad_from_rect
 from ocr_core.project import AnnotationStore
 
@@ -247,3 +247,41 @@ def test_the_file_list_marks_images_whose_edits_only_the_autosave_holds(window, 
     assert again.save()  # ... and once saved the mark goes
     assert not files.is_unsaved(1) and "unsaved" not in files.summary.text()
     again.close()
+
+
+def test_unattended_work_never_puts_an_old_autosave_over_a_newer_saved_file(window, qtbot, image_dir, tmp_path):
+    store = AnnotationStore(image_dir)
+    image = image_dir / "page2.png"
+    store.autosave(Page.from_words([Word(quad_from_rect(5, 5, 40, 20), "an hour old", None)], 120, 60,
+                                   image_path=str(image)))
+    time.sleep(0.02)
+    newer = Page.from_words([Word(quad_from_rect(5, 5, 40, 20), "NEWER_SAVED", None, box_by_hand=True)],
+                            120, 60, image_path=str(image))
+    from ocr_core.formats.studio import write_page_file
+
+    write_page_file(store.annotation_path(image), newer)  # written later by another program: the autosave stays
+    assert window.open_paths([image_dir])
+    out = tmp_path / "out"
+    window.transfer.export_annotations(out, "icdar2015")
+    assert "NEWER_SAVED" in (out / "gt_page2.txt").read_text(encoding="utf-8")
+    window.recognition.confirm_replace = lambda *_a: "replace"
+    window.action_set["recognize_folder"].trigger()
+    qtbot.waitUntil(lambda: not window.recognition.is_busy, timeout=8000)
+    assert "NEWER_SAVED" in [w.text for w in store.load(image).words]  # typed by hand: kept by the result
+    assert "NEWER_SAVED" in store.backup_path(image).read_text(encoding="utf-8")
+
+
+def test_a_read_only_window_shows_the_saved_file_not_the_other_windows_autosave(window, qtbot, image_dir,
+                                                                               monkeypatch):
+    from app import dialogs
+
+    monkeypatch.setattr(dialogs, "ask_folder_in_use", lambda *_a: "read-only")
+    recognized_window(window, qtbot, image_dir)
+    assert window.save()
+    window.editor.set_text(window.model.word_ids()[0], "work in progress")
+    assert window.session.autosave_now(wait=True)
+    other = _second_window(qtbot, [image_dir])
+    assert "work in progress" not in [w.text for w in other.model.words()]
+    assert other.stack.isClean() and other.session.next_image(1)  # nothing to ask about: no edits of its own
+    other.close()
+    assert AnnotationStore(image_dir).autosave_path(image_dir / "page1.png").exists()

@@ -30,7 +30,7 @@ from app.settings import Settings
 from app.workers import Job, JobRunner
 from ocr_core.document import Page
 from ocr_core.errors import AnnotationFormatError, OcrError
-from ocr_core.folder_lock import FolderLock, LockHolder
+from ocr_core.folder_lock import FolderLocks, LockHolder
 from ocr_core.hand_made import keep_hand_made
 from ocr_core.imageio import MAX_PIXELS, SUPPORTED_SUFFIXES, max_pixels, page_count
 from ocr_core.paths import resources_dir
@@ -74,7 +74,7 @@ class Session(QObject):
         self.current_page_count = 1
         self.root: Path | None = None
         self.store: AnnotationStore | None = None
-        self._lock: FolderLock | None = None  # this window's claim on the folder its annotations are saved in
+        self._locks: FolderLocks | None = None  # this window's claim on the folders its annotations are saved in
         #: Who edits this folder in another window, when it was opened read-only because of that (else ``None``).
         self.locked_by: LockHolder | None = None
         self.done: dict[str, bool] = {}
@@ -153,13 +153,13 @@ class Session(QObject):
         folders = {p.parent for p in images}
         root = Path(os.path.commonpath([str(f) for f in folders]))
         store = self.make_store(root)
-        claimed = self._claim(store)
+        claimed = self._claim(store, images)
         if claimed is None:
             return False
-        lock, holder = claimed
-        if lock is not self._lock and self._lock is not None:
-            self._lock.release()
-        self._lock, self.locked_by = lock, holder
+        locks, holder = claimed
+        if self._locks is not None:
+            self._locks.release(keep=locks)
+        self._locks, self.locked_by = locks, holder
         if holder is not None:
             store.read_only = True
         self.images = images
@@ -174,25 +174,24 @@ class Session(QObject):
         self.go_to(0)
         return True
 
-    def _claim(self, store: AnnotationStore) -> tuple[FolderLock | None, LockHolder | None] | None:
-        """The lock of the folder ``store`` saves into, and who else holds it when the user chose to open it read-only
-        (``None`` when the user cancelled). Another window's lock on the folder: the user is asked."""
+    def _claim(self, store: AnnotationStore, images: Sequence[Path]
+               ) -> tuple[FolderLocks | None, LockHolder | None] | None:
+        """``(locks taken, None)`` for the folders ``store`` saves the annotations of ``images`` into (the project
+        folder, or each image's folder), or ``(None, holder)`` when another window holds one of them and the user
+        chose to open read-only; ``None`` when the user cancelled."""
         if self.read_only:
             return None, None
-        folder = store.project_dir or store.root
-        if self._lock is not None and self._lock.held and self._lock.path.parent == folder:
-            return self._lock, None  # the folder this window holds already
-        lock = FolderLock(folder)
-        holder = lock.acquire()
+        locks = FolderLocks([store.project_dir] if store.project_dir else {p.parent for p in images})
+        holder = locks.acquire(keep=self._locks)  # the folders this window holds already stay its own
         if holder is None:
-            return lock, None
+            return locks, None
         choice = self.confirm_folder_in_use(str(store.root), holder.describe())
         if choice == "cancel":
             return None
         if choice == "anyway":
-            lock.acquire(force=True)
-            return lock, None
-        return lock, holder
+            locks.acquire(force=True, keep=self._locks)
+            return locks, None
+        return None, holder
 
     def _scan_done_marks(self) -> None:
         """Read done marks in the background (a second store instance: no shared state)."""
@@ -301,6 +300,13 @@ class Session(QObject):
         screen, show its version (no edits here: nothing to lose), or warn that saving will keep it aside (edits
         here). True when something was found."""
         path, store = self.current_path, self.store
+        if path is not None and store is not None and self.locked_by is None and self._locks is not None \
+                and (holder := self._locks.taken_over()) is not None:  # another window chose to edit all the same
+            self.locked_by, store.read_only = holder, True
+            self._locks = None
+            self.problem.emit(f"Read-only now: another OCR Studio window took this folder over "
+                              f"({holder.describe()}). Edits made here cannot be saved.")
+            return True
         if path is None or store is None or self.read_only or not store.changed_on_disk(path):
             return False
         sidecar = store.annotation_path(path)
@@ -685,8 +691,8 @@ class Session(QObject):
         if self.store is not None:
             with self._disk_lock:
                 self.store.flush()
-        if self._lock is not None:
-            self._lock.release()
+        if self._locks is not None:
+            self._locks.release()
         self._io.shutdown(wait=False)
 
 

@@ -26,9 +26,10 @@ import socket
 import time
 import uuid
 from dataclasses import dataclass
+from collections.abc import Iterable
 from pathlib import Path
 
-__all__ = ["LOCK_NAME", "FolderLock", "LockHolder"]
+__all__ = ["LOCK_NAME", "FolderLock", "FolderLocks", "LockHolder", "UNKNOWN_HOLDER"]
 
 #: The lock file, hidden (folder listings of images skip it).
 LOCK_NAME = ".ocr-studio.lock"
@@ -47,6 +48,10 @@ class LockHolder:
         when = time.strftime("%H:%M on %d %b", time.localtime(self.since)) if self.since else "an unknown time"
         where = "this computer" if self.host == socket.gethostname() else self.host or "another computer"
         return f"process {self.pid} of {self.user or 'another user'} on {where}, since {when}"
+
+
+#: A holder whose lock file could not be told apart from another's at the moment it was read (two windows racing).
+UNKNOWN_HOLDER = LockHolder(0, "", "", 0.0)
 
 
 def _alive(pid: int) -> bool:
@@ -77,10 +82,8 @@ class FolderLock:
             holder = LockHolder(int(data["pid"]), str(data.get("host", "")), str(data.get("user", "")),
                                 float(data.get("since", 0)))
             return holder, str(data.get("token", ""))
-        except FileNotFoundError:
+        except (OSError, ValueError, KeyError, TypeError):  # missing, or empty or damaged (a write cut short)
             return None
-        except (OSError, ValueError, KeyError, TypeError):  # unreadable: treated as held by nobody known
-            return LockHolder(0, "", "", 0.0), ""
 
     def holder(self) -> LockHolder | None:
         """Who else holds the lock now (``None``: nobody, this lock itself, or a process gone from this machine)."""
@@ -100,29 +103,31 @@ class FolderLock:
         can be made (read-only) gives ``None`` without a lock: nothing is written there anyway."""
         data = json.dumps({"pid": os.getpid(), "host": socket.gethostname(), "user": _user(), "since": time.time(),
                            "token": self._token}).encode("utf-8")
+        # the whole lock is written aside first, then put in place: no one ever reads a lock file half written
+        tmp = self.path.with_name(f"{self.path.name}.{self._token}.tmp")
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
+            tmp.write_bytes(data)
             for _attempt in range(3):
-                if self._read() is None:  # nobody: create it, unless another window does at the same moment
+                if not self.path.exists():  # nobody: link it in, unless another window does at the same moment
                     try:
-                        fd = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+                        os.link(tmp, self.path)
                     except FileExistsError:
                         continue
-                    with os.fdopen(fd, "wb") as handle:
-                        handle.write(data)
                 elif not force and (other := self.holder()) is not None:
                     return other
-                else:  # left by a crash, or taken over at the user's word
-                    tmp = self.path.with_name(f"{self.path.name}.{self._token}.tmp")
-                    tmp.write_bytes(data)
+                else:  # damaged, left by a crash, or taken over at the user's word
                     os.replace(tmp, self.path)
                 self.held = True
                 return None
         except OSError as exc:
-            if exc.errno not in (errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOSPC):
+            if exc.errno not in (errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOSPC, errno.ENOTSUP, errno.EMLINK):
                 raise
-            return None  # nothing can be written there: there is nothing to protect either
-        return self.holder() or LockHolder(0, "", "", 0.0)
+            return None  # nothing can be written there (or no links): there is nothing to protect either
+        finally:
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+        return self.holder() or UNKNOWN_HOLDER
 
     def release(self) -> None:
         """Give the lock up (only if this still holds it: a user who opened a folder anyway may have taken it)."""
@@ -140,3 +145,50 @@ def _user() -> str:
         return getpass.getuser()
     except (KeyError, OSError):  # no user name in this environment
         return ""
+
+
+class FolderLocks:
+    """The locks of every folder a window saves annotations into (images opened from several folders keep their
+    annotations next to each): all taken, or none."""
+
+    def __init__(self, folders: Iterable[str | os.PathLike[str]]) -> None:
+        self.folders = sorted({Path(os.path.realpath(f)) for f in folders})  # a symlinked path is the same folder
+        self._locks: list[FolderLock] = []
+
+    @property
+    def held(self) -> bool:
+        return bool(self._locks)
+
+    def covers(self, folders: Iterable[str | os.PathLike[str]]) -> bool:
+        return self.held and {Path(os.path.realpath(f)) for f in folders} <= set(self.folders)
+
+    def acquire(self, *, force: bool = False, keep: FolderLocks | None = None) -> LockHolder | None:
+        """Take every folder's lock; ``None`` when done, else the first other holder found (and nothing is taken).
+        ``keep``: locks this window holds already, reused for the folders they cover."""
+        mine = {lock.path.parent: lock for lock in (keep._locks if keep is not None else []) if lock.held}
+        taken: list[FolderLock] = []
+        for folder in self.folders:
+            lock = mine.get(folder) or FolderLock(folder)
+            if lock not in mine.values() and (holder := lock.acquire(force=force)) is not None:
+                for new in taken:
+                    if new not in mine.values():
+                        new.release()
+                return holder
+            taken.append(lock)
+        self._locks = taken
+        return None
+
+    def release(self, *, keep: FolderLocks | None = None) -> None:
+        """Give up every lock, but those ``keep`` holds too (the folders the window goes on with)."""
+        kept = set(keep._locks) if keep is not None else set()
+        for lock in self._locks:
+            if lock not in kept:
+                lock.release()
+        self._locks = []
+
+    def taken_over(self) -> LockHolder | None:
+        """Who took one of these locks over (another window chose to edit all the same), or ``None``."""
+        for lock in self._locks:
+            if lock.held and (holder := lock.holder()) is not None:
+                return holder
+        return None

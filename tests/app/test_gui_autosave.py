@@ -285,3 +285,29 @@ def test_a_read_only_window_shows_the_saved_file_not_the_other_windows_autosave(
     assert other.stack.isClean() and other.session.next_image(1)  # nothing to ask about: no edits of its own
     other.close()
     assert AnnotationStore(image_dir).autosave_path(image_dir / "page1.png").exists()
+
+
+def test_images_from_two_folders_lock_both(window, qtbot, image_dir, tmp_path, monkeypatch):
+    from app import dialogs
+
+    second = tmp_path / "second"
+    second.mkdir()
+    (second / "b.png").write_bytes((image_dir / "page1.png").read_bytes())
+    assert window.open_paths([image_dir / "page1.png", second / "b.png"])  # the lock is on each image's folder
+    asked = []
+    monkeypatch.setattr(dialogs, "ask_folder_in_use", lambda _w, folder, holder: asked.append(folder) or "cancel")
+    other = _second_window(qtbot, [])
+    assert not other.open_paths([second]) and asked == [str(second)]
+    other.close()
+
+
+def test_a_window_whose_folder_was_taken_over_turns_read_only_when_it_comes_back(window, qtbot, image_dir):
+    assert window.open_paths([image_dir])
+    other = _second_window(qtbot, [image_dir])  # "Edit All the Same" (the conftest's answer)
+    assert window.session.check_disk()  # what coming back to the front runs
+    assert "took this folder over" in window.page.banner.text()
+    window.editor.add_box(quad_from_rect(5, 5, 40, 20), "typed here")
+    assert not window.session.save() and "read-only" in window.session.last_save_error
+    assert not AnnotationStore(image_dir).autosave_path(image_dir / "page1.png").exists()
+    other.close()
+    window.stack.setClean()  # dropped by the user (the close question is answered in other tests)

@@ -25,8 +25,8 @@ import os
 import socket
 import time
 import uuid
-from dataclasses import dataclass
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 __all__ = ["LOCK_NAME", "FolderLock", "FolderLocks", "LockHolder", "UNKNOWN_HOLDER"]

@@ -14,7 +14,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO
 
-__all__ = ["atomic_write_bytes", "atomic_write_text", "atomic_open", "watching_writes", "planning_writes"]
+__all__ = ["atomic_write_bytes", "atomic_write_text", "atomic_open", "watching_writes", "planning_writes",
+           "remove_written_file"]
 
 #: Called with the target before an atomic write creates or replaces it (see :func:`watching_writes`).
 _before_write: contextvars.ContextVar[Callable[[Path], None] | None] = contextvars.ContextVar(
@@ -85,6 +86,29 @@ def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
 def atomic_write_text(path: str | os.PathLike[str], text: str, encoding: str = "utf-8") -> None:
     with atomic_open(path, "w", encoding=encoding) as fh:
         fh.write(text)
+
+
+def remove_written_file(path: str | os.PathLike[str]) -> bool:
+    """Delete the file ``path`` (one a writer made before and no longer writes) the way an atomic write replaces
+    one: while :func:`planning_writes` runs nothing is deleted and ``path`` is listed among the targets (it would
+    be replaced by nothing, so it counts as a file the command replaces); within :func:`watching_writes` the
+    callback is told first, so a :class:`~ocr_core.file_set.FileSetGuard` keeps it and puts it back on failure.
+    Returns whether there was a file to delete."""
+    target = Path(path)
+    if not target.is_file():
+        return False
+    planned = _planned.get()
+    if planned is not None:
+        planned.append(target)
+        return True
+    hook = _before_write.get()
+    if hook is not None:
+        hook(target)
+    try:
+        target.unlink()
+    except FileNotFoundError:
+        return False
+    return True
 
 
 def _short(name: str, limit: int = 200) -> str:

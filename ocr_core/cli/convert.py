@@ -62,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
             pages = read_annotations(args.input, source, args.images)
         with planning_writes() as planned:  # the files it would write, nothing on disk yet
             write_annotations(pages, args.output, args.to_format, args.images)
-        if problem := replacing_problem(planned, inputs, args.overwrite):
+        if problem := replacing_problem(planned, inputs, args.overwrite, args.output):
             raise OcrError(problem)
     except (OcrError, OSError) as exc:
         print(f"ocr-studio convert: error: {exc}", file=sys.stderr)

@@ -91,10 +91,7 @@ def _gt_boxes(args: argparse.Namespace, pages: list[Any]) -> dict[str, Any]:
 
     recognizer = _recognizer(args.recognizer)
     lexicon = load_default_lexicon(args.lexicon, _warn)
-    truths: list[str] = []
-    preds: list[str] = []
-    skipped: list[str] = []
-    _read_word_crops(recognizer, [p for p in pages if is_word_crop(p)], lexicon, truths, preds, skipped)
+    truths, preds, skipped = _read_word_crops(recognizer, [p for p in pages if is_word_crop(p)], lexicon)
     for page in pages:
         words = [w for w in page.words if not w.ignore and w.text]
         if not words or is_word_crop(page):
@@ -120,11 +117,15 @@ def _gt_boxes(args: argparse.Namespace, pages: list[Any]) -> dict[str, Any]:
             "recognition": metrics, "skipped": skipped}
 
 
-def _read_word_crops(recognizer: Any, pages: list[Any], lexicon: Any, truths: list[str], preds: list[str],
-                     skipped: list[str], batch: int = 64) -> None:
-    """Read word-crop pages whole, a batch at a time, adding to ``truths``/``preds`` (``skipped``: unreadable)."""
+def _read_word_crops(recognizer: Any, pages: list[Any], lexicon: Any, batch: int = 64
+                     ) -> tuple[list[str], list[str], list[str]]:
+    """Read word-crop pages whole, a batch at a time: ``(truths, readings, skipped)``, the last the image paths
+    that could not be read."""
     from ocr_core.imageio import read_image
 
+    truths: list[str] = []
+    preds: list[str] = []
+    skipped: list[str] = []
     for start in range(0, len(pages), batch):
         crops, texts = [], []
         for page in pages[start: start + batch]:
@@ -141,6 +142,7 @@ def _read_word_crops(recognizer: Any, pages: list[Any], lexicon: Any, truths: li
         if crops:
             truths.extend(texts)
             preds.extend(t for t, _ in recognizer.recognize_crops(crops, lexicon=lexicon))
+    return truths, preds, skipped
 
 
 def run(args: argparse.Namespace) -> int:

@@ -121,10 +121,13 @@ def add_overwrite_option(parser: argparse.ArgumentParser) -> None:
                         help="replace files already there (default: refuse, naming them, before any work starts)")
 
 
-def replacing_problem(targets: list[Path], inputs: list[Path], overwrite: bool) -> str | None:
+def replacing_problem(targets: list[Path], inputs: list[Path], overwrite: bool, output: Path | None = None
+                      ) -> str | None:
     """Why writing ``targets`` must not go ahead, or ``None``: a target is one of the command's ``inputs`` (never
     written over), a malformed OCR Studio annotation file (never written over, as in the window), or an existing
-    file while ``overwrite`` is off. Checked before the work starts, so nothing is replaced behind the user's back."""
+    file while ``overwrite`` is off. Checked before the work starts, so nothing is replaced behind the user's back.
+    The refusal names the folder of the files it would replace, or ``output`` (the output given) when they lie in
+    several folders."""
     from ocr_core.errors import AnnotationFormatError
     from ocr_core.formats.studio import SIDECAR_SUFFIX, parse_page_text
 
@@ -152,7 +155,8 @@ def replacing_problem(targets: list[Path], inputs: list[Path], overwrite: bool) 
                         "away")
     if existing and not overwrite:
         names = ", ".join(t.name for t in existing[:3]) + (f" and {len(existing) - 3} more" if len(existing) > 3 else "")
-        folder = existing[0].parent
+        folders = {Path(os.path.abspath(t.parent)) for t in existing}
+        folder = existing[0].parent if len(folders) == 1 or output is None else output
         return (f"{len(existing)} file{'s' if len(existing) != 1 else ''} in {folder} would be replaced ({names}); "
                 "pass --overwrite to replace them, or choose another output")
     return None

@@ -291,7 +291,7 @@ def run(args: argparse.Namespace, stream: TextIO | None = None) -> int:
         args.output_names = output_names(list(args.images), args.format, plan)
         inputs = [Path(i) for i in args.images if "://" not in str(i)]
         targets = [args.out / name for name in args.output_names.values()]
-        if problem := replacing_problem(targets, inputs, getattr(args, "overwrite", False)):
+        if problem := replacing_problem(targets, inputs, getattr(args, "overwrite", False), args.out):
             print(f"ocr-studio recognize: --out: {problem}", file=sys.stderr)
             return 2
     elif args.format == "pdf":

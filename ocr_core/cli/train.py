@@ -37,8 +37,10 @@ def add_parser(subparsers: Any) -> None:
     p.add_argument("--epochs", type=int, default=None, help="epochs to train in all (default 10)")
     p.add_argument("--patience", type=int, default=None, help="early-stopping patience in epochs (0: off; default 5)")
     p.add_argument("--batch-size", type=int, default=None, help="default 8")
-    p.add_argument("--steps-per-epoch", type=int, default=None)
-    p.add_argument("--validation-steps", type=int, default=None)
+    p.add_argument("--steps-per-epoch", type=int, default=None,
+                   help="training batches per epoch (default and 0: the samples of an epoch / --batch-size)")
+    p.add_argument("--validation-steps", type=int, default=None,
+                   help="validation batches per epoch (default and 0: automatic)")
     p.add_argument("--validation-split", type=float, default=None, help="default 0.1")
     p.add_argument("--init", metavar="NAME|PATH", default=None, help="model to start from (name or folder)")
     p.add_argument("--freeze-backbone", action=argparse.BooleanOptionalAction, default=None,
@@ -73,8 +75,13 @@ def add_parser(subparsers: Any) -> None:
                    help="auto, none, onedevice, mirrored, multiworker (TensorFlow; JAX/PyTorch train on one device)")
     p.add_argument("--loss", default=None, choices=("ohem", "mse"), help="detector loss (default ohem)")
     p.add_argument("--no-augment", action="store_true", default=None, help="detector: no random crop/scale/rotation")
+    p.add_argument("--augment", dest="no_augment", action="store_false", default=None,
+                   help="detector: random crop/scale/rotation (the default; undoes a resumed run's --no-augment)")
     p.add_argument("--no-weak-supervision", action="store_true", default=None,
                    help="detector: keep equal character splits of annotated words")
+    p.add_argument("--weak-supervision", dest="no_weak_supervision", action="store_false", default=None,
+                   help="detector: refine the character splits of annotated words (the default; undoes a resumed "
+                        "run's --no-weak-supervision)")
     p.add_argument("--cache-dir", default=None, help="fonts/backgrounds cache for synthetic data")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=run)
@@ -160,8 +167,10 @@ def resumed_args(args: argparse.Namespace, recorded: dict[str, Any], identity: d
             try:
                 resolve_model(value, args.task)
             except OcrError:
-                taken.append(f"the run started from --init {value}, which cannot be found any more: its model "
-                             "settings come from the run's checkpoint")
+                where = ("" if Path(str(value)).expanduser().is_absolute()
+                         else " (a path relative to the folder the run started in)")
+                taken.append(f"the run started from --init {value}, which cannot be found any more{where}: its "
+                             "model settings come from the run's checkpoint")
                 saved = identity or {}
                 if args.variant is None:
                     args.variant = saved.get("variant")
@@ -204,7 +213,7 @@ def config_from_args(args: argparse.Namespace) -> Any:
     return TrainConfig(
         task=args.task, data=given("data"), validation_data=args.val_data or [],
         epochs=given("epochs"), patience=given("patience") or None, batch_size=given("batch_size"),
-        steps_per_epoch=args.steps_per_epoch, validation_steps=args.validation_steps,
+        steps_per_epoch=args.steps_per_epoch or None, validation_steps=args.validation_steps or None,
         validation_split=given("validation_split"), learning_rate=args.lr, init=args.init,
         freeze_backbone=given("freeze_backbone"), lowercase=given("lowercase"), alphabet=args.alphabet,
         drop_unknown=given("drop_unknown"), variant=given("variant"), image_size=given("image_size"),

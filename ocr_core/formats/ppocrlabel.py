@@ -12,7 +12,10 @@
 - ``fileState.txt``: ``<absolute image path>\\t1`` per checked image <-> :attr:`Page.checked` (matched by
   absolute path, else by ``<folder>/<file>`` so a moved folder still matches).
 - ``rec_gt.txt`` + ``crop_img/<stem>_crop_<i>.jpg``: recognition crops (perspective corrected), written on
-  export for every legible word whose image can be found; ``i`` is the word's index on its page.
+  export for every legible word whose image can be found; ``i`` is the word's index on its page. ``rec_gt.txt`` is
+  always written (empty without crops), and crops of the exported images that an earlier export wrote and this one
+  does not are removed (only files named ``<stem>_crop_<i>.jpg`` for the stems written), so no stale crop stays
+  listed or lying in ``crop_img/``.
 
 >>> from ocr_core.formats import get_codec
 >>> get_codec("ppocrlabel").name
@@ -28,7 +31,7 @@ from typing import Any
 
 import numpy as np
 
-from ocr_core.atomic import atomic_write_text
+from ocr_core.atomic import atomic_write_text, remove_written_file
 from ocr_core.document import IGNORE_TEXT, Page, Word
 from ocr_core.formats._common import (
     build_page,
@@ -191,8 +194,10 @@ class PPOCRLabelCodec:
         return boxes
 
     def write(self, pages: list[Page], out: Path, *, images_dir: Path | None = None) -> list[Path]:
-        """Write ``Label.txt``, ``fileState.txt`` and, where images are found, ``rec_gt.txt`` + crops into
-        the folder ``out``."""
+        """Write ``Label.txt``, ``Cache.cach``, ``fileState.txt``, ``rec_gt.txt`` and, where images are found,
+        the crops into the folder ``out``; then remove the stale crops of these images (see the module docstring)
+        through :func:`~ocr_core.atomic.remove_written_file`, so that a plan lists them and a guard can put them
+        back."""
         out = Path(out)
         if out.suffix.lower() == ".txt":
             raise format_error(out, "PPOCRLabel output is a folder (Label.txt, fileState.txt, crop_img/)")
@@ -200,7 +205,9 @@ class PPOCRLabelCodec:
         check_unique([out / k for k in keys])
         label_lines, state_lines, rec_lines = [], [], []
         written: list[Path] = []
+        stems: set[str] = set()
         for i, (page, key) in enumerate(zip(pages, keys)):
+            stems.add(page_name(page, i))
             boxes = json.dumps(self._boxes(page), ensure_ascii=False)
             label_lines.append(f"{key}\t{boxes}\n")
             if page.checked:
@@ -214,11 +221,26 @@ class PPOCRLabelCodec:
         atomic_write_text(out / LABEL_FILE, "".join(label_lines))
         atomic_write_text(out / CACHE_FILE, "".join(label_lines))
         atomic_write_text(out / STATE_FILE, "".join(state_lines))
-        written = [out / LABEL_FILE, out / STATE_FILE] + written + [out / CACHE_FILE]
-        if rec_lines:
-            atomic_write_text(out / REC_FILE, "".join(rec_lines))
-            written.insert(2, out / REC_FILE)
-        return written
+        atomic_write_text(out / REC_FILE, "".join(rec_lines))
+        for stale in self._stale_crops(out, stems, set(written)):  # after every write succeeded
+            remove_written_file(stale)
+        return [out / LABEL_FILE, out / STATE_FILE, out / REC_FILE] + written + [out / CACHE_FILE]
+
+    @staticmethod
+    def _stale_crops(out: Path, stems: set[str], keep: set[Path]) -> list[Path]:
+        """The files ``crop_img/<stem>_crop_<i>.jpg`` of ``out`` for the ``stems`` written, other than ``keep``:
+        crops an earlier export made of these images. Other files there are never among them."""
+        try:
+            files = sorted((out / CROP_DIR).iterdir())
+        except OSError:  # no crop folder (yet)
+            return []
+        stale = []
+        for path in files:
+            stem, sep, index = path.name.removesuffix(".jpg").rpartition("_crop_")
+            if (path.name.endswith(".jpg") and sep and index.isascii() and index.isdigit() and stem in stems
+                    and path not in keep and path.is_file()):
+                stale.append(path)
+        return stale
 
     @staticmethod
     def _write_crops(page: Page, image_file: Path, out: Path, stem: str) -> list[tuple[str, str]]:

@@ -7,8 +7,9 @@
 
 from __future__ import annotations
 
+import os
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -116,11 +117,32 @@ class TrainConfig:
         return Path("runs") / f"{self.task}-{self.variant}-{stamp}"
 
     def to_dict(self) -> dict[str, Any]:
+        """The settings as ``train_config.json`` records them: local paths (the folder or file of a ``--data``
+        source, an ``--init`` that is a path rather than a model name, the cache folder) absolute, so that
+        ``--resume`` finds them from any working folder."""
         data = asdict(self)
-        data["data"] = [str(parse_data_source(d)) for d in self.data]
-        data["validation_data"] = [str(parse_data_source(d)) for d in self.validation_data]
+        data["data"] = [_recorded_source(d) for d in self.data]
+        data["validation_data"] = [_recorded_source(d) for d in self.validation_data]
         data["out_dir"] = None if self.out_dir is None else str(self.out_dir)
+        if self.init and Path(self.init).expanduser().exists():  # a path; a model name stays a name
+            data["init"] = _absolute(self.init)
+        if self.cache_dir:
+            data["cache_dir"] = _absolute(self.cache_dir)
         return data
+
+
+def _absolute(path: str | os.PathLike[str]) -> str:
+    """``path`` made absolute against the working folder (``~`` expanded, symbolic links kept)."""
+    return os.path.abspath(Path(path).expanduser())
+
+
+def _recorded_source(item: str | DataSource) -> str:
+    """A ``--data`` source as recorded: ``PATH[:FORMAT]`` with ``PATH`` absolute when it exists here;
+    ``synthetic[:N]`` and paths not found as given."""
+    source = parse_data_source(item)
+    if source.kind == "folder" and source.path and Path(source.path).expanduser().exists():
+        source = replace(source, path=_absolute(source.path))
+    return str(source)
 
 
 @dataclass

@@ -1,8 +1,9 @@
 """Training data sources: ``synthetic[:N]`` and annotated folders ``PATH[:FORMAT]``.
 
 A folder of word crops with a label file (``<image>\\t<text>`` per line, the image relative to the file: what
-``ocr-studio synth --crops`` writes as ``labels.txt``, and PaddleOCR's recognition labels such as ``rec_gt.txt``)
-is recognizer data where each crop is one whole word (:func:`word_crop_labels`; ``PATH:crops`` names it).
+``ocr-studio synth --crops`` writes as ``labels.txt``, PaddleOCR's recognition labels such as ``rec_gt.txt``, and
+tab-separated ``.tsv`` tables) is recognizer data where each crop is one whole word (:func:`word_crop_labels`;
+``PATH:crops`` names it). Columns after the text are ignored, and a header line (``file<TAB>label...``) is skipped.
 
 >>> parse_data_source("synthetic:2000")
 DataSource(kind='synthetic', path=None, format=None, count=2000)
@@ -84,25 +85,59 @@ def parse_data_source(text: str | DataSource) -> DataSource:
     return DataSource("folder", path=raw)
 
 
-#: The format name of a folder of word crops (``PATH:crops``), and the label files such a folder holds.
+#: The format name of a folder of word crops (``PATH:crops``), and the label files such a folder holds (any other
+#: ``*.tsv`` file of crop labels too).
 WORD_CROPS = "crops"
-CROP_LABEL_FILES = ("labels.txt", "rec_gt.txt")
+CROP_LABEL_FILES = ("labels.txt", "rec_gt.txt", "labels.tsv")
 #: ``Page.extra`` key of a page that is one word crop: its one word is the whole image.
 _WORD_CROP_KEY = "word_crop"
 
 
-def _looks_like_crop_labels(path: Path) -> bool:
-    """Whether the first line of ``path`` reads ``<image file><TAB><text>`` (a PPOCRLabel line's text is a JSON
-    list of boxes: not this)."""
+def _crop_columns(line: str) -> tuple[str, str] | None:
+    """``(image, text)`` of a label line ``<image><TAB><text>[<TAB>more...]`` (columns after the text ignored), or
+    ``None`` when the line has no tab."""
+    columns = line.split("\t")
+    if len(columns) < 2:
+        return None
+    return columns[0].strip(), columns[1]
+
+
+def _is_image_name(name: str) -> bool:
     from ocr_core.formats._common import IMAGE_EXTENSIONS
 
+    return Path(name).suffix.lower() in IMAGE_EXTENSIONS
+
+
+def _first_lines(path: Path, n: int = 2) -> list[str]:
+    """The first ``n`` non-blank lines of a text file (none when it cannot be read as UTF-8)."""
+    lines: list[str] = []
     try:
         with open(path, encoding="utf-8-sig") as fh:
-            first = next((line.rstrip("\r\n") for line in fh if line.strip()), "")
+            for line in fh:
+                if line.strip():
+                    lines.append(line.rstrip("\r\n"))
+                    if len(lines) == n:
+                        break
     except (OSError, UnicodeDecodeError):
-        return False
-    key, sep, text = first.partition("\t")
-    return bool(sep) and Path(key).suffix.lower() in IMAGE_EXTENSIONS and not text.lstrip().startswith("[")
+        return []
+    return lines
+
+
+def _looks_like_crop_labels(path: Path) -> bool:
+    """Whether the first line of ``path`` (after a header line such as ``file<TAB>label``) reads
+    ``<image file><TAB><text>`` (a PPOCRLabel line's text is a JSON list of boxes: not this)."""
+    lines = _first_lines(path)
+    if len(lines) == 2 and (head := _crop_columns(lines[0])) is not None and not _is_image_name(head[0]):
+        lines = lines[1:]  # a header
+    fields = _crop_columns(lines[0]) if lines else None
+    return fields is not None and _is_image_name(fields[0]) and not fields[1].lstrip().startswith("[")
+
+
+def _label_file_candidates(folder: Path) -> list[Path]:
+    """The files of ``folder`` that may list word crops: :data:`CROP_LABEL_FILES`, then other ``*.tsv`` files."""
+    named = [folder / name for name in CROP_LABEL_FILES]
+    others = sorted(p for p in folder.glob("*.tsv") if p.name not in CROP_LABEL_FILES)
+    return [p for p in named + others if p.is_file()]
 
 
 def word_crop_labels(source: DataSource) -> Path | None:
@@ -124,38 +159,68 @@ def word_crop_labels(source: DataSource) -> Path | None:
 
         if detect_format(path) is not None:
             return None
-    for name in CROP_LABEL_FILES:
-        if (path / name).is_file() and (fmt == WORD_CROPS or _looks_like_crop_labels(path / name)):
-            return path / name
+    for candidate in _label_file_candidates(path):
+        if _looks_like_crop_labels(candidate) or (fmt == WORD_CROPS and candidate.name in CROP_LABEL_FILES):
+            return candidate
     if fmt == WORD_CROPS:
-        raise TrainingError(f"{path}: no {' or '.join(CROP_LABEL_FILES)} here (word crops need a label file of "
-                            "<image><TAB><text> lines)")
+        raise TrainingError(f"{path}: no {', '.join(CROP_LABEL_FILES)} or other .tsv label file here (word crops "
+                            "need a label file of <image><TAB><text> lines)")
+    return None
+
+
+def _word_crops_hint(path: Path) -> str | None:
+    """For a folder (or file) that no format reads but that holds images and a tab-separated text file: how to
+    read it as word crops (``--data PATH:crops``), else ``None``."""
+    folder = path if path.is_dir() else path.parent
+    try:
+        has_images = any(p.is_file() and _is_image_name(p.name) for p in folder.iterdir())
+        files = [path] if path.is_file() else sorted(p for p in folder.iterdir()
+                                                      if p.suffix.lower() in (".txt", ".tsv") and p.is_file())
+    except OSError:
+        return None
+    for candidate in files:
+        lines = _first_lines(candidate)
+        rows = [fields for line in lines if (fields := _crop_columns(line)) is not None]
+        if not lines or len(rows) < len(lines):
+            continue
+        if has_images or any((folder / key.replace("\\", "/")).is_file() for key, _ in rows if key):
+            target = path if path.is_dir() and candidate in _label_file_candidates(folder) else candidate
+            return (f"if it holds word crops, name the label file of <image><TAB><text> lines with PATH:crops "
+                    f"(--data {target}:crops)")
     return None
 
 
 def load_word_crops(labels: Path) -> list[Page]:
     """One page per line of the label file ``labels`` (``<image>\\t<text>``, the image relative to the file's
-    folder): the crop, its one word the whole image. Missing or unreadable images are an error naming them."""
+    folder, more columns ignored): the crop, its one word the whole image. A first line whose image is not a file
+    while the others' are is a header, and skipped. Missing or unreadable images are an error naming them."""
     from ocr_core.document import Line, Word
     from ocr_core.formats._common import format_error, image_size, read_text, rect_quad, text_lines
 
     pages: list[Page] = []
     missing: list[str] = []
+    header: str | None = None
     for no, line in enumerate(text_lines(read_text(labels)), 1):
         if not line.strip():
             continue
-        key, sep, text = line.partition("\t")
-        if not sep or not key.strip():
+        fields = _crop_columns(line)
+        if fields is None or not fields[0]:
             raise format_error(labels, "expected '<image file><TAB><text>' (a word crop and its text)", no)
-        image = labels.parent / key.strip().replace("\\", "/")
+        key, text = fields
+        image = labels.parent / key.replace("\\", "/")
         size = image_size(image) if image.is_file() else None
         if size is None:
-            missing.append(key.strip())
+            if not pages and not missing and header is None and not image.exists() and not _is_image_name(key):
+                header = key  # the first line: a header unless the other images are missing too
+                continue
+            missing.append(key)
             continue
         width, height = size
         word = Word(quad=rect_quad(0, 0, width, height), text=text)
         pages.append(Page(width=width, height=height, lines=[Line(words=[word])], image_path=str(image.resolve()),
                           extra={_WORD_CROP_KEY: True}))
+    if header is not None and not pages:
+        missing.insert(0, header)
     if missing:
         raise TrainingError(f"{labels}: {len(missing)} word crop(s) have no readable image file "
                             f"({', '.join(missing[:5])})")
@@ -183,9 +248,15 @@ def load_pages(source: DataSource, *, word_crops: bool = True) -> list[Page]:
             raise TrainingError(f"{path}: word crops (a label file of <image><TAB><text>, {labels.name}) train the "
                                 "recognizer only; the detector needs pages annotated with word boxes")
         return load_word_crops(labels)
+    from ocr_core.errors import AnnotationFormatError
     from ocr_core.formats import read_annotations
 
-    pages = read_annotations(path, source.format) if source.format else read_annotations(path)
+    try:
+        pages = read_annotations(path, source.format) if source.format else read_annotations(path)
+    except AnnotationFormatError as exc:
+        if source.format or "cannot tell the annotation format" not in str(exc) or not (hint := _word_crops_hint(path)):
+            raise
+        raise AnnotationFormatError(f"{exc}; {hint}") from None
     missing = [p for p in pages if not p.image_path or not Path(p.image_path).is_file()]
     if missing:
         names = ", ".join(str(p.image_path or p.extra.get("name") or p.id) for p in missing[:5])

@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from ocr_core.atomic import atomic_write_text
+from ocr_core.atomic import atomic_write_text, planning_writes, remove_written_file
 from ocr_core.file_set import FileSetGuard
 
 
@@ -99,3 +99,20 @@ def test_a_refused_target_stops_the_block_before_it_is_touched(tmp_path):
         atomic_write_text(tmp_path / "a.txt", "first")
         atomic_write_text(mine, "clobbered")
     assert mine.read_text() == "the app's own file" and not (tmp_path / "a.txt").exists()
+
+
+def test_a_removed_file_is_only_listed_while_planning_and_comes_back_after_a_failure(tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "old.jpg").write_text("old crop", encoding="utf-8")
+    with planning_writes() as planned:
+        assert remove_written_file(out / "old.jpg") and not remove_written_file(out / "never.jpg")
+    assert planned == [out / "old.jpg"] and (out / "old.jpg").is_file()  # listed like a file it replaces
+    with pytest.raises(RuntimeError), FileSetGuard(near=out) as guard:
+        atomic_write_text(out / "new.txt", "new")
+        assert remove_written_file(out / "old.jpg") and not (out / "old.jpg").exists()
+        raise RuntimeError("disk full")
+    assert (guard.restored, guard.removed) == (1, 1) and _files(out) == {"old.jpg": "old crop"}
+    with FileSetGuard(near=out):
+        remove_written_file(out / "old.jpg")
+    assert _files(out) == {} and sorted(p.name for p in tmp_path.iterdir()) == ["out"]

@@ -96,6 +96,46 @@ def _fail_on_write(monkeypatch, n: int, error: BaseException) -> None:
     monkeypatch.setattr(common, "atomic_write_text", failing)
 
 
+def test_a_new_ppocrlabel_export_leaves_no_stale_crops(icdar_dir, capsys):
+    gt, images, out = icdar_dir / "gt", str(icdar_dir / "images"), icdar_dir / "paddle"
+    (gt / "gt_img_1.txt").write_text("1,2,31,2,31,12,1,12,one\n40,2,60,2,60,12,40,12,two\n", encoding="utf-8")
+    (gt / "gt_img_2.txt").write_text("1,2,31,2,31,12,1,12,three\n", encoding="utf-8")
+    make_image(icdar_dir / "images" / "img_2.jpg", 80, 40)
+    assert run_cli("--to", "ppocrlabel", str(gt), str(out), "--images", images) == 0
+    crops = out / "crop_img"
+    assert sorted(p.name for p in crops.iterdir()) == ["img_1_crop_0.jpg", "img_1_crop_1.jpg", "img_2_crop_0.jpg"]
+    mine = {"notes.jpg": b"mine", "other_crop_0.jpg": b"another export's", "img_1_crop_x.jpg": b"not a crop name",
+            "img_1_crop_1.png": b"not a crop name either"}
+    for name, data in mine.items():
+        (crops / name).write_bytes(data)
+    before = {p.name: p.read_bytes() for p in crops.iterdir()}
+
+    (gt / "gt_img_1.txt").write_text("1,2,31,2,31,12,1,12,one\n40,2,60,2,60,12,40,12,###\n", encoding="utf-8")
+    (gt / "gt_img_2.txt").write_text("1,2,31,2,31,12,1,12,###\n", encoding="utf-8")
+    capsys.readouterr()
+    assert run_cli("--to", "ppocrlabel", str(gt), str(out), "--images", images) == 1  # the dry run removed nothing
+    err = capsys.readouterr().err
+    assert f"7 files in {out} would be replaced" in err, err  # 4 in the folder, 3 in crop_img/: named the output
+    assert {p.name: p.read_bytes() for p in crops.iterdir()} == before
+    assert run_cli("--to", "ppocrlabel", str(gt), str(out), "--images", images, "--overwrite") == 0
+    assert (out / "rec_gt.txt").read_text(encoding="utf-8") == "crop_img/img_1_crop_0.jpg\tone\n"
+    assert sorted(p.name for p in crops.iterdir()) == sorted(["img_1_crop_0.jpg", *mine])
+    assert all((crops / name).read_bytes() == data for name, data in mine.items())
+
+    (gt / "gt_img_1.txt").write_text("1,2,31,2,31,12,1,12,###\n", encoding="utf-8")  # no crops at all now
+    assert run_cli("--to", "ppocrlabel", str(gt), str(out), "--images", images, "--overwrite") == 0
+    assert (out / "rec_gt.txt").read_text(encoding="utf-8") == ""
+    assert sorted(p.name for p in crops.iterdir()) == sorted(mine)
+
+
+def test_the_refusal_names_the_folder_when_all_files_lie_there(icdar_dir, capsys):
+    out = icdar_dir / "lm"
+    out.mkdir()
+    (out / "img_1.json").write_text("{}", encoding="utf-8")
+    assert run_cli("--to", "labelme", str(icdar_dir / "gt"), str(out)) == 1
+    assert f"1 file in {out} would be replaced (img_1.json)" in capsys.readouterr().err
+
+
 def test_text_is_not_an_input_format():
     with pytest.raises(SystemExit) as info:
         run_cli("--from", "text", "--to", "hocr", "a.txt", "b.hocr")

@@ -15,6 +15,38 @@ def parse(module, argv):
     return parser.parse_args(argv)
 
 
+def test_the_recorded_configuration_names_local_paths_absolutely(tmp_path, monkeypatch):
+    """``train_config.json`` (``TrainConfig.to_dict``) is what ``--resume`` reads, maybe from another folder."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "words").mkdir()
+    (tmp_path / "pages").mkdir()
+    (tmp_path / "init").mkdir()
+    args = parse(train_cli, ["train", "recognizer", "--data", "words", "--data", "pages:icdar2015", "--data",
+                             "synthetic:100", "--data", "gone:crops", "--val-data", "words", "--init", "init",
+                             "--cache-dir", "cache"])
+    recorded = train_cli.config_from_args(args).to_dict()
+    assert recorded["data"] == [str(tmp_path / "words"), f"{tmp_path / 'pages'}:icdar2015", "synthetic:100",
+                                "gone:crops"]
+    assert recorded["validation_data"] == [str(tmp_path / "words")]
+    assert recorded["init"] == str(tmp_path / "init") and recorded["cache_dir"] == str(tmp_path / "cache")
+    named = train_cli.config_from_args(parse(train_cli, ["train", "recognizer", "--init", "crnn_lite"])).to_dict()
+    assert named["init"] == "crnn_lite" and named["data"] == ["synthetic"]  # a model name stays a name
+
+
+def test_a_resume_can_switch_recorded_flags_back():
+    recorded = {"no_augment": True, "no_weak_supervision": True, "steps_per_epoch": 7, "validation_steps": 3}
+    args = parse(train_cli, ["train", "detector", "--resume", "--out", "runs/x", "--augment", "--weak-supervision",
+                             "--steps-per-epoch", "0", "--validation-steps", "0"])
+    resumed, taken = train_cli.resumed_args(args, recorded, None)
+    assert taken == []
+    config = train_cli.config_from_args(resumed)
+    assert config.augment and config.weak_supervision
+    assert config.steps_per_epoch is None and config.validation_steps is None  # 0: automatic again
+    kept = train_cli.config_from_args(train_cli.resumed_args(parse(train_cli, ["train", "detector"]), recorded,
+                                                             None)[0])
+    assert not kept.augment and not kept.weak_supervision and kept.steps_per_epoch == 7
+
+
 def test_train_arguments_fill_a_config():
     args = parse(train_cli, ["train", "recognizer", "--data", "synthetic:100", "--data", "words:icdar2015",
                              "--epochs", "3", "--patience", "0", "--batch-size", "16", "--lowercase",

@@ -81,6 +81,29 @@ def test_a_run_whose_init_is_gone_resumes_from_its_checkpoint(started, tmp_path,
     assert json.loads((run / "model.json").read_text("utf-8"))["alphabet"] == ALPHABET
 
 
+def test_a_run_started_with_relative_paths_resumes_from_another_folder(started, tmp_path, monkeypatch, capsys):
+    from .test_word_crop_data import write_crops
+
+    monkeypatch.chdir(started)
+    write_crops(started / "words")
+    assert run_cli("--init", "init", "--data", "words", "--data", "synthetic:16", "--out", str(tmp_path / "tr2"),
+                   "--epochs", "1", "--steps-per-epoch", "2", "--batch-size", "4", "--validation-steps", "1",
+                   "--workers", "1", "--no-augment") == 0, capsys.readouterr().err
+    config = json.loads((tmp_path / "tr2" / "train_config.json").read_text("utf-8"))
+    assert config["init"] == str(started / "init") and config["data"] == [str(started / "words"), "synthetic:16"]
+    monkeypatch.chdir(tmp_path)
+    capsys.readouterr()
+    assert run_cli("--out", "tr2", "--resume", "--epochs", "2", "--workers", "1", "--augment",
+                   "--steps-per-epoch", "0") == 0, capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "cannot be found any more" not in err, err
+    assert f"--init {started / 'init'}" in err and f"--data {started / 'words'} --data synthetic:16" in err, err
+    config = json.loads((tmp_path / "tr2" / "train_config.json").read_text("utf-8"))
+    assert config["augment"] and config["steps_per_epoch"] is None and config["epochs"] == 2
+    spec = json.loads((tmp_path / "tr2" / "model.json").read_text("utf-8"))
+    assert spec["training"]["steps"] > 4  # the second epoch's steps were counted, not the run's 2
+
+
 def test_every_run_setting_defaults_to_none_so_a_resume_can_tell_it_was_not_given():
     parser = argparse.ArgumentParser()
     train_cli.add_parser(parser.add_subparsers(dest="command"))

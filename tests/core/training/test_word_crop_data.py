@@ -81,8 +81,70 @@ def test_bad_word_crop_sets_are_one_clear_error(tmp_path):
     (folder / "crops" / "000002.png").unlink()
     with pytest.raises(TrainingError, match=r"1 word crop\(s\) have no readable image file \(crops/000002.png\)"):
         load_pages(parse_data_source(str(folder)))
-    with pytest.raises(TrainingError, match="no labels.txt or rec_gt.txt"):
+    with pytest.raises(TrainingError, match="no labels.txt, rec_gt.txt, labels.tsv or other .tsv label file"):
         load_pages(parse_data_source(f"{tmp_path / 'crops' / 'crops'}:crops"))
+
+
+def write_table(folder, name="labels.tsv", header="file\tlabel\tcase\n"):
+    """A tab-separated table of crops with a header line and a column after the label (as the real-data sets)."""
+    write_crops(folder, labels="labels.txt")
+    rows = (folder / "labels.txt").read_text("utf-8").splitlines()
+    (folder / "labels.txt").unlink()
+    (folder / name).write_text(header + "".join(f"{row}\tcs\n" for row in rows), "utf-8")
+    return folder
+
+
+@pytest.mark.parametrize("spec", ["{d}", "{d}/labels.tsv", "{d}:crops", "{d}/labels.tsv:crops"])
+def test_a_table_of_crops_takes_the_second_column_and_skips_its_header(tmp_path, spec):
+    folder = write_table(tmp_path / "table")
+    pages = load_pages(parse_data_source(spec.format(d=folder)))
+    assert [p.words[0].text for p in pages] == WORDS
+
+
+def test_extra_columns_are_ignored_in_any_label_file(tmp_path):
+    folder = write_table(tmp_path / "table", name="labels.txt", header="")
+    assert [p.words[0].text for p in load_pages(parse_data_source(str(folder)))] == WORDS
+    other = write_table(tmp_path / "other", name="words.tsv")  # any .tsv label file, not only labels.tsv
+    assert [p.words[0].text for p in load_pages(parse_data_source(str(other)))] == WORDS
+
+
+def test_a_header_is_not_a_missing_crop_but_missing_crops_are_still_named(tmp_path):
+    folder = write_table(tmp_path / "table")
+    (folder / "crops" / "000002.png").unlink()
+    with pytest.raises(TrainingError, match=r": 1 word crop\(s\) have no readable image file \(crops/000002.png\)$"):
+        load_pages(parse_data_source(str(folder)))
+    for i in range(len(WORDS)):
+        (folder / "crops" / f"{i:06d}.png").unlink(missing_ok=True)
+    with pytest.raises(TrainingError, match=r"7 word crop\(s\) have no readable image file \(file, "):
+        load_pages(parse_data_source(f"{folder}:crops"))
+
+
+@pytest.mark.parametrize("module", [train_cli, eval_cli])
+def test_an_unknown_folder_with_a_tab_separated_label_file_points_to_crops(tmp_path, capsys, module):
+    folder = write_crops(tmp_path / "crops", labels="words.txt")
+    argv = (["train", "recognizer", "--out", str(tmp_path / "rec"), "--quiet"] if module is train_cli
+            else ["eval", "--lexicon", "none"])
+    args = parse(module, [*argv, "--data", str(folder)])
+    assert args.func(args) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "cannot tell the annotation format" in err[0], err
+    assert f"PATH:crops (--data {folder / 'words.txt'}:crops)" in err[0], err
+    pages = load_pages(parse_data_source(f"{folder / 'words.txt'}:crops"))
+    assert [p.words[0].text for p in pages] == WORDS
+
+
+def test_eval_reads_crops_into_returned_lists(tmp_path):
+    folder = write_crops(tmp_path / "crops")
+    pages = load_pages(parse_data_source(str(folder)))
+    (folder / "crops" / "000001.png").write_bytes(b"not an image")
+
+    class FakeRecognizer:
+        def recognize_crops(self, crops, lexicon=None):
+            return [("x", 0.5)] * len(crops)
+
+    truths, preds, skipped = eval_cli._read_word_crops(FakeRecognizer(), pages, None, batch=4)
+    assert truths == [w for i, w in enumerate(WORDS) if i != 1] and preds == ["x"] * (len(WORDS) - 1)
+    assert skipped == [pages[1].image_path]
 
 
 def test_the_detector_refuses_word_crops(tmp_path, capsys):

@@ -62,7 +62,9 @@ def ask_split_pages(parent: QWidget | None, names: list[str]) -> bool:
                       "the file) and open those? Pages split before are kept, with their annotations.",
                       parent=parent)
     split = box.addButton("Split into Pages", QMessageBox.ButtonRole.AcceptRole)
-    box.addButton("Open First Page Only", QMessageBox.ButtonRole.RejectRole)
+    # a PDF is not an image the window can show as it is: without splitting there is nothing to open
+    only_pdfs = all(name.lower().endswith(".pdf") for name in names)
+    box.addButton("Cancel" if only_pdfs else "Open First Page Only", QMessageBox.ButtonRole.RejectRole)
     box.setDefaultButton(split)
     box.exec()
     return box.clickedButton() is split

@@ -137,11 +137,10 @@ class MainWindow(QMainWindow):
         ses.message.connect(self.show_message)
         ses.problem.connect(self._show_problem)
         self.page.banner_button.clicked.connect(self._banner_action)
-        self.splitter.progress.connect(self.job_progress.set_progress)
+        self.splitter.progress.connect(self._split_progress)
         self.splitter.message.connect(lambda text: self.show_message(text, 15000))
         self.splitter.ready.connect(self._open_split_pages)
         self.splitter.busyChanged.connect(self._update_enabled)
-        self.job_progress.cancelRequested.connect(self.splitter.cancel)
         files.activated.connect(self._go_to)
         files.thumbnailsWanted.connect(self._request_thumbnails)
         self.thumbnails.loaded.connect(files.set_thumbnail)
@@ -158,7 +157,7 @@ class MainWindow(QMainWindow):
         rec.message.connect(self.show_message)
         rec.busyChanged.connect(self._update_enabled)
         rec.batchFinished.connect(self._batch_finished)
-        self.job_progress.cancelRequested.connect(rec.cancel)
+        self.job_progress.cancelRequested.connect(self._cancel_job)
         self.transfer.message.connect(self.show_message)
         self.tabs.currentChanged.connect(lambda i: self.training.set_active(self.tabs.widget(i) is self.train_tab))
         self.tabs.currentChanged.connect(self._update_enabled)
@@ -265,7 +264,22 @@ class MainWindow(QMainWindow):
         if files:
             self.splitter.split([Path(f) for f in files])
 
+    def _split_progress(self, done: int, total: int, message: str) -> None:
+        if not self.recognition.is_busy:  # recognition's own progress has the status bar while it runs
+            self.job_progress.set_progress(done, total, message)
+
+    def _cancel_job(self) -> None:
+        """The status bar's Cancel: the job it shows (splitting pages, or recognition)."""
+        if self.splitter.is_busy:
+            self.splitter.cancel()
+        else:
+            self.recognition.cancel()
+
     def _open_split_pages(self, paths: list[str]) -> None:
+        if self.recognition.is_busy:  # opening now would drop the results still coming for the images open
+            self.show_message(f"The pages are ready in {', '.join(paths)}: open them once recognition is done "
+                              "(File > Open Folder)", 30000)
+            return
         if self._open_now(paths) and self.session.current_path is not None:
             folder = self.session.current_path.parent
             self.show_message(f"Opened {len(self.session.images)} images of {folder.name}", 15000)

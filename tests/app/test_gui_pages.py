@@ -8,6 +8,7 @@ import numpy as np
 from PIL import Image
 
 from app import dialogs
+from ocr_core.project import AnnotationStore
 
 
 def _frames(n: int) -> list[Image.Image]:
@@ -123,3 +124,36 @@ def test_cancel_stops_splitting_and_keeps_whole_pages(window, qtbot, tmp_path, m
     assert "Splitting cancelled" in messages[-1] and "fax.tif.pages" in messages[-1]
     assert sorted(p.name for p in (tmp_path / "fax.tif.pages").glob("*.png")) == ["fax-p001.png", "fax-p002.png"]
     assert not window.session.images
+
+
+def test_splitting_waits_for_recognition_and_cancel_stops_the_split_only(window, qtbot, tmp_path, monkeypatch,
+                                                                         image_dir, service):
+    monkeypatch.setattr(dialogs, "ask_split_pages", lambda *_a: True)
+    assert window.open_paths([image_dir])
+    service.delay = 0.3
+    window.recognition.confirm_replace = lambda *_a: "replace"
+    window.action_set["recognize_folder"].trigger()
+    assert window.recognition.is_busy
+    window.open_paths([_tiff(tmp_path / "fax.tif", 2)])
+    qtbot.waitUntil(lambda: not window.splitter.is_busy, timeout=10000)
+    assert window.session.root == image_dir  # the batch's images stay open: their results are not dropped
+    assert "open them once recognition is done" in window.statusBar().currentMessage()
+    assert (tmp_path / "fax.tif.pages" / "fax-p001.png").exists()
+    qtbot.waitUntil(lambda: not window.recognition.is_busy, timeout=10000)
+    assert AnnotationStore(image_dir).load(image_dir / "page2.png") is not None  # its result was saved
+
+
+def test_the_split_question_for_pdfs_offers_no_dead_end(qtbot, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    shown = []
+
+    def fake_exec(box):
+        shown.append([b.text() for b in box.buttons()])
+        return 0
+
+    monkeypatch.setattr(QMessageBox, "exec", fake_exec)
+    dialogs.ask_split_pages(None, ["report.pdf"])
+    dialogs.ask_split_pages(None, ["fax.tif", "report.pdf"])
+    assert "Cancel" in shown[0] and "Open First Page Only" not in shown[0]
+    assert "Open First Page Only" in shown[1]

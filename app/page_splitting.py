@@ -109,7 +109,7 @@ class PageSplitter(QObject):
         if isinstance(error, Cancelled):
             folders = [pages_folder(p) for p in documents]
             kept = [f for f in folders if f.is_dir()]
-            self.message.emit("Splitting cancelled" + (f"; the pages written so far are kept in "
+            self.message.emit("Splitting cancelled" + (f"; the pages already there stay in "
                                                        f"{', '.join(map(str, kept))}" if kept else ""))
         else:
             self.message.emit(f"Cannot split the pages: {error}")

@@ -214,11 +214,12 @@ def image_size(path: str | os.PathLike[str]) -> tuple[int, int]:
     return int(width), int(height)
 
 
-def write_image(path: str | os.PathLike[str], image: np.ndarray) -> None:
+def write_image(path: str | os.PathLike[str], image: np.ndarray, *, dpi: tuple[float, float] | None = None) -> None:
     """Write ``image`` (gray, RGB or RGBA array) atomically; the format follows the suffix.
 
     Float images in ``[0, 1]`` are scaled to 0-255. JPEG is written at quality 95, WebP lossless;
-    JPEG, BMP and PNM drop transparency (composited on white).
+    JPEG, BMP and PNM drop transparency (composited on white). ``dpi`` is recorded where the format holds it (PNG,
+    JPEG, TIFF): a page's size on paper, which a searchable PDF made of it keeps.
     """
     target = Path(path)
     fmt = _WRITE_FORMATS.get(target.suffix.lower())
@@ -244,6 +245,8 @@ def write_image(path: str | os.PathLike[str], image: np.ndarray) -> None:
         options["quality"] = 95
     elif fmt == "WEBP":
         options["lossless"] = True
+    if dpi is not None and fmt in ("PNG", "JPEG", "TIFF"):
+        options["dpi"] = (float(dpi[0]), float(dpi[1]))
     try:
         pil.save(buffer, format=fmt, **options)
     except (OSError, ValueError, KeyError) as exc:

@@ -25,12 +25,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+from PIL import Image
 
 from ocr_core.atomic import atomic_write_text
 from ocr_core.cancel import CancelToken
 from ocr_core.errors import ImageReadError, OcrError
 from ocr_core.imageio import image_size, page_count, read_image_page, write_image
-from ocr_core.pdf_input import is_pdf, pdf_page_count
+from ocr_core.pdf_input import is_pdf, pdf_page_count, pdf_page_points
 from ocr_core.project import default_project_dir
 
 __all__ = ["MANIFEST_NAME", "SplitResult", "page_file_name", "pages_folder", "split_pages"]
@@ -107,6 +108,20 @@ def _gray_if_gray(image: np.ndarray) -> np.ndarray:
     return image
 
 
+def _page_dpi(source: Path, index: int, image: np.ndarray) -> tuple[float, float] | None:
+    """The resolution a page was scanned or rendered at, so that its PNG keeps its size on paper."""
+    try:
+        if is_pdf(source):
+            width_pt, height_pt = pdf_page_points(source, index)
+            return 72.0 * image.shape[1] / width_pt, 72.0 * image.shape[0] / height_pt
+        with Image.open(source) as picture:
+            picture.seek(index)
+            dpi = picture.info.get("dpi")
+        return (float(dpi[0]), float(dpi[1])) if dpi and dpi[0] and dpi[1] else None
+    except (OSError, ValueError, EOFError, ImageReadError):
+        return None
+
+
 def split_pages(path: str | os.PathLike[str], folder: str | os.PathLike[str] | None = None, *,
                 pages: Collection[int] | None = None, cancel: CancelToken | None = None,
                 progress: Callable[[int, int, str], None] | None = None) -> SplitResult:
@@ -128,7 +143,10 @@ def split_pages(path: str | os.PathLike[str], folder: str | os.PathLike[str] | N
     total = pdf_page_count(source) if is_pdf(source) else page_count(source)
     if total <= 1 and not is_pdf(source):
         image_size(source)  # an unreadable file says why, rather than "one page"
+        raise OcrError(f"{source.name} holds a single page: nothing to split (open it as it is)")
     target = Path(os.path.abspath(folder)) if folder is not None else pages_folder(source)
+    if target.exists() and not target.is_dir():
+        raise OcrError(f"{target} is a file, not a folder: choose a folder for the pages")
     wanted = sorted(set(range(1, total + 1)) if pages is None else {n for n in pages if 1 <= n <= total})
     if not wanted:
         raise OcrError(f"{source.name} has {total} page{'s' if total != 1 else ''}: none of the pages asked for")
@@ -151,7 +169,7 @@ def split_pages(path: str | os.PathLike[str], folder: str | os.PathLike[str] | N
                 result.failed[number] = str(exc)
                 log.warning("page %d of %s not split: %s", number, source, exc)
             else:
-                write_image(out, _gray_if_gray(image))
+                write_image(out, _gray_if_gray(image), dpi=_page_dpi(source, number - 1, image))
                 result.pages.append(out)
                 result.written.append(out)
         if progress is not None:

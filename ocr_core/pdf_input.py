@@ -21,7 +21,7 @@ import numpy as np
 
 from ocr_core.errors import ImageReadError
 
-__all__ = ["RENDER_DPI", "SCAN_DPI_RANGE", "is_pdf", "pdf_page_count", "pdf_page_size", "render_pdf_page"]
+__all__ = ["RENDER_DPI", "SCAN_DPI_RANGE", "is_pdf", "pdf_page_count", "pdf_page_points", "pdf_page_size", "render_pdf_page"]
 
 #: Resolution pages of text and drawings are rendered at: what OCR wants of a scan (text of 10 points is about 40
 #: pixels tall).
@@ -88,12 +88,21 @@ def _scale(width_pt: float, height_pt: float, dpi: float, max_pixels: int) -> fl
 
 
 def _scan_dpi(page: Any, width_pt: float, height_pt: float) -> float | None:
-    """The resolution of the picture that covers most of a scanned page (``None`` for other pages)."""
+    """The resolution of the picture that covers most of a scanned page: one with no visible text or drawing (a
+    searchable scan's text is invisible); ``None`` for other pages (text over a background picture, a form)."""
     try:
         import pypdfium2.raw as pdfium_c
 
         best = None
-        for picture in page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_IMAGE,)):
+        pictures = []
+        for item in page.get_objects():
+            if item.type == pdfium_c.FPDF_PAGEOBJ_PATH or (
+                    item.type == pdfium_c.FPDF_PAGEOBJ_TEXT
+                    and pdfium_c.FPDFTextObj_GetTextRenderMode(item.raw) != pdfium_c.FPDF_TEXTRENDERMODE_INVISIBLE):
+                return None  # drawn text or lines: they are sharp at any resolution, so 300 dpi
+            if item.type == pdfium_c.FPDF_PAGEOBJ_IMAGE:
+                pictures.append(item)
+        for picture in pictures:
             left, bottom, right, top = picture.get_bounds()
             cover = (right - left) * (top - bottom) / (width_pt * height_pt)
             if cover >= _SCAN_COVER and (best is None or cover > best[0]):
@@ -109,6 +118,16 @@ def _scan_dpi(page: Any, width_pt: float, height_pt: float) -> float | None:
 
 def _page_dpi(page: Any, width_pt: float, height_pt: float, dpi: float | None) -> float:
     return dpi if dpi is not None else _scan_dpi(page, width_pt, height_pt) or RENDER_DPI
+
+
+def pdf_page_points(source: Any, index: int, *, label: str | None = None) -> tuple[float, float]:
+    """``(width, height)`` of page ``index`` in points (1/72 inch): its size on paper."""
+    label = _label(source, label)
+    document = _open(source, label)
+    try:
+        return _page_size(_page(document, index, label), index, label)
+    finally:
+        document.close()
 
 
 def pdf_page_size(source: Any, index: int, *, dpi: float | None = None, max_pixels: int = 100_000_000,

@@ -40,7 +40,7 @@ def add_parser(subparsers: Any) -> None:
         description="Detect and read words. One JSON object per image per line by default.",
     )
     p.add_argument("images", nargs="+", metavar="IMAGE",
-                   help="image files (JPEG, PNG, TIFF, WebP, BMP), PDF files (pages rendered at 300 dpi) or URLs")
+                   help="image files (JPEG, PNG, TIFF, WebP, BMP), PDF files (a scanned page at its scan's resolution, others at 300 dpi) or URLs")
     p.add_argument("--format", choices=OUTPUT_FORMATS, default="json",
                    help="output format (default json); pdf: the image with its words as searchable text (with --out)")
     p.add_argument("--crops", action="store_true",

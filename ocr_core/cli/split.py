@@ -24,8 +24,8 @@ def add_parser(subparsers: Any) -> None:
     p = subparsers.add_parser(
         "split", help="write one PNG per page of multi-page TIFFs and PDFs (to annotate or train on)",
         description="Write each page of multi-page TIFFs and PDFs as a PNG, into <file>.pages/ next to the file "
-                    "(or the per-user project folder when that folder is read-only). PDF pages are rendered at "
-                    "300 dpi. Splitting again adds missing pages and never replaces a page already there.")
+                    "(or the per-user project folder when that folder is read-only). A scanned PDF page is "
+                    "rendered at its scan's resolution, other PDF pages at 300 dpi. Splitting again adds missing pages and never replaces a page already there.")
     p.add_argument("inputs", nargs="+", type=Path, metavar="FILE", help="multi-page TIFF or PDF files")
     p.add_argument("--out", type=Path, default=None, metavar="DIR",
                    help="folder for the pages (one input only); default: <file>.pages next to it")

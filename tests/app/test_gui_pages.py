@@ -111,8 +111,8 @@ def test_cancel_stops_splitting_and_keeps_whole_pages(window, qtbot, tmp_path, m
     fax = _tiff(tmp_path / "fax.tif", 4)
     real = page_split.write_image
 
-    def cancel_after_two(path, image):
-        real(path, image)
+    def cancel_after_two(path, image, **kwargs):
+        real(path, image, **kwargs)
         if path.name.endswith("2.png"):
             window.splitter.cancel()  # as the status bar's Cancel does; here before page 3 is read
 

@@ -400,3 +400,29 @@ def test_a_pdf_page_read_again_comes_from_the_last_render_until_the_file_changes
     Image.new("RGB", (72, 72), "white").save(pdf, resolution=72)  # the file is replaced
     os.utime(pdf, ns=(os.stat(pdf).st_atime_ns, os.stat(pdf).st_mtime_ns + 10**9))
     assert read_image_page(pdf, 0).shape == (72, 72, 3) and renders == [1, 0]
+
+
+def _picture_page_pdf(path, text_mode: int):
+    """A PDF page of 144 x 72 points: a picture over all of it, and "Hello" drawn over that in text render mode
+    ``text_mode`` (0 visible, 3 invisible: a searchable scan's text). pdfium rebuilds the missing cross-reference."""
+    content = f"q 144 0 0 72 0 0 cm /Im0 Do Q BT {text_mode} Tr /F1 12 Tf 10 30 Td (Hello) Tj ET".encode()
+    picture = bytes([200]) * 48
+    path.write_bytes(b"%PDF-1.4\n"
+                     b"1 0 obj <</Type/Catalog/Pages 2 0 R>> endobj\n"
+                     b"2 0 obj <</Type/Pages/Kids[3 0 R]/Count 1>> endobj\n"
+                     b"3 0 obj <</Type/Page/Parent 2 0 R/MediaBox[0 0 144 72]/Resources<</XObject<</Im0 5 0 R>>"
+                     b"/Font<</F1 6 0 R>>>>/Contents 4 0 R>> endobj\n"
+                     + f"4 0 obj <</Length {len(content)}>> stream\n".encode() + content + b"\nendstream endobj\n"
+                     + b"5 0 obj <</Type/XObject/Subtype/Image/Width 8/Height 6/ColorSpace/DeviceGray"
+                     + f"/BitsPerComponent 8/Length {len(picture)}>> stream\n".encode() + picture
+                     + b"\nendstream endobj\n"
+                     b"6 0 obj <</Type/Font/Subtype/Type1/BaseFont/Helvetica>> endobj\n"
+                     b"trailer <</Root 1 0 R>>\n%%EOF\n")
+    return path
+
+
+def test_text_drawn_over_a_page_picture_renders_at_300_dpi_and_a_searchable_scan_at_its_own(tmp_path):
+    visible = read_image(_picture_page_pdf(tmp_path / "form.pdf", 0))
+    assert visible.shape == (300, 600, 3)  # drawn text is sharp at any size: 300 dpi, not the picture's 4 dpi
+    searchable = read_image(_picture_page_pdf(tmp_path / "scan.pdf", 3))
+    assert searchable.shape == (72, 144, 3)  # only invisible text over the picture: the scan's own (72 at least)

@@ -126,11 +126,11 @@ def test_a_failed_write_keeps_the_pages_before_it(tmp_path, monkeypatch):
     real = page_split.write_image
     calls = []
 
-    def full_disk(path, image):
+    def full_disk(path, image, **kwargs):
         calls.append(path)
         if len(calls) == 2:
             raise OSError(28, "No space left on device")
-        real(path, image)
+        real(path, image, **kwargs)
 
     monkeypatch.setattr(page_split, "write_image", full_disk)
     with pytest.raises(OSError, match="No space"):
@@ -174,3 +174,23 @@ def test_read_only_folder_sends_pages_to_the_project_folder(tmp_path, monkeypatc
 def test_page_numbers_are_padded_to_the_page_count():
     assert page_file_name("a.tif", 3, 9) == "a-p003.png"
     assert page_file_name("a.tif", 3, 1200) == "a-p0003.png"
+
+
+def test_pages_keep_their_resolution(tmp_path):
+    frames = _frames(2)
+    frames[0].save(tmp_path / "scan.tif", save_all=True, append_images=frames[1:], dpi=(300, 300))
+    page = split_pages(tmp_path / "scan.tif").pages[1]
+    assert [round(v) for v in Image.open(page).info["dpi"]] == [300, 300]  # its size on paper stays 0.2 x 0.13 in
+    frames[0].save(tmp_path / "doc.pdf", save_all=True, append_images=frames[1:], resolution=150)
+    page = split_pages(tmp_path / "doc.pdf").pages[0]
+    assert [round(v) for v in Image.open(page).info["dpi"]] == [150, 150]
+
+
+def test_a_single_page_image_or_a_file_in_the_way_is_one_clear_error(tmp_path):
+    Image.new("RGB", (20, 10), "white").save(tmp_path / "one.png")
+    with pytest.raises(OcrError, match="single page: nothing to split"):
+        split_pages(tmp_path / "one.png")
+    (tmp_path / "afile").write_text("mine")
+    with pytest.raises(OcrError, match="is a file, not a folder"):
+        split_pages(_tiff(tmp_path / "scan.tif", 2), tmp_path / "afile")
+    assert (tmp_path / "afile").read_text() == "mine"

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.transfer import export_choices, import_choices
+from ocr_core import listing
 from ocr_core.imageio import SUPPORTED_SUFFIXES
 
 __all__ = ["ask_open_images", "ask_open_folder", "ask_documents_to_split", "ask_split_pages", "ask_folder_in_use", "ask_import", "ask_export", "ask_discard_unsaved",
@@ -154,7 +155,7 @@ def ask_export(parent: QWidget | None, start_dir: str = "") -> tuple[str, str] |
 
 def listed(names: list[str], shown: int = 5) -> str:
     """``"a, b, c and 4 more"``: the first ``shown`` names of a list, for a question's text."""
-    return ", ".join(names[:shown]) + (f" and {len(names) - shown} more" if len(names) > shown else "")
+    return listing.listed(names, shown)
 
 
 def _confirm_risk(parent: QWidget | None, title: str, text: str, risky: str, safe: str) -> bool:

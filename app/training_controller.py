@@ -25,6 +25,7 @@ from app.training_models import ModelsController
 from app.widgets.train_tab import TrainTab
 from app.workers import EngineWorker, Job, JobRunner
 from ocr_core.errors import Cancelled
+from ocr_core.listing import listed
 
 __all__ = ["TrainingController", "ask_close_while_training", "PREVIEW_COUNTS"]
 
@@ -258,7 +259,7 @@ class TrainingController(QObject):
         unsaved = self.session.autosaved_only()
         if not unsaved:
             return []
-        names = ", ".join(p.name for p in unsaved[:3]) + (" and more" if len(unsaved) > 3 else "")
+        names = listed(p.name for p in unsaved)
         return [f"{len(unsaved)} image{'s' if len(unsaved) != 1 else ''} ({names}) {'have' if len(unsaved) != 1 else 'has'} "
                 "edits that were never saved (only in the autosave): training reads the saved annotation. Open "
                 f"{'them' if len(unsaved) != 1 else 'it'} to get the edits back and save (Ctrl+S) to train on them."]

@@ -25,13 +25,13 @@ from ocr_core.errors import AnnotationFormatError, OcrError
 from ocr_core.file_set import FileSetGuard
 from ocr_core.formats import FORMATS, read_annotations, readable_formats, writable_formats, write_annotations
 from ocr_core.imageio import image_size
+from ocr_core.listing import listed
 
 __all__ = ["Transfer", "export_choices", "import_choices"]
 
 
 def _names(paths: list[Path], shown: int = 3) -> str:
-    names = [Path(p).name for p in dict.fromkeys(paths)]
-    return ", ".join(names[:shown]) + (f" and {len(names) - shown} more" if len(names) > shown else "")
+    return listed((Path(p).name for p in dict.fromkeys(paths)), shown)
 
 
 def export_choices() -> list[tuple[str, str]]:
@@ -118,7 +118,7 @@ class Transfer(QObject):
             return []
         unsaved = self.from_autosave
         note = (f" ({len(unsaved)} with edits that were never saved, from their autosave: "
-                f"{', '.join(p.name for p in unsaved[:3])}{' and more' if len(unsaved) > 3 else ''})" if unsaved else "")
+                f"{_names(unsaved)})" if unsaved else "")
         self.message.emit(f"Exported {len(pages)} image{'s' if len(pages) != 1 else ''} as {fmt} to {out}{note}")
         return written
 
@@ -211,8 +211,8 @@ class Transfer(QObject):
             notes.append(f"{extra} other page{'s' if extra != 1 else ''} with the same file name as an image's own "
                          "left out")
         if empty:
-            notes.append(f"{len(empty)} without text boxes left the boxes of {', '.join(t.name for _, t in empty[:3])}"
-                         f"{' and more' if len(empty) > 3 else ''} as they were")
+            notes.append(f"{len(empty)} without text boxes left the boxes of {_names([t for _, t in empty])} as they "
+                         "were")
         if skipped:
             notes.append(f"{skipped} image{'s' if skipped != 1 else ''} with boxes skipped")
         note = f" ({'; '.join(notes)})" if notes else ""

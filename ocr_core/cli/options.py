@@ -10,6 +10,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from ocr_core.listing import listed
+
 __all__ = ["add_detection_options", "detection_overrides", "add_min_confidence_option", "positive_int",
            "positive_float", "non_negative_int", "fraction", "writable_file", "writable_folder", "add_overwrite_option",
            "replacing_problem"]
@@ -154,7 +156,7 @@ def replacing_problem(targets: list[Path], inputs: list[Path], overwrite: bool, 
                 return (f"{target} is a malformed annotation file ({exc}); it is never written over: fix it or move it "
                         "away")
     if existing and not overwrite:
-        names = ", ".join(t.name for t in existing[:3]) + (f" and {len(existing) - 3} more" if len(existing) > 3 else "")
+        names = listed(t.name for t in existing)
         folders = {Path(os.path.abspath(t.parent)) for t in existing}
         folder = existing[0].parent if len(folders) == 1 or output is None else output
         return (f"{len(existing)} file{'s' if len(existing) != 1 else ''} in {folder} would be replaced ({names}); "

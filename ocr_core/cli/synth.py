@@ -34,6 +34,7 @@ import numpy as np
 from ocr_core.alphabet import DEFAULT_ALPHABET
 from ocr_core.cli.options import non_negative_int, positive_int
 from ocr_core.errors import OcrError
+from ocr_core.listing import listed
 
 __all__ = ["add_parser", "run", "make_page_generator", "make_crop_generator", "contact_sheet"]
 
@@ -253,19 +254,18 @@ def _check_out(out: Path, overwrite: bool, preview: Path | None) -> list[Path]:
         return []
     own, others = _earlier_output(out, preview)
 
-    def listed(paths: list[Path]) -> str:
-        names = ", ".join(p.relative_to(out).as_posix() for p in paths[:3])
-        return names + (f" and {len(paths) - 3} more" if len(paths) > 3 else "")
+    def names(paths: list[Path]) -> str:
+        return listed(p.relative_to(out).as_posix() for p in paths)
 
     if others and overwrite:
-        raise OcrError(f"--out {out} holds {len(others)} file(s) synth did not write ({listed(others)}); "
+        raise OcrError(f"--out {out} holds {len(others)} file(s) synth did not write ({names(others)}); "
                        "--overwrite replaces only an earlier synth output, so nothing was removed: choose a new or "
                        "empty folder")
     if others:
-        raise OcrError(f"--out {out} already holds {len(own) + len(others)} file(s) ({listed(others + own)}); "
+        raise OcrError(f"--out {out} already holds {len(own) + len(others)} file(s) ({names(others + own)}); "
                        "choose a new or empty folder")
     if own and not overwrite:
-        raise OcrError(f"--out {out} holds an earlier synth output ({len(own)} file(s): {listed(own)}); pass "
+        raise OcrError(f"--out {out} holds an earlier synth output ({len(own)} file(s): {names(own)}); pass "
                        "--overwrite to replace it, or choose a new or empty folder")
     return own
 

@@ -76,9 +76,9 @@ class PageSplitter(QObject):
                     ctx.progress(done, total, f"Splitting {name}: {step}")
                 try:
                     results.append(split_pages(source, cancel=ctx.token, progress=report))
-                except (OcrError, OSError) as exc:
-                    if isinstance(exc, Cancelled):
-                        raise
+                except Cancelled:
+                    raise
+                except (OcrError, OSError) as exc:  # this file cannot be split: the others still are
                     errors[source.name] = str(exc)
             return results, errors
 
@@ -96,7 +96,7 @@ class PageSplitter(QObject):
         notes = [f"Cannot split {name}: {why}" for name, why in errors.items()]
         for result in results:
             for number, why in result.failed.items():
-                notes.append(f"Page {number} of {result.folder.name.removesuffix('.pages')} was skipped: {why}")
+                notes.append(f"Page {number} of {result.source.name} was skipped: {why}")
         pages = sum(len(r.pages) for r in results)
         if results:
             notes.insert(0, f"{pages} page{'s' if pages != 1 else ''} in "

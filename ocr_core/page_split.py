@@ -45,9 +45,10 @@ _MANIFEST_FORMAT = "ocr-studio-pages/1"
 
 @dataclass
 class SplitResult:
-    """What :func:`split_pages` did: the page images (in page order, the ones there before included), which of
-    them it wrote now, and the pages it could not read, with the reason."""
+    """What :func:`split_pages` did with ``source``: the page images (in page order, the ones there before
+    included), which of them it wrote now, and the pages it could not read, with the reason."""
 
+    source: Path
     folder: Path
     pages: list[Path] = field(default_factory=list)
     written: list[Path] = field(default_factory=list)
@@ -155,7 +156,7 @@ def split_pages(path: str | os.PathLike[str], folder: str | os.PathLike[str] | N
     target.mkdir(parents=True, exist_ok=True)
     if not known:
         atomic_write_text(target / MANIFEST_NAME, json.dumps(identity, indent=1) + "\n")
-    result = SplitResult(target)
+    result = SplitResult(source, target)
     for done, number in enumerate(wanted, 1):
         if cancel is not None:
             cancel.raise_if_cancelled()

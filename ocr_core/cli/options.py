@@ -52,7 +52,7 @@ def writable_folder(path: Path) -> str | None:
     while not probe.exists() and probe.parent != probe:
         probe = probe.parent
     if not probe.is_dir():
-        return f"cannot create the folder {path}: {probe} is not a folder"
+        return f"cannot create the folder {path}: {probe} is a file, not a folder"
     if not os.access(probe, os.W_OK | os.X_OK):
         return f"cannot write into {probe}: permission denied"
     return None
@@ -139,12 +139,9 @@ def replacing_problem(targets: list[Path], inputs: list[Path], overwrite: bool, 
         except OSError:
             return os.path.abspath(a) == os.path.abspath(b)
 
-    for target in dict.fromkeys(targets):
-        folder = Path(os.path.abspath(target)).parent
-        while not folder.exists() and folder.parent != folder:
-            folder = folder.parent
-        if not folder.is_dir():
-            return f"cannot write {target}: {folder} is a file, not a folder"
+    for folder in dict.fromkeys(Path(os.path.abspath(t)).parent for t in targets):
+        if problem := writable_folder(folder):
+            return problem
     existing = [t for t in dict.fromkeys(targets) if t.is_file()]
     for target in existing:
         if any(same(target, source) for source in inputs):

@@ -196,6 +196,7 @@ def load_word_crops(labels: Path) -> list[Page]:
     while the others' are is a header, and skipped. Missing or unreadable images are an error naming them."""
     from ocr_core.document import Line, Word
     from ocr_core.formats._common import format_error, image_size, read_text, rect_quad, text_lines
+    from ocr_core.listing import listed
 
     pages: list[Page] = []
     missing: list[str] = []
@@ -223,7 +224,7 @@ def load_word_crops(labels: Path) -> list[Page]:
         missing.insert(0, header)
     if missing:
         raise TrainingError(f"{labels}: {len(missing)} word crop(s) have no readable image file "
-                            f"({', '.join(missing[:5])})")
+                            f"({listed(missing, 5)})")
     if not pages:
         raise TrainingError(f"{labels}: no word crops listed")
     return pages
